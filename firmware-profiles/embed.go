@@ -1,0 +1,11 @@
+// Package firmwareprofiles holds the built-in per-model settings for scanners and receipt printers,
+// one YAML file per model, embedded in the binary. A folder named by the config's profiles_dir
+// overrides them file by file. Only the devices packages and agent import it.
+package firmwareprofiles
+
+import "embed"
+
+// FS holds scanners/*.yaml and printers/*.yaml.
+//
+//go:embed scanners printers
+var FS embed.FS
