@@ -1,0 +1,7 @@
+//go:build unix
+
+package db
+
+import "syscall"
+
+var errNoSpace error = syscall.ENOSPC

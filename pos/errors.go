@@ -1,0 +1,54 @@
+package pos
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/storeagent/storeagent/agent/db"
+)
+
+// RequestError is an error with an HTTP status and a stable code for the API's error body
+// {"error":{"code","message"}}. Line is the offending line's index where there is one.
+type RequestError struct {
+	Status  int
+	Code    string
+	Message string
+	Line    *int
+}
+
+func (e *RequestError) Error() string { return e.Message }
+
+func reqErr(status int, code, format string, args ...any) *RequestError {
+	return &RequestError{Status: status, Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+func unprocessable(code, format string, args ...any) *RequestError {
+	return reqErr(http.StatusUnprocessableEntity, code, format, args...)
+}
+
+func badRequest(format string, args ...any) *RequestError {
+	return reqErr(http.StatusBadRequest, "bad_request", format, args...)
+}
+
+func lineErr(i int, code, format string, args ...any) *RequestError {
+	e := unprocessable(code, "lines[%d]: "+format, append([]any{i}, args...)...)
+	e.Line = &i
+	return e
+}
+
+// ErrConflict is returned when an id is reused with a different body.
+var errConflict = reqErr(http.StatusConflict, "conflict", "this id was already used with a different body")
+
+// asRequestError maps an error to what the API answers: request errors as they are, a full disk as
+// 503 storage_full, anything else as 500.
+func asRequestError(err error) *RequestError {
+	var re *RequestError
+	if errors.As(err, &re) {
+		return re
+	}
+	if db.IsStorageFull(err) {
+		return reqErr(http.StatusServiceUnavailable, "storage_full", "the store PC's disk is full: nothing was stored; free space and retry")
+	}
+	return reqErr(http.StatusInternalServerError, "internal", "internal error: %v", err)
+}

@@ -1,0 +1,211 @@
+package pos
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// maxJSONBody bounds every JSON request body.
+const maxJSONBody = 1 << 20
+
+// Route is one registered HTTP route, for the OpenAPI agreement test.
+type Route struct {
+	Method, Pattern string
+	Auth            bool
+}
+
+// Server is the agent's HTTP API over a Service.
+type Server struct {
+	svc     *Service
+	mux     *http.ServeMux
+	routes  []Route
+	metrics *httpMetrics
+	gather  prometheus.Gatherer
+	// KeepAlive is the SSE keep-alive interval.
+	KeepAlive time.Duration
+}
+
+// NewServer builds the router. reg receives the HTTP metrics and is served at /metrics.
+func NewServer(svc *Service, reg *prometheus.Registry) *Server {
+	s := &Server{svc: svc, mux: http.NewServeMux(), metrics: newHTTPMetrics(reg), gather: reg, KeepAlive: 15 * time.Second}
+	s.public("GET /healthz", s.healthz)
+	s.public("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}).ServeHTTP)
+	s.public("GET /api/v1/products/{code}", s.getProduct)
+	s.public("POST /pos/login", s.login)
+	s.public("POST /pos/logout", s.logout)
+	s.pos("GET /api/v1/status", s.status)
+	s.pos("POST /api/v1/sales/quote", s.quote)
+	s.pos("POST /api/v1/sales", s.createSale)
+	s.pos("GET /api/v1/sales/{id}", s.getSale)
+	s.pos("POST /api/v1/refunds", s.createRefund)
+	s.pos("POST /api/v1/stock/adjustments", s.adjust)
+	s.pos("GET /api/v1/reservations", s.listReservations)
+	s.pos("POST /api/v1/reservations/{id}/collect", s.collect)
+	s.pos("GET /api/v1/events", s.events)
+	return s
+}
+
+// Routes lists the registered routes.
+func (s *Server) Routes() []Route { return append([]Route(nil), s.routes...) }
+
+// Handle registers an extra route (devices, pages and printing plug in here).
+func (s *Server) Handle(pattern string, auth bool, h func(w http.ResponseWriter, r *http.Request, term Terminal)) {
+	if auth {
+		s.pos(pattern, h)
+		return
+	}
+	s.public(pattern, func(w http.ResponseWriter, r *http.Request) { h(w, r, Terminal{}) })
+}
+
+func (s *Server) public(pattern string, h http.HandlerFunc) {
+	method, path, _ := strings.Cut(pattern, " ")
+	s.routes = append(s.routes, Route{Method: method, Pattern: path})
+	s.mux.Handle(pattern, s.instrument(path, h))
+}
+
+func (s *Server) pos(pattern string, h func(w http.ResponseWriter, r *http.Request, term Terminal)) {
+	method, path, _ := strings.Cut(pattern, " ")
+	s.routes = append(s.routes, Route{Method: method, Pattern: path, Auth: true})
+	s.mux.Handle(pattern, s.instrument(path, func(w http.ResponseWriter, r *http.Request) {
+		term, ok := s.svc.auth.terminal(tokenOf(r))
+		if !ok {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="storeagent"`)
+			writeError(w, reqErr(http.StatusUnauthorized, "unauthorized", "a terminal token is required (Authorization: Bearer, or log in at /pos)"))
+			return
+		}
+		h(w, r, term)
+	}))
+}
+
+// ServeHTTP serves the API with panic recovery: a bug answers 500, never kills the agent.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.svc.log.Error("panic in handler", "path", r.URL.Path, "panic", fmt.Sprint(v))
+			writeError(w, reqErr(http.StatusInternalServerError, "internal", "internal error"))
+		}
+	}()
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	s.mux.ServeHTTP(w, r)
+}
+
+// statusRecorder remembers the status code for metrics.
+type statusRecorder struct {
+	http.ResponseWriter
+	code int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if r.code == 0 {
+		r.code = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+func (r *statusRecorder) Flush() {
+	if f, ok := r.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+func (s *Server) instrument(route string, h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w}
+		h(rec, r)
+		code := rec.code
+		if code == 0 {
+			code = http.StatusOK
+		}
+		s.metrics.observe(r.Method, route, code, time.Since(start))
+	})
+}
+
+// writeJSON writes v with status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := marshal(v)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeRaw(w, status, b)
+}
+
+func writeRaw(w http.ResponseWriter, status int, b []byte) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(b)
+	w.Write([]byte("\n"))
+}
+
+func marshal(v any) ([]byte, error) { return json.Marshal(v) }
+
+// errorBody is the contract's error shape.
+type errorBody struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+		Line    *int   `json:"line,omitempty"`
+	} `json:"error"`
+}
+
+// writeError answers an error in the contract's shape.
+func writeError(w http.ResponseWriter, err error) {
+	re := asRequestError(err)
+	var b errorBody
+	b.Error.Code, b.Error.Message, b.Error.Line = re.Code, re.Message, re.Line
+	if re.Status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "30")
+	}
+	writeJSON(w, re.Status, b)
+}
+
+// decodeJSON reads one JSON object of at most maxJSONBody bytes into v, refusing unknown fields and
+// trailing data with a 400 that says what is wrong.
+func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
+		return reqErr(http.StatusUnsupportedMediaType, "unsupported_media_type", "send application/json, not %q", truncate(ct, 60))
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxJSONBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var mbe *http.MaxBytesError
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &mbe):
+			return reqErr(http.StatusRequestEntityTooLarge, "too_large", "the body is larger than %d bytes", maxJSONBody)
+		case errors.Is(err, io.EOF):
+			return badRequest("the body is empty: send a JSON object")
+		case errors.As(err, &se):
+			return badRequest("malformed JSON at byte %d: %v", se.Offset, err)
+		case errors.As(err, &te):
+			return badRequest("%s: expected %s, got %s", te.Field, te.Type, te.Value)
+		case strings.HasPrefix(err.Error(), "json: unknown field"):
+			return badRequest("%s", strings.TrimPrefix(err.Error(), "json: "))
+		default:
+			return badRequest("malformed JSON: %v", err)
+		}
+	}
+	if dec.More() {
+		return badRequest("trailing data after the JSON object")
+	}
+	return nil
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -1,0 +1,206 @@
+package pos
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/storeagent/storeagent/agent/db"
+	"github.com/storeagent/storeagent/sync/outbox"
+)
+
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
+
+// soldLine is a stored sale line with what has been refunded of it.
+type soldLine struct {
+	Line
+	refunded int64
+}
+
+// CreateRefund returns goods of a stored sale: stock goes back and central gets
+// retail.sale.refunded. Idempotent by refund_id; a different body under the same id is 409.
+func (s *Service) CreateRefund(ctx context.Context, term Terminal, req RefundRequest) ([]byte, bool, error) {
+	if err := validUUID("refund_id", req.RefundID); err != nil {
+		return nil, false, err
+	}
+	if err := validUUID("sale_id", req.SaleID); err != nil {
+		return nil, false, err
+	}
+	if err := checkTerminal(term.ID, req.Terminal); err != nil {
+		return nil, false, err
+	}
+	if err := validID("cashier", req.Cashier); err != nil {
+		return nil, false, err
+	}
+	if !paymentMethods[req.Method] {
+		return nil, false, unprocessable("invalid_payment", "method %q is not one of cash, card, voucher, prepaid, other", truncate(req.Method, 20))
+	}
+	if len(req.Lines) == 0 || len(req.Lines) > maxLines {
+		return nil, false, unprocessable("no_lines", "a refund needs 1..%d lines", maxLines)
+	}
+	hash := requestHash(req)
+	tx, err := s.db.W.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, false, db.Explain(err)
+	}
+	defer tx.Rollback()
+	if body, ok, err := storedBody(ctx, tx, `SELECT request_hash, body FROM refunds WHERE refund_id = ?1`, req.RefundID, hash); ok || err != nil {
+		return body, false, err
+	}
+	var currency string
+	if err := tx.QueryRowContext(ctx, `SELECT currency FROM sales WHERE sale_id = ?1`, req.SaleID).Scan(&currency); err == sql.ErrNoRows {
+		return nil, false, unprocessable("unknown_sale", "sale_id: no sale %s", req.SaleID)
+	} else if err != nil {
+		return nil, false, db.Explain(err)
+	}
+	sold, err := soldLines(ctx, tx, req.SaleID)
+	if err != nil {
+		return nil, false, err
+	}
+	at := s.now()
+	ref := Refund{RefundID: req.RefundID, SaleID: req.SaleID, Status: "completed", Terminal: term.ID,
+		Cashier: req.Cashier, Method: req.Method, Currency: currency, RefundedAt: at.Format(time.RFC3339Nano)}
+	var moves []Movement
+	for i, rl := range req.Lines {
+		lines, ms, err := takeFromSale(sold, i, rl)
+		if err != nil {
+			return nil, false, err
+		}
+		for _, l := range lines {
+			ref.Lines = append(ref.Lines, l)
+			ref.TotalMinor += l.AmountMinor
+		}
+		for _, m := range ms {
+			m.MovementID, m.Reason, m.Ref, m.OccurredAt = newID(), "refund", req.RefundID, ref.RefundedAt
+			moves = append(moves, m)
+		}
+	}
+	asLines := make([]Line, len(ref.Lines))
+	for i, l := range ref.Lines {
+		asLines[i] = Line{AmountMinor: l.AmountMinor, TaxRateBP: l.TaxRateBP}
+	}
+	ref.Taxes, ref.TaxMinor = Taxes(asLines)
+	body, err := json.Marshal(ref)
+	if err != nil {
+		return nil, false, err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO refunds (refund_id, sale_id, terminal, cashier, method,
+		request_hash, total_minor, created_at, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)`,
+		ref.RefundID, ref.SaleID, ref.Terminal, ref.Cashier, ref.Method, hash, ref.TotalMinor, ref.RefundedAt, string(body)); err != nil {
+		return nil, false, db.Explain(err)
+	}
+	for i, l := range ref.Lines {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO refund_lines (refund_id, line_no, sku, qty, amount_minor)
+			VALUES (?1, ?2, ?3, ?4, ?5)`, ref.RefundID, i, l.SKU, l.Qty, l.AmountMinor); err != nil {
+			return nil, false, db.Explain(err)
+		}
+	}
+	for _, m := range moves {
+		if _, err := s.move(ctx, tx, m, ""); err != nil {
+			return nil, false, db.Explain(err)
+		}
+	}
+	if _, err := s.out.Append(ctx, tx, outbox.TopicSales, "retail.sale.refunded", ref.RefundID, at, ref); err != nil {
+		return nil, false, db.Explain(err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, false, db.Explain(err)
+	}
+	return body, true, nil
+}
+
+// soldLines loads a sale's lines with the quantity already refunded per line.
+func soldLines(ctx context.Context, q querier, saleID string) ([]*soldLine, error) {
+	rows, err := q.QueryContext(ctx, `SELECT line_no, sku, name, qty, weight_g, unit_price_minor, amount_minor, tax_rate_bp
+		FROM sale_lines WHERE sale_id = ?1 ORDER BY line_no`, saleID)
+	if err != nil {
+		return nil, db.Explain(err)
+	}
+	defer rows.Close()
+	var out []*soldLine
+	for rows.Next() {
+		var l soldLine
+		var n int
+		var w sql.NullInt64
+		if err := rows.Scan(&n, &l.SKU, &l.Name, &l.Qty, &w, &l.UnitPriceMinor, &l.AmountMinor, &l.TaxRateBP); err != nil {
+			return nil, err
+		}
+		if w.Valid {
+			g := w.Int64
+			l.WeightG = &g
+		}
+		out = append(out, &l)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// What earlier refunds took, per SKU, is taken from the sale's lines in order.
+	done, err := q.QueryContext(ctx, `SELECT rl.sku, sum(rl.qty) FROM refund_lines rl
+		JOIN refunds r ON r.refund_id = rl.refund_id WHERE r.sale_id = ?1 GROUP BY rl.sku`, saleID)
+	if err != nil {
+		return nil, db.Explain(err)
+	}
+	defer done.Close()
+	for done.Next() {
+		var sku string
+		var n int64
+		if err := done.Scan(&sku, &n); err != nil {
+			return nil, err
+		}
+		for _, l := range out {
+			if l.SKU == sku && n > 0 {
+				take := min(n, l.Qty-l.refunded)
+				l.refunded += take
+				n -= take
+			}
+		}
+	}
+	return out, done.Err()
+}
+
+// takeFromSale takes qty units of a SKU from the sale's lines not yet refunded, pricing each part
+// as the sale did (a weighed line is refunded whole: qty 1).
+func takeFromSale(sold []*soldLine, i int, rl RefundLineRequest) ([]RefundLine, []Movement, error) {
+	if rl.Qty <= 0 || rl.Qty > maxQty {
+		return nil, nil, lineErr(i, "bad_quantity", "qty %d is not between 1 and %d", rl.Qty, maxQty)
+	}
+	var left int64
+	found := false
+	for _, l := range sold {
+		if l.SKU == rl.SKU {
+			found = true
+			left += l.Qty - l.refunded
+		}
+	}
+	if !found {
+		return nil, nil, lineErr(i, "not_in_sale", "sku %q is not in the sale", truncate(rl.SKU, 40))
+	}
+	if rl.Qty > left {
+		return nil, nil, lineErr(i, "bad_quantity", "qty %d is more than the %d of %s left to refund", rl.Qty, left, rl.SKU)
+	}
+	var lines []RefundLine
+	var moves []Movement
+	need := rl.Qty
+	for _, l := range sold {
+		if l.SKU != rl.SKU || l.Qty == l.refunded || need == 0 {
+			continue
+		}
+		take := min(need, l.Qty-l.refunded)
+		need -= take
+		l.refunded += take
+		amount := l.AmountMinor * take / l.Qty
+		delta := take
+		if l.WeightG != nil {
+			delta = *l.WeightG
+		}
+		lines = append(lines, RefundLine{SKU: l.SKU, Qty: take, AmountMinor: amount, TaxRateBP: l.TaxRateBP})
+		moves = append(moves, Movement{SKU: l.SKU, Delta: delta})
+	}
+	if need != 0 {
+		return nil, nil, fmt.Errorf("refund line %d: %d of %s not allocated", i, need, rl.SKU)
+	}
+	return lines, moves, nil
+}

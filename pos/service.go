@@ -1,0 +1,135 @@
+// Package pos is the store's selling domain: the catalogue replica, stock, sales, refunds and the
+// local HTTP API that POS terminals, price checkers and shoppers' phones use. It works from the local
+// SQLite replica alone, so selling never waits for the network. The agent wires it; it imports the
+// database, the outbox writer and nothing else of the agent.
+package pos
+
+import (
+	"context"
+	"database/sql"
+	"log/slog"
+	"time"
+
+	"github.com/storeagent/storeagent/agent/db"
+	"github.com/storeagent/storeagent/sync/outbox"
+)
+
+// Terminal is a POS lane as the API knows it.
+type Terminal struct {
+	ID       string
+	Token    string
+	Scanners []string
+	Printer  string
+}
+
+// DeviceState is a device's state for /api/v1/status.
+type DeviceState struct {
+	Name   string `json:"name"`
+	Type   string `json:"type"`
+	State  string `json:"state"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// Printing queues receipt print jobs; the printer issue implements it.
+type Printing interface {
+	// Enqueue stores a print job for a sale in tx, so it commits with the sale, and returns its id.
+	// drawer asks for a cash-drawer kick with the job (only the first print of a cash sale).
+	Enqueue(ctx context.Context, tx *sql.Tx, saleID, printer string, drawer bool) (jobID string, err error)
+	// Wake tells the print worker that jobs were committed.
+	Wake()
+}
+
+// Options configure the service.
+type Options struct {
+	StoreID           string
+	Currency          string
+	CashRoundingMinor int64
+	Terminals         []Terminal
+	// ParseEmbedded decodes variable-measure codes; nil means none are recognised.
+	ParseEmbedded EmbeddedParser
+	// Online reports whether the central link is up (nil: never).
+	Online func() bool
+	// Devices reports device states (nil: none).
+	Devices func() []DeviceState
+	// Printing queues receipts (nil: printing is not available).
+	Printing Printing
+	// Now is the clock (nil: time.Now).
+	Now    func() time.Time
+	Logger *slog.Logger
+	// SecureCookies marks the login cookie Secure (HTTPS).
+	SecureCookies bool
+}
+
+// Service is the selling domain over one database.
+type Service struct {
+	db     *db.DB
+	opts   Options
+	out    outbox.Writer
+	log    *slog.Logger
+	events *Hub
+	auth   *authenticator
+}
+
+// New returns the service over an open database.
+func New(d *db.DB, opts Options) *Service {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Service{
+		db:     d,
+		opts:   opts,
+		out:    outbox.Writer{StoreID: opts.StoreID, Epoch: d.Epoch},
+		log:    opts.Logger.With("component", "pos"),
+		events: NewHub(),
+		auth:   newAuthenticator(opts.Terminals),
+	}
+}
+
+// Events is the hub that carries scan and device events to terminals.
+func (s *Service) Events() *Hub { return s.events }
+
+func (s *Service) now() time.Time { return s.opts.Now().UTC() }
+
+// Status answers GET /api/v1/status.
+type Status struct {
+	StoreID    string        `json:"store_id"`
+	Online     bool          `json:"online"`
+	Outbox     OutboxStatus  `json:"outbox"`
+	CatalogSeq int64         `json:"catalog_seq"`
+	Devices    []DeviceState `json:"devices"`
+}
+
+// OutboxStatus is the depth of the queue to central.
+type OutboxStatus struct {
+	Pending    int64 `json:"pending"`
+	OldestAgeS int64 `json:"oldest_age_s"`
+}
+
+// Status reports the agent's state.
+func (s *Service) Status(ctx context.Context) (Status, error) {
+	st := Status{StoreID: s.opts.StoreID, Devices: []DeviceState{}}
+	if s.opts.Online != nil {
+		st.Online = s.opts.Online()
+	}
+	if s.opts.Devices != nil {
+		st.Devices = append(st.Devices, s.opts.Devices()...)
+	}
+	n, age, err := outbox.Pending(ctx, s.db.R, s.now())
+	if err != nil {
+		return st, err
+	}
+	st.Outbox = OutboxStatus{Pending: n, OldestAgeS: int64(age / time.Second)}
+	err = s.db.R.QueryRowContext(ctx,
+		`SELECT coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'catalog_seq'), 0)`).Scan(&st.CatalogSeq)
+	return st, err
+}
+
+// Healthy reports whether the database takes a durable write.
+func (s *Service) Healthy(ctx context.Context) error {
+	_, err := s.db.W.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('healthz', ?1)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, s.now().Format(time.RFC3339Nano))
+	return db.Explain(err)
+}
