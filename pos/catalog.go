@@ -12,21 +12,21 @@ import (
 
 // Product is an item of the replica as the product lookup returns it.
 type Product struct {
-	SKU        string      `json:"sku"`
-	Name       string      `json:"name"`
-	GTIN       string      `json:"gtin"`
-	GTINs      []string    `json:"gtins,omitempty"`
-	PriceMinor int64       `json:"price_minor"`
-	Currency   string      `json:"currency"`
-	TaxRateBP  int64       `json:"tax_rate_bp"`
-	Unit       string      `json:"unit"`
-	NetContent *float64    `json:"net_content,omitempty"`
-	Category   string      `json:"category"`
-	Active     bool        `json:"active"`
-	Version    int64       `json:"version,omitempty"`
-	Stock      StockLevel  `json:"stock"`
-	CatalogSeq int64       `json:"catalog_seq"`
-	Embedded   *Embedded   `json:"embedded,omitempty"`
+	SKU        string     `json:"sku"`
+	Name       string     `json:"name"`
+	GTIN       string     `json:"gtin"`
+	GTINs      []string   `json:"gtins,omitempty"`
+	PriceMinor int64      `json:"price_minor"`
+	Currency   string     `json:"currency"`
+	TaxRateBP  int64      `json:"tax_rate_bp"`
+	Unit       string     `json:"unit"`
+	NetContent *float64   `json:"net_content,omitempty"`
+	Category   string     `json:"category"`
+	Active     bool       `json:"active"`
+	Version    int64      `json:"version,omitempty"`
+	Stock      StockLevel `json:"stock"`
+	CatalogSeq int64      `json:"catalog_seq"`
+	Embedded   *Embedded  `json:"embedded,omitempty"`
 }
 
 // Weighed reports whether the item is sold by weight: priced per kg with no fixed net content.

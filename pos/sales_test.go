@@ -19,11 +19,11 @@ func TestServer_CreateSale(t *testing.T) {
 	e := newTestEnv(t)
 	id := newSaleID()
 	req := saleBody(id, []LineRequest{
-		line("8001234567897", 2),            // pasta 2 × 1.29 at 4 %
-		line("CAFFE-250", 1),                // by SKU, 4.98 at 22 %
+		line("8001234567897", 2),                // pasta 2 × 1.29 at 4 %
+		line("CAFFE-250", 1),                    // by SKU, 4.98 at 22 %
 		{Code: "PARMIGIANO", WeightG: i64(333)}, // 29.90/kg × 333 g = 9.9567 → 9.96 at 4 %
-		line("2012345012342", 1),            // weight-embedded code: 1234 g parmigiano = 36.8966 → 36.90
-		line("6412345678907", 1),            // 2.49 at 10 %
+		line("2012345012342", 1),                // weight-embedded code: 1234 g parmigiano = 36.8966 → 36.90
+		line("6412345678907", 1),                // 2.49 at 10 %
 	}, []Payment{{"card", 1000}, {"cash", 5000}})
 	code, body := e.do("POST", "/api/v1/sales", tokenLane1, req)
 	if code != http.StatusCreated {
@@ -216,8 +216,16 @@ func TestServer_CreateSale_BadInput(t *testing.T) {
 		{"unknown code", tokenLane1, func() SaleRequest { r := valid(); r.Lines = append(r.Lines, line("0000000000000", 1)); return r }(), 422, "unknown_code", 1},
 		{"inactive code", tokenLane1, func() SaleRequest { r := valid(); r.Lines = []LineRequest{line("8001234567934", 1)}; return r }(), 422, "inactive", 0},
 		{"weighed item without weight", tokenLane1, func() SaleRequest { r := valid(); r.Lines = []LineRequest{line("PARMIGIANO", 1)}; return r }(), 422, "weight_required", 0},
-		{"weight on a piece item", tokenLane1, func() SaleRequest { r := valid(); r.Lines = []LineRequest{{Code: "CAFFE-250", WeightG: i64(100)}}; return r }(), 422, "bad_quantity", 0},
-		{"zero weight", tokenLane1, func() SaleRequest { r := valid(); r.Lines = []LineRequest{{Code: "PARMIGIANO", WeightG: i64(0)}}; return r }(), 422, "bad_quantity", 0},
+		{"weight on a piece item", tokenLane1, func() SaleRequest {
+			r := valid()
+			r.Lines = []LineRequest{{Code: "CAFFE-250", WeightG: i64(100)}}
+			return r
+		}(), 422, "bad_quantity", 0},
+		{"zero weight", tokenLane1, func() SaleRequest {
+			r := valid()
+			r.Lines = []LineRequest{{Code: "PARMIGIANO", WeightG: i64(0)}}
+			return r
+		}(), 422, "bad_quantity", 0},
 		{"payments short", tokenLane1, func() SaleRequest { r := valid(); r.Payments = []Payment{{"cash", 400}}; return r }(), 422, "payments_short", -1},
 		{"card overpays", tokenLane1, func() SaleRequest { r := valid(); r.Payments = []Payment{{"card", 1000}}; return r }(), 422, "non_cash_overpayment", -1},
 		{"unknown method", tokenLane1, func() SaleRequest { r := valid(); r.Payments = []Payment{{"iou", 498}}; return r }(), 422, "invalid_payment", -1},
