@@ -51,6 +51,7 @@ func NewServer(svc *Service, reg *prometheus.Registry) *Server {
 	s.pos("GET /api/v1/reservations", s.listReservations)
 	s.pos("POST /api/v1/reservations/{id}/collect", s.collect)
 	s.pos("GET /api/v1/events", s.events)
+	s.pos("GET /api/v1/customers/{id}", s.getCustomer)
 	return s
 }
 

@@ -53,6 +53,8 @@ type Options struct {
 	Devices func() []DeviceState
 	// Printing queues receipts (nil: printing is not available).
 	Printing Printing
+	// Customers looks up loyalty customers (nil: not available).
+	Customers CustomerDirectory
 	// Now is the clock (nil: time.Now).
 	Now    func() time.Time
 	Logger *slog.Logger
