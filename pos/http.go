@@ -40,6 +40,10 @@ func NewServer(svc *Service, reg *prometheus.Registry) *Server {
 	s.public("GET /healthz", s.healthz)
 	s.public("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}).ServeHTTP)
 	s.public("GET /api/v1/products/{code}", s.getProduct)
+	s.public("GET /api/v1/openapi.yaml", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/yaml")
+		w.Write(OpenAPI)
+	})
 	s.public("POST /pos/login", s.login)
 	s.public("POST /pos/logout", s.logout)
 	s.pos("GET /api/v1/status", s.status)

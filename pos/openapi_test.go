@@ -1,0 +1,24 @@
+package pos
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+func TestCheckOpenAPI(t *testing.T) {
+	srv := NewServer(New(newTestEnv(t).db, Options{}), prometheus.NewRegistry())
+	if err := CheckOpenAPI(srv.Routes()); err != nil {
+		t.Fatal(err)
+	}
+	// The check can fail: a route the file lacks is named.
+	err := CheckOpenAPI(append(srv.Routes(), Route{Method: "GET", Pattern: "/api/v1/secret"}))
+	if err == nil || !strings.Contains(err.Error(), "GET /api/v1/secret") {
+		t.Fatalf("an undocumented route was not reported: %v", err)
+	}
+	err = CheckOpenAPI(srv.Routes()[1:])
+	if err == nil || !strings.Contains(err.Error(), "in openapi.yaml but not served") {
+		t.Fatalf("a documented but unserved route was not reported: %v", err)
+	}
+}
