@@ -36,9 +36,11 @@ func Restore(ctx context.Context, file, dataDir string) (epoch string, err error
 	if res != "ok" {
 		return "", fmt.Errorf("backup %s fails its integrity check: %s", file, res)
 	}
-	if err := os.MkdirAll(dataDir, 0o750); err != nil {
-		return "", fmt.Errorf("create data_dir %s: %w", dataDir, err)
+	lock, err := LockDataDir(dataDir)
+	if err != nil {
+		return "", err
 	}
+	defer lock.Release()
 	dst := filepath.Join(dataDir, FileName)
 	tmp := dst + ".restore"
 	if err := copyFile(file, tmp); err != nil {

@@ -1,0 +1,218 @@
+// Package agent holds the agent's configuration and wires its parts into one running system. The
+// CLI (cmd/storeagent) builds an Agent from a Config and runs it; tests and the demo do the same
+// with their own listeners.
+//
+// Data flow:
+//
+//	scanners ──bytes──► devices ──frames──► scanner (symbols, GS1, RCN) ──scan──► pos.Hub ──SSE──► POS
+//	                                                                                   ▲
+//	POS / phones ──HTTP──► pos.Server ──► pos.Service ──one tx──► SQLite (agent/db) ───┤
+//	                                          │        sale + movements + outbox events │
+//	                                          └──print jobs──► devices (ESC/POS) ──► printers
+//	SQLite outbox ──► sync (MQTT, paho) ──► central;  central ──► sync inbox ──► SQLite replica
+//
+// Every long-running part has Run(ctx) error and returns when ctx is cancelled; Agent.Run fans them
+// out with errgroup and treats cancellation as a clean exit.
+package agent
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/storeagent/storeagent/agent/db"
+	"github.com/storeagent/storeagent/pos"
+)
+
+// Part is a long-running piece of the agent.
+type Part interface {
+	// Run works until ctx is cancelled and then returns nil (or ctx.Err()); any other error stops
+	// the agent.
+	Run(ctx context.Context) error
+}
+
+// PartFunc adapts a function to Part.
+type PartFunc func(ctx context.Context) error
+
+// Run calls f.
+func (f PartFunc) Run(ctx context.Context) error { return f(ctx) }
+
+// Options are what the caller provides besides the config.
+type Options struct {
+	// Logger receives the agent's logs (nil: discarded).
+	Logger *slog.Logger
+	// Version is the build's version for status events and /metrics.
+	Version string
+	// Listener serves HTTP instead of listening on cfg.HTTP.Listen (tests, demo).
+	Listener net.Listener
+	// ShutdownTimeout bounds a graceful stop (0: 10 s).
+	ShutdownTimeout time.Duration
+}
+
+// Agent is a running store agent.
+type Agent struct {
+	cfg     *Config
+	opts    Options
+	log     *slog.Logger
+	DB      *db.DB
+	POS     *pos.Service
+	API     *pos.Server
+	Metrics *prometheus.Registry
+	ln      net.Listener
+	lock    *db.Lock
+	parts   []namedPart
+}
+
+type namedPart struct {
+	name string
+	part Part
+}
+
+// New opens the database (migrating it and checking its integrity), builds the selling domain and
+// the HTTP API, and binds the HTTP listener, so a port in use fails here with a clear error.
+func New(ctx context.Context, cfg *Config, opts Options) (*Agent, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.ShutdownTimeout == 0 {
+		opts.ShutdownTimeout = 10 * time.Second
+	}
+	a := &Agent{cfg: cfg, opts: opts, log: opts.Logger.With("component", "agent")}
+	lock, err := db.LockDataDir(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	a.lock = lock
+	d, err := db.Open(ctx, cfg.DataDir, db.Options{})
+	if err != nil {
+		lock.Release()
+		return nil, err
+	}
+	a.DB = d
+	a.Metrics = prometheus.NewRegistry()
+	a.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	a.POS = pos.New(d, pos.Options{
+		StoreID:           cfg.StoreID,
+		Currency:          cfg.Currency,
+		CashRoundingMinor: cfg.CashRoundingMinor,
+		Terminals:         posTerminals(cfg),
+		Logger:            opts.Logger,
+		SecureCookies:     cfg.HTTP.TLSCertFile != "",
+	})
+	a.Metrics.MustRegister(pos.NewCollector(a.POS))
+	a.API = pos.NewServer(a.POS, a.Metrics)
+	a.ln = opts.Listener
+	if a.ln == nil {
+		ln, err := net.Listen("tcp", cfg.HTTP.Listen)
+		if err != nil {
+			a.Close()
+			return nil, fmt.Errorf("http.listen %s: %w", cfg.HTTP.Listen, err)
+		}
+		a.ln = ln
+	}
+	return a, nil
+}
+
+func posTerminals(cfg *Config) []pos.Terminal {
+	out := make([]pos.Terminal, 0, len(cfg.Terminals))
+	for _, t := range cfg.Terminals {
+		out = append(out, pos.Terminal{ID: t.ID, Token: t.Token, Scanners: t.Scanners, Printer: t.Printer})
+	}
+	return out
+}
+
+// Add registers a long-running part to run with the agent.
+func (a *Agent) Add(name string, p Part) { a.parts = append(a.parts, namedPart{name, p}) }
+
+// Addr is the HTTP listener's address.
+func (a *Agent) Addr() net.Addr { return a.ln.Addr() }
+
+// URL is the base URL of the HTTP API.
+func (a *Agent) URL() string {
+	scheme := "http"
+	if a.cfg.HTTP.TLSCertFile != "" {
+		scheme = "https"
+	}
+	return scheme + "://" + a.ln.Addr().String()
+}
+
+// Run serves HTTP and runs every part until ctx is cancelled, then stops gracefully: in-flight
+// requests (and their transactions) finish, streams close, the database closes last.
+func (a *Agent) Run(ctx context.Context) error {
+	defer a.Close()
+	streams, stopStreams := context.WithCancel(context.Background())
+	defer stopStreams()
+	srv := &http.Server{
+		Handler:           a.API,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		BaseContext:       func(net.Listener) context.Context { return streams },
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelDebug),
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		var err error
+		if a.cfg.HTTP.TLSCertFile != "" {
+			srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+			err = srv.ServeTLS(a.ln, a.cfg.HTTP.TLSCertFile, a.cfg.HTTP.TLSKeyFile)
+		} else {
+			err = srv.Serve(a.ln)
+		}
+		if errors.Is(err, http.ErrServerClosed) {
+			return nil
+		}
+		return fmt.Errorf("http: %w", err)
+	})
+	g.Go(func() error {
+		<-gctx.Done()
+		stopStreams() // SSE streams end; sales in flight finish (they ignore client cancellation)
+		sctx, cancel := context.WithTimeout(context.Background(), a.opts.ShutdownTimeout)
+		defer cancel()
+		if err := srv.Shutdown(sctx); err != nil {
+			a.log.Warn("http shutdown", "err", err)
+			srv.Close()
+		}
+		return nil
+	})
+	for _, p := range a.parts {
+		g.Go(func() error {
+			err := p.part.Run(gctx)
+			if err != nil && !errors.Is(err, context.Canceled) {
+				return fmt.Errorf("%s: %w", p.name, err)
+			}
+			return nil
+		})
+	}
+	a.log.Info("agent running", "store_id", a.cfg.StoreID, "http", a.URL(), "data_dir", a.cfg.DataDir, "epoch", a.DB.Epoch)
+	err := g.Wait()
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}
+
+// Close releases the database and the data_dir lock. Run calls it; call it only if Run is not called.
+func (a *Agent) Close() error {
+	var errs []error
+	if a.DB != nil {
+		errs = append(errs, a.DB.Close())
+		a.DB = nil
+	}
+	if a.lock != nil {
+		a.lock.Release()
+		a.lock = nil
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,117 @@
+// Command storeagent is the store-edge agent: the daemon on each store's PC that keeps selling when
+// head office is unreachable. This file dispatches subcommands; each lives in its own file.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	m := &Main{Stdout: os.Stdout, Stderr: os.Stderr, Environ: os.Environ()}
+	code := m.Run(ctx, os.Args[1:])
+	stop()
+	os.Exit(code)
+}
+
+// Main is the CLI with its streams, so tests run it in-process.
+type Main struct {
+	Stdout, Stderr io.Writer
+	Environ        []string
+}
+
+// usageError is a bad command line: exit 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+type command struct {
+	name, args, help string
+	run              func(m *Main, ctx context.Context, args []string) error
+}
+
+func commands() []command {
+	return []command{
+		{"run", "[-config PATH] [-v]", "run the agent in the foreground", (*Main).runCmd},
+		{"demo", "[-http ADDR] [-data DIR]", "run a self-contained demo store on embedded defaults", (*Main).demoCmd},
+		{"check", "[-config PATH]", "validate the config and open the database; one line per check", (*Main).checkCmd},
+		{"backup", "FILE [-config PATH]", "write a consistent copy of the database to FILE", (*Main).backupCmd},
+		{"restore", "FILE [-config PATH]", "replace the database with a backup (agent stopped); gives it a new epoch", (*Main).restoreCmd},
+		{"version", "", "print version, commit, Go version and OS/arch", (*Main).versionCmd},
+	}
+}
+
+// Run runs one subcommand and returns the exit code: 0 ok, 1 failure, 2 bad usage.
+func (m *Main) Run(ctx context.Context, args []string) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		m.usage(m.Stderr)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	for _, c := range commands() {
+		if c.name != args[0] {
+			continue
+		}
+		err := c.run(m, ctx, args[1:])
+		var ue usageError
+		switch {
+		case err == nil:
+			return 0
+		case errors.Is(err, flag.ErrHelp):
+			return 0
+		case errors.As(err, &ue):
+			fmt.Fprintf(m.Stderr, "storeagent %s: %s\nusage: storeagent %s %s\n", c.name, ue.msg, c.name, c.args)
+			return 2
+		default:
+			fmt.Fprintf(m.Stderr, "storeagent %s: %s\n", c.name, oneLine(err.Error()))
+			return 1
+		}
+	}
+	fmt.Fprintf(m.Stderr, "storeagent: unknown command %q\n", args[0])
+	m.usage(m.Stderr)
+	return 2
+}
+
+func (m *Main) usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: storeagent <command> [flags]")
+	fmt.Fprintln(w)
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-8s %-28s %s\n", c.name, c.args, c.help)
+	}
+}
+
+// oneLine keeps multi-problem errors readable on one stderr line per problem but starts with a
+// summary; a config error lists each problem indented beneath.
+func oneLine(s string) string { return strings.TrimRight(s, "\n") }
+
+// parseFlags parses flags that may come before or after positional arguments
+// ("backup FILE -config PATH") and returns the positionals.
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	fs.SetOutput(io.Discard)
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, usagef("%v", err)
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}

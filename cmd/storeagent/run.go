@@ -1,0 +1,54 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+
+	"github.com/storeagent/storeagent/agent"
+)
+
+// loadConfig reads -config (or $STOREAGENT_CONFIG, or the OS default) and prints warnings.
+func (m *Main) loadConfig(path string) (*agent.Config, error) {
+	cfg, warnings, err := agent.LoadConfig(path, m.Environ)
+	for _, w := range warnings {
+		fmt.Fprintf(m.Stderr, "storeagent: warning: %s\n", w)
+	}
+	return cfg, err
+}
+
+func (m *Main) runCmd(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	configPath := fs.String("config", "", "config file (default $STOREAGENT_CONFIG or "+agent.DefaultConfigPath()+")")
+	verbose := fs.Bool("v", false, "debug logging")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("unexpected argument %q", pos[0])
+	}
+	cfg, err := m.loadConfig(*configPath)
+	if err != nil {
+		return err
+	}
+	return m.runAgent(ctx, cfg, *verbose, nil)
+}
+
+// runAgent builds and runs an agent until ctx is cancelled. ready, if set, is called once the agent
+// listens (the demo prints its URLs then).
+func (m *Main) runAgent(ctx context.Context, cfg *agent.Config, verbose bool, ready func(a *agent.Agent) error) error {
+	log := agent.NewLogger(cfg.Log, m.Stderr, verbose)
+	v, _, _ := buildInfo()
+	a, err := agent.New(ctx, cfg, agent.Options{Logger: log, Version: v})
+	if err != nil {
+		return err
+	}
+	if ready != nil {
+		if err := ready(a); err != nil {
+			a.Close()
+			return err
+		}
+	}
+	return a.Run(ctx)
+}
