@@ -69,4 +69,3 @@ func checkWritable(dir string) error {
 	f.Close()
 	return os.Remove(filepath.Clean(name))
 }
-
