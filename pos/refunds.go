@@ -42,74 +42,77 @@ func (s *Service) CreateRefund(ctx context.Context, term Terminal, req RefundReq
 		return nil, false, unprocessable("no_lines", "a refund needs 1..%d lines", maxLines)
 	}
 	hash := requestHash(req)
-	tx, err := s.db.W.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, false, db.Explain(err)
-	}
-	defer tx.Rollback()
-	if body, ok, err := storedBody(ctx, tx, `SELECT request_hash, body FROM refunds WHERE refund_id = ?1`, req.RefundID, hash); ok || err != nil {
-		return body, false, err
-	}
-	var currency string
-	if err := tx.QueryRowContext(ctx, `SELECT currency FROM sales WHERE sale_id = ?1`, req.SaleID).Scan(&currency); err == sql.ErrNoRows {
-		return nil, false, unprocessable("unknown_sale", "sale_id: no sale %s", req.SaleID)
-	} else if err != nil {
-		return nil, false, db.Explain(err)
-	}
-	sold, err := soldLines(ctx, tx, req.SaleID)
-	if err != nil {
-		return nil, false, err
-	}
-	at := s.now()
-	ref := Refund{RefundID: req.RefundID, SaleID: req.SaleID, Status: "completed", Terminal: term.ID,
-		Cashier: req.Cashier, Method: req.Method, Currency: currency, RefundedAt: at.Format(time.RFC3339Nano)}
-	var moves []Movement
-	for i, rl := range req.Lines {
-		lines, ms, err := takeFromSale(sold, i, rl)
+	var out []byte
+	var created bool
+	err := s.db.Group.Do(ctx, func(tx *sql.Tx) error {
+		if body, ok, err := storedBody(ctx, tx, `SELECT request_hash, body FROM refunds WHERE refund_id = ?1`, req.RefundID, hash); ok || err != nil {
+			out = body
+			return err
+		}
+		var currency string
+		if err := tx.QueryRowContext(ctx, `SELECT currency FROM sales WHERE sale_id = ?1`, req.SaleID).Scan(&currency); err == sql.ErrNoRows {
+			return unprocessable("unknown_sale", "sale_id: no sale %s", req.SaleID)
+		} else if err != nil {
+			return db.Explain(err)
+		}
+		sold, err := soldLines(ctx, tx, req.SaleID)
 		if err != nil {
-			return nil, false, err
+			return err
 		}
-		for _, l := range lines {
-			ref.Lines = append(ref.Lines, l)
-			ref.TotalMinor += l.AmountMinor
+		at := s.now()
+		ref := Refund{RefundID: req.RefundID, SaleID: req.SaleID, Status: "completed", Terminal: term.ID,
+			Cashier: req.Cashier, Method: req.Method, Currency: currency, RefundedAt: at.Format(time.RFC3339Nano)}
+		var moves []Movement
+		for i, rl := range req.Lines {
+			lines, ms, err := takeFromSale(sold, i, rl)
+			if err != nil {
+				return err
+			}
+			for _, l := range lines {
+				ref.Lines = append(ref.Lines, l)
+				ref.TotalMinor += l.AmountMinor
+			}
+			for _, m := range ms {
+				m.MovementID, m.Reason, m.Ref, m.OccurredAt = newID(), "refund", req.RefundID, ref.RefundedAt
+				moves = append(moves, m)
+			}
 		}
-		for _, m := range ms {
-			m.MovementID, m.Reason, m.Ref, m.OccurredAt = newID(), "refund", req.RefundID, ref.RefundedAt
-			moves = append(moves, m)
+		asLines := make([]Line, len(ref.Lines))
+		for i, l := range ref.Lines {
+			asLines[i] = Line{AmountMinor: l.AmountMinor, TaxRateBP: l.TaxRateBP}
 		}
-	}
-	asLines := make([]Line, len(ref.Lines))
-	for i, l := range ref.Lines {
-		asLines[i] = Line{AmountMinor: l.AmountMinor, TaxRateBP: l.TaxRateBP}
-	}
-	ref.Taxes, ref.TaxMinor = Taxes(asLines)
-	body, err := json.Marshal(ref)
+		ref.Taxes, ref.TaxMinor = Taxes(asLines)
+		body, err := json.Marshal(ref)
+		if err != nil {
+			return err
+		}
+		out, created = body, true
+		if _, err := tx.ExecContext(ctx, `INSERT INTO refunds (refund_id, sale_id, terminal, cashier, method,
+			request_hash, total_minor, created_at, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)`,
+			ref.RefundID, ref.SaleID, ref.Terminal, ref.Cashier, ref.Method, hash, ref.TotalMinor, ref.RefundedAt, string(body)); err != nil {
+			return db.Explain(err)
+		}
+		for i, l := range ref.Lines {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO refund_lines (refund_id, line_no, sku, qty, amount_minor)
+				VALUES (?1, ?2, ?3, ?4, ?5)`, ref.RefundID, i, l.SKU, l.Qty, l.AmountMinor); err != nil {
+				return db.Explain(err)
+			}
+		}
+		for _, m := range moves {
+			if _, err := s.move(ctx, tx, m, ""); err != nil {
+				return db.Explain(err)
+			}
+		}
+		if _, err := s.out.Append(ctx, tx, outbox.TopicSales, "retail.sale.refunded", ref.RefundID, at, ref); err != nil {
+			return db.Explain(err)
+		}
+		return nil
+	})
 	if err != nil {
-		return nil, false, err
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO refunds (refund_id, sale_id, terminal, cashier, method,
-		request_hash, total_minor, created_at, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)`,
-		ref.RefundID, ref.SaleID, ref.Terminal, ref.Cashier, ref.Method, hash, ref.TotalMinor, ref.RefundedAt, string(body)); err != nil {
 		return nil, false, db.Explain(err)
 	}
-	for i, l := range ref.Lines {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO refund_lines (refund_id, line_no, sku, qty, amount_minor)
-			VALUES (?1, ?2, ?3, ?4, ?5)`, ref.RefundID, i, l.SKU, l.Qty, l.AmountMinor); err != nil {
-			return nil, false, db.Explain(err)
-		}
-	}
-	for _, m := range moves {
-		if _, err := s.move(ctx, tx, m, ""); err != nil {
-			return nil, false, db.Explain(err)
-		}
-	}
-	if _, err := s.out.Append(ctx, tx, outbox.TopicSales, "retail.sale.refunded", ref.RefundID, at, ref); err != nil {
-		return nil, false, db.Explain(err)
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, false, db.Explain(err)
-	}
-	return body, true, nil
+	s.committed(created)
+	return out, created, nil
 }
 
 // soldLines loads a sale's lines with the quantity already refunded per line.

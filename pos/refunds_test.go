@@ -113,10 +113,10 @@ func TestServer_Adjust(t *testing.T) {
 		t.Errorf("different body same id: %d %s", code, body)
 	}
 	for name, r := range map[string]AdjustmentRequest{
-		"zero delta":     {MovementID: newSaleID(), SKU: "VINO-ROSSO", Delta: 0, Reason: "found"},
-		"bad reason":     {MovementID: newSaleID(), SKU: "VINO-ROSSO", Delta: 1, Reason: "sale"},
-		"unknown sku":    {MovementID: newSaleID(), SKU: "NOPE", Delta: 1, Reason: "found"},
-		"huge delta":     {MovementID: newSaleID(), SKU: "VINO-ROSSO", Delta: 1 << 40, Reason: "found"},
+		"zero delta":  {MovementID: newSaleID(), SKU: "VINO-ROSSO", Delta: 0, Reason: "found"},
+		"bad reason":  {MovementID: newSaleID(), SKU: "VINO-ROSSO", Delta: 1, Reason: "sale"},
+		"unknown sku": {MovementID: newSaleID(), SKU: "NOPE", Delta: 1, Reason: "found"},
+		"huge delta":  {MovementID: newSaleID(), SKU: "VINO-ROSSO", Delta: 1 << 40, Reason: "found"},
 	} {
 		if code, body := e.do("POST", "/api/v1/stock/adjustments", tokenLane1, r); code != 422 {
 			t.Errorf("%s: %d %s, want 422", name, code, body)

@@ -124,42 +124,41 @@ func (s *Service) collectBySale(ctx context.Context, tx *sql.Tx, sale *Sale, at 
 // Collect hands over a paid reservation: no sale; the goods leave stock and central is told.
 // Collecting an already collected reservation again answers the reservation (idempotent).
 func (s *Service) Collect(ctx context.Context, id string) (Reservation, error) {
-	tx, err := s.db.W.BeginTx(ctx, nil)
-	if err != nil {
-		return Reservation{}, db.Explain(err)
-	}
-	defer tx.Rollback()
-	r, err := loadReservation(ctx, tx, id)
-	if err != nil {
-		return r, err
-	}
-	if r.Status == "collected" {
-		return r, nil
-	}
-	if r.Status != "open" {
-		return r, reqErr(http.StatusConflict, "reservation_not_open", "reservation %s is %s", id, r.Status)
-	}
-	if !r.Paid {
-		return r, reqErr(http.StatusConflict, "reservation_unpaid", "reservation %s is not paid: sell it with a sale that names reservation_id", id)
-	}
-	at := s.now()
-	if err := release(ctx, tx, r, "collected", at); err != nil {
-		return r, err
-	}
-	for _, l := range r.Lines {
-		if _, err := s.move(ctx, tx, Movement{MovementID: newID(), SKU: l.SKU, Delta: -l.Qty, Reason: "collect",
-			Ref: r.ReservationID, OccurredAt: at.Format(time.RFC3339Nano)}, ""); err != nil {
-			return r, db.Explain(err)
+	var r Reservation
+	changed := false
+	err := s.db.Group.Do(ctx, func(tx *sql.Tx) error {
+		var err error
+		r, err = loadReservation(ctx, tx, id)
+		if err != nil || r.Status == "collected" {
+			return err
 		}
-	}
-	if _, err := s.out.Append(ctx, tx, outbox.TopicReservations, "retail.reservation.collected", newID(), at,
-		map[string]any{"reservation_id": r.ReservationID, "lines": r.Lines}); err != nil {
+		if r.Status != "open" {
+			return reqErr(http.StatusConflict, "reservation_not_open", "reservation %s is %s", id, r.Status)
+		}
+		if !r.Paid {
+			return reqErr(http.StatusConflict, "reservation_unpaid", "reservation %s is not paid: sell it with a sale that names reservation_id", id)
+		}
+		at := s.now()
+		if err := release(ctx, tx, r, "collected", at); err != nil {
+			return err
+		}
+		for _, l := range r.Lines {
+			if _, err := s.move(ctx, tx, Movement{MovementID: newID(), SKU: l.SKU, Delta: -l.Qty, Reason: "collect",
+				Ref: r.ReservationID, OccurredAt: at.Format(time.RFC3339Nano)}, ""); err != nil {
+				return err
+			}
+		}
+		if _, err := s.out.Append(ctx, tx, outbox.TopicReservations, "retail.reservation.collected", newID(), at,
+			map[string]any{"reservation_id": r.ReservationID, "lines": r.Lines}); err != nil {
+			return err
+		}
+		r.Status, changed = "collected", true
+		return nil
+	})
+	if err != nil {
 		return r, db.Explain(err)
 	}
-	if err := tx.Commit(); err != nil {
-		return r, db.Explain(err)
-	}
-	r.Status = "collected"
+	s.committed(changed)
 	return r, nil
 }
 

@@ -77,47 +77,49 @@ func (s *Service) CreateSale(ctx context.Context, term Terminal, req SaleRequest
 	hashed.Print = nil
 	hash := requestHash(hashed)
 
-	tx, err := s.db.W.BeginTx(ctx, nil)
-	if err != nil {
-		return SaleResult{}, db.Explain(err)
-	}
-	defer tx.Rollback()
-	if body, ok, err := storedBody(ctx, tx, `SELECT request_hash, body FROM sales WHERE sale_id = ?1`, req.SaleID, hash); ok || err != nil {
-		return SaleResult{Body: body, SaleID: req.SaleID}, err
-	}
-	sale, err := s.buildSale(ctx, tx, term, req)
-	if err != nil {
-		return SaleResult{}, err
-	}
-	if err := s.storeSale(ctx, tx, &sale, hash); err != nil {
-		return SaleResult{}, db.Explain(err)
-	}
-	if printer != "" {
-		if s.opts.Printing == nil {
-			sale.Warnings = append(sale.Warnings, Warning{Code: "printing_unavailable", Message: "no printer driver is running: the receipt was not printed"})
-		} else {
-			// The job commits with the sale, so a crash after the 201 cannot lose the receipt.
-			job, err := s.opts.Printing.Enqueue(ctx, tx, sale.SaleID, printer, hasCash(sale.Payments))
-			if err != nil {
-				return SaleResult{}, err
-			}
-			sale.Print = &PrintRef{JobID: job, Printer: printer}
+	var res SaleResult
+	err = s.db.Group.Do(ctx, func(tx *sql.Tx) error {
+		if body, ok, err := storedBody(ctx, tx, `SELECT request_hash, body FROM sales WHERE sale_id = ?1`, req.SaleID, hash); ok || err != nil {
+			res = SaleResult{Body: body, SaleID: req.SaleID}
+			return err
 		}
-	}
-	body, err := json.Marshal(sale)
+		sale, err := s.buildSale(ctx, tx, term, req)
+		if err != nil {
+			return err
+		}
+		if err := s.storeSale(ctx, tx, &sale, hash); err != nil {
+			return err
+		}
+		if printer != "" {
+			if s.opts.Printing == nil {
+				sale.Warnings = append(sale.Warnings, Warning{Code: "printing_unavailable", Message: "no printer driver is running: the receipt was not printed"})
+			} else {
+				// The job commits with the sale, so a crash after the 201 cannot lose the receipt.
+				job, err := s.opts.Printing.Enqueue(ctx, tx, sale.SaleID, printer, hasCash(sale.Payments))
+				if err != nil {
+					return err
+				}
+				sale.Print = &PrintRef{JobID: job, Printer: printer}
+			}
+		}
+		body, err := json.Marshal(sale)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE sales SET body = ?2 WHERE sale_id = ?1`, sale.SaleID, string(body)); err != nil {
+			return err
+		}
+		res = SaleResult{Body: body, Created: true, SaleID: sale.SaleID}
+		return nil
+	})
 	if err != nil {
-		return SaleResult{}, err
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE sales SET body = ?2 WHERE sale_id = ?1`, sale.SaleID, string(body)); err != nil {
 		return SaleResult{}, db.Explain(err)
 	}
-	if err := tx.Commit(); err != nil {
-		return SaleResult{}, fmt.Errorf("commit sale %s: %w", sale.SaleID, db.Explain(err))
-	}
-	if sale.Print != nil {
+	if res.Created && s.opts.Printing != nil && printer != "" {
 		s.opts.Printing.Wake()
 	}
-	return SaleResult{Body: body, Created: true, SaleID: sale.SaleID}, nil
+	s.committed(res.Created)
+	return res, nil
 }
 
 // storedBody returns the stored body for an id when the hash matches, errConflict when it does not,

@@ -55,6 +55,8 @@ type Options struct {
 	Printing Printing
 	// Customers looks up loyalty customers (nil: not available).
 	Customers CustomerDirectory
+	// OnCommit is called after a transaction that queued outbox events committed (sync's wake-up).
+	OnCommit func()
 	// Now is the clock (nil: time.Now).
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -92,6 +94,13 @@ func New(d *db.DB, opts Options) *Service {
 
 // Events is the hub that carries scan and device events to terminals.
 func (s *Service) Events() *Hub { return s.events }
+
+// committed tells sync that new outbox events are durable.
+func (s *Service) committed(changed bool) {
+	if changed && s.opts.OnCommit != nil {
+		s.opts.OnCommit()
+	}
+}
 
 func (s *Service) now() time.Time { return s.opts.Now().UTC() }
 

@@ -96,40 +96,39 @@ func (s *Service) Adjust(ctx context.Context, req AdjustmentRequest) ([]byte, bo
 		return nil, false, unprocessable("bad_quantity", "delta %d must be non-zero and at most %d either way", req.Delta, maxWeightG)
 	}
 	hash := requestHash(req)
-	tx, err := s.db.W.BeginTx(ctx, nil)
+	var out []byte
+	var created bool
+	err := s.db.Group.Do(ctx, func(tx *sql.Tx) error {
+		var storedHash string
+		err := tx.QueryRowContext(ctx, `SELECT request_hash FROM stock_movements WHERE movement_id = ?1`, req.MovementID).Scan(&storedHash)
+		switch {
+		case err == nil && storedHash != hash:
+			return errConflict
+		case err == nil:
+			out, err = s.adjustmentBody(ctx, tx, req.MovementID)
+			return err
+		case err != sql.ErrNoRows:
+			return err
+		}
+		if _, err := productBySKU(ctx, tx, req.SKU); err == sql.ErrNoRows {
+			return unprocessable("unknown_sku", "unknown sku %q", truncate(req.SKU, 40))
+		} else if err != nil {
+			return err
+		}
+		m := Movement{MovementID: req.MovementID, SKU: req.SKU, Delta: req.Delta, Reason: req.Reason,
+			Ref: "adjustment", OccurredAt: s.now().Format(time.RFC3339Nano)}
+		if _, err := s.move(ctx, tx, m, hash); err != nil {
+			return err
+		}
+		out, err = s.adjustmentBody(ctx, tx, req.MovementID)
+		created = err == nil
+		return err
+	})
 	if err != nil {
 		return nil, false, db.Explain(err)
 	}
-	defer tx.Rollback()
-	var storedHash string
-	err = tx.QueryRowContext(ctx, `SELECT request_hash FROM stock_movements WHERE movement_id = ?1`, req.MovementID).Scan(&storedHash)
-	switch {
-	case err == nil && storedHash != hash:
-		return nil, false, errConflict
-	case err == nil:
-		body, err := s.adjustmentBody(ctx, tx, req.MovementID)
-		return body, false, err
-	case err != sql.ErrNoRows:
-		return nil, false, db.Explain(err)
-	}
-	if _, err := productBySKU(ctx, tx, req.SKU); err == sql.ErrNoRows {
-		return nil, false, unprocessable("unknown_sku", "unknown sku %q", truncate(req.SKU, 40))
-	} else if err != nil {
-		return nil, false, err
-	}
-	m := Movement{MovementID: req.MovementID, SKU: req.SKU, Delta: req.Delta, Reason: req.Reason,
-		Ref: "adjustment", OccurredAt: s.now().Format(time.RFC3339Nano)}
-	if _, err := s.move(ctx, tx, m, hash); err != nil {
-		return nil, false, db.Explain(err)
-	}
-	body, err := s.adjustmentBody(ctx, tx, req.MovementID)
-	if err != nil {
-		return nil, false, err
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, false, db.Explain(err)
-	}
-	return body, true, nil
+	s.committed(created)
+	return out, created, nil
 }
 
 func (s *Service) adjustmentBody(ctx context.Context, q querier, id string) ([]byte, error) {

@@ -34,6 +34,8 @@ type DB struct {
 	Path string
 	// Epoch is the random id of this database, new when it is created afresh or restored.
 	Epoch string
+	// Group commits the selling domain's write transactions in groups (one fsync for many).
+	Group *Group
 }
 
 // Options tune Open.
@@ -91,6 +93,7 @@ func Open(ctx context.Context, dataDir string, opts Options) (*DB, error) {
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	d.R = r
+	d.Group = newGroup(w, 64)
 	return d, nil
 }
 
@@ -173,6 +176,9 @@ func NewEpoch(ctx context.Context, w *sql.DB) (string, error) {
 
 // Close closes both pools; the writer last, so the WAL is checkpointed.
 func (d *DB) Close() error {
+	if d.Group != nil {
+		d.Group.close()
+	}
 	var errR error
 	if d.R != nil {
 		errR = d.R.Close()

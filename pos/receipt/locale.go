@@ -19,6 +19,7 @@ type locale struct {
 	unit     currency.Unit
 	symbol   string
 	scale    int
+	decSep   string // decimal separator
 	msgs     map[string]string
 	dateTime string // time.Format layout
 }
@@ -41,6 +42,7 @@ func newLocale(loc, cur string) (*locale, error) {
 		l.lang = "en"
 		l.msgs = messages("en")
 	}
+	l.decSep = string([]rune(spaces(l.printer.Sprint(number.Decimal(1.5, number.Scale(1)))))[1:2])
 	l.symbol = spaces(l.printer.Sprint(currency.Symbol(unit)))
 	l.scale, _ = currency.Cash.Rounding(unit)
 	if std, _ := currency.Standard.Rounding(unit); std > l.scale {
@@ -62,7 +64,13 @@ func newLocale(loc, cur string) (*locale, error) {
 // fi: "1 234,50") into plain spaces: receipt printers' code pages lack U+202F, and column
 // layout counts one cell per character either way.
 func spaces(s string) string {
-	return strings.NewReplacer("\u00a0", " ", "\u202f", " ", "\u2009", " ").Replace(s)
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case '\u00a0', '\u202f', '\u2009':
+			return ' '
+		}
+		return r
+	}, s)
 }
 
 // text returns the message for key in the locale's language.
@@ -87,8 +95,7 @@ func (l *locale) decimal(v int64, scale int) string {
 	whole := spaces(l.printer.Sprint(number.Decimal(v / div)))
 	s := whole
 	if scale > 0 {
-		sep := spaces(l.printer.Sprint(number.Decimal(1.5, number.Scale(1))))[1:2]
-		s += sep + fmt.Sprintf("%0*d", scale, v%div)
+		s += l.decSep + fmt.Sprintf("%0*d", scale, v%div)
 	}
 	if neg {
 		s = "-" + s

@@ -12,14 +12,15 @@ import (
 	"unicode/utf8"
 
 	"github.com/storeagent/storeagent/devices/escpos"
-	firmwareprofiles "github.com/storeagent/storeagent/firmware-profiles"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
 
+// profile loads a built-in printer profile from the source tree (read as files: this package
+// does not import firmware-profiles, which only devices and agent may).
 func profile(t testing.TB, id string) escpos.Profile {
 	t.Helper()
-	all, err := escpos.LoadProfiles(firmwareprofiles.FS, "printers")
+	all, err := escpos.LoadProfiles(os.DirFS(filepath.Join("..", "..", "firmware-profiles")), "printers")
 	if err != nil {
 		t.Fatal(err)
 	}
