@@ -54,6 +54,12 @@ type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
+// dbtx is a write transaction (a *sql.Tx, or a db.Conn over one with cached statements).
+type dbtx interface {
+	querier
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
 const productCols = `p.sku, p.name, p.price_minor, p.currency, p.tax_rate_bp, p.unit, p.net_content,
 	p.category, p.active, p.version,
 	coalesce(s.on_hand, 0), coalesce(s.reserved, 0),
@@ -132,7 +138,7 @@ func (s *Service) resolve(ctx context.Context, q querier, code string) (Product,
 
 // Lookup answers GET /api/v1/products/{code} from the read pool.
 func (s *Service) Lookup(ctx context.Context, code string) (Product, error) {
-	p, err := s.resolve(ctx, s.db.R, code)
+	p, err := s.resolve(ctx, s.r(), code)
 	if err != nil {
 		return p, err
 	}
@@ -186,7 +192,7 @@ func (it CatalogItem) Validate() error {
 
 // UpsertItem writes one catalogue item in tx when its version is newer than the stored one (or
 // force is set) and reports whether it changed anything. Its GTINs replace the stored ones.
-func UpsertItem(ctx context.Context, tx *sql.Tx, it CatalogItem, catalogSeq int64, force bool) (bool, error) {
+func UpsertItem(ctx context.Context, tx dbtx, it CatalogItem, catalogSeq int64, force bool) (bool, error) {
 	if err := it.Validate(); err != nil {
 		return false, err
 	}

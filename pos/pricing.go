@@ -127,13 +127,13 @@ func (s *Service) Quote(ctx context.Context, term string, req SaleRequest) (Quot
 	}
 	var resv reservationPrices
 	if req.ReservationID != "" {
-		r, err := loadReservationPrices(ctx, s.db.R, req.ReservationID)
+		r, err := loadReservationPrices(ctx, s.r(), req.ReservationID)
 		if err != nil {
 			return Quote{}, err
 		}
 		resv = r
 	}
-	p, err := s.priceLines(ctx, s.db.R, req.Lines, resv)
+	p, err := s.priceLines(ctx, s.r(), req.Lines, resv)
 	if err != nil {
 		return Quote{}, err
 	}

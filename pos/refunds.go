@@ -44,7 +44,8 @@ func (s *Service) CreateRefund(ctx context.Context, term Terminal, req RefundReq
 	hash := requestHash(req)
 	var out []byte
 	var created bool
-	err := s.db.Group.Do(ctx, func(tx *sql.Tx) error {
+	err := s.db.Group.Do(ctx, func(rawTx *sql.Tx) error {
+		tx := s.w(rawTx)
 		if body, ok, err := storedBody(ctx, tx, `SELECT request_hash, body FROM refunds WHERE refund_id = ?1`, req.RefundID, hash); ok || err != nil {
 			out = body
 			return err

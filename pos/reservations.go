@@ -89,7 +89,7 @@ func loadReservationPrices(ctx context.Context, q querier, id string) (reservati
 }
 
 // release marks an open reservation with status and gives its reserved units back.
-func release(ctx context.Context, tx *sql.Tx, r Reservation, status string, at time.Time) error {
+func release(ctx context.Context, tx dbtx, r Reservation, status string, at time.Time) error {
 	res, err := tx.ExecContext(ctx, `UPDATE reservations SET status = ?2, updated_at = ?3
 		WHERE reservation_id = ?1 AND status = 'open'`, r.ReservationID, status, at.Format(time.RFC3339Nano))
 	if err != nil {
@@ -108,7 +108,7 @@ func release(ctx context.Context, tx *sql.Tx, r Reservation, status string, at t
 
 // collectBySale marks the sale's reservation collected and frees its reserved units; the sale's own
 // lines then take the goods out of stock.
-func (s *Service) collectBySale(ctx context.Context, tx *sql.Tx, sale *Sale, at time.Time) error {
+func (s *Service) collectBySale(ctx context.Context, tx dbtx, sale *Sale, at time.Time) error {
 	r, err := loadReservation(ctx, tx, sale.ReservationID)
 	if err != nil {
 		return err
@@ -126,7 +126,8 @@ func (s *Service) collectBySale(ctx context.Context, tx *sql.Tx, sale *Sale, at 
 func (s *Service) Collect(ctx context.Context, id string) (Reservation, error) {
 	var r Reservation
 	changed := false
-	err := s.db.Group.Do(ctx, func(tx *sql.Tx) error {
+	err := s.db.Group.Do(ctx, func(rawTx *sql.Tx) error {
+		tx := s.w(rawTx)
 		var err error
 		r, err = loadReservation(ctx, tx, id)
 		if err != nil || r.Status == "collected" {
@@ -169,7 +170,7 @@ func (s *Service) Reservations(ctx context.Context, status string) ([]Reservatio
 	default:
 		return nil, badRequest("status %q is not one of open, rejected, collected, released", truncate(status, 20))
 	}
-	rows, err := s.db.R.QueryContext(ctx, `SELECT reservation_id FROM reservations
+	rows, err := s.r().QueryContext(ctx, `SELECT reservation_id FROM reservations
 		WHERE ?1 = '' OR status = ?1 ORDER BY expires_at, reservation_id LIMIT 1000`, status)
 	if err != nil {
 		return nil, err
@@ -186,7 +187,7 @@ func (s *Service) Reservations(ctx context.Context, status string) ([]Reservatio
 	rows.Close()
 	out := []Reservation{}
 	for _, id := range ids {
-		r, err := loadReservation(ctx, s.db.R, id)
+		r, err := loadReservation(ctx, s.r(), id)
 		if err != nil {
 			return nil, err
 		}

@@ -78,7 +78,8 @@ func (s *Service) CreateSale(ctx context.Context, term Terminal, req SaleRequest
 	hash := requestHash(hashed)
 
 	var res SaleResult
-	err = s.db.Group.Do(ctx, func(tx *sql.Tx) error {
+	err = s.db.Group.Do(ctx, func(rawTx *sql.Tx) error {
+		tx := s.w(rawTx)
 		if body, ok, err := storedBody(ctx, tx, `SELECT request_hash, body FROM sales WHERE sale_id = ?1`, req.SaleID, hash); ok || err != nil {
 			res = SaleResult{Body: body, SaleID: req.SaleID}
 			return err
@@ -95,7 +96,7 @@ func (s *Service) CreateSale(ctx context.Context, term Terminal, req SaleRequest
 				sale.Warnings = append(sale.Warnings, Warning{Code: "printing_unavailable", Message: "no printer driver is running: the receipt was not printed"})
 			} else {
 				// The job commits with the sale, so a crash after the 201 cannot lose the receipt.
-				job, err := s.opts.Printing.Enqueue(ctx, tx, sale.SaleID, printer, hasCash(sale.Payments))
+				job, err := s.opts.Printing.Enqueue(ctx, rawTx, sale.SaleID, printer, hasCash(sale.Payments))
 				if err != nil {
 					return err
 				}
@@ -150,7 +151,7 @@ func hasCash(ps []Payment) bool {
 }
 
 // buildSale prices the request and settles its payments inside the writer transaction.
-func (s *Service) buildSale(ctx context.Context, tx *sql.Tx, term Terminal, req SaleRequest) (Sale, error) {
+func (s *Service) buildSale(ctx context.Context, tx dbtx, term Terminal, req SaleRequest) (Sale, error) {
 	var resv reservationPrices
 	if req.ReservationID != "" {
 		r, err := loadReservationPrices(ctx, tx, req.ReservationID)
@@ -181,7 +182,7 @@ func (s *Service) buildSale(ctx context.Context, tx *sql.Tx, term Terminal, req 
 }
 
 // storeSale writes the sale, its lines, payments, receipt number, stock, movements and events.
-func (s *Service) storeSale(ctx context.Context, tx *sql.Tx, sale *Sale, hash string) error {
+func (s *Service) storeSale(ctx context.Context, tx dbtx, sale *Sale, hash string) error {
 	var n int64
 	if err := tx.QueryRowContext(ctx, `INSERT INTO receipt_counters (terminal, last_no) VALUES (?1, 1)
 		ON CONFLICT (terminal) DO UPDATE SET last_no = last_no + 1 RETURNING last_no`, sale.Terminal).Scan(&n); err != nil {
@@ -234,7 +235,7 @@ func (s *Service) storeSale(ctx context.Context, tx *sql.Tx, sale *Sale, hash st
 // GetSale returns a stored sale's body.
 func (s *Service) GetSale(ctx context.Context, id string) ([]byte, error) {
 	var body []byte
-	err := s.db.R.QueryRowContext(ctx, `SELECT body FROM sales WHERE sale_id = ?1`, id).Scan(&body)
+	err := s.r().QueryRowContext(ctx, `SELECT body FROM sales WHERE sale_id = ?1`, id).Scan(&body)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, reqErr(http.StatusNotFound, "not_found", "no sale %q", truncate(id, 40))
 	}

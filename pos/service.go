@@ -72,7 +72,15 @@ type Service struct {
 	log    *slog.Logger
 	events *Hub
 	auth   *authenticator
+	wstmts *db.Stmts
+	rstmts *db.Stmts
 }
+
+// w wraps a group transaction with the writer's statement cache.
+func (s *Service) w(tx *sql.Tx) db.Conn { return db.Conn{Tx: tx, Stmts: s.wstmts} }
+
+// r is the read pool with its statement cache.
+func (s *Service) r() db.Conn { return db.Conn{Stmts: s.rstmts} }
 
 // New returns the service over an open database.
 func New(d *db.DB, opts Options) *Service {
@@ -89,6 +97,8 @@ func New(d *db.DB, opts Options) *Service {
 		log:    opts.Logger.With("component", "pos"),
 		events: NewHub(),
 		auth:   newAuthenticator(opts.Terminals),
+		wstmts: d.WStmts,
+		rstmts: db.NewStmts(d.R),
 	}
 }
 
@@ -128,12 +138,12 @@ func (s *Service) Status(ctx context.Context) (Status, error) {
 	if s.opts.Devices != nil {
 		st.Devices = append(st.Devices, s.opts.Devices()...)
 	}
-	n, age, err := outbox.Pending(ctx, s.db.R, s.now())
+	n, age, err := outbox.Pending(ctx, s.r(), s.now())
 	if err != nil {
 		return st, err
 	}
 	st.Outbox = OutboxStatus{Pending: n, OldestAgeS: int64(age / time.Second)}
-	err = s.db.R.QueryRowContext(ctx,
+	err = s.r().QueryRowContext(ctx,
 		`SELECT coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'catalog_seq'), 0)`).Scan(&st.CatalogSeq)
 	return st, err
 }

@@ -17,7 +17,7 @@ var adjustmentReasons = map[string]bool{"damaged": true, "received": true, "foun
 // move applies a local stock movement in tx: stock changes, the movement is stored and its event
 // queued. When the SKU's on_hand drops below what is reserved for open reservations, each such
 // reservation gets an at_risk event and the caller a warning. A sale is never refused for stock.
-func (s *Service) move(ctx context.Context, tx *sql.Tx, m Movement, hash string) ([]Warning, error) {
+func (s *Service) move(ctx context.Context, tx dbtx, m Movement, hash string) ([]Warning, error) {
 	var onHand, reserved int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO stock (sku, on_hand) VALUES (?1, ?2)
 		ON CONFLICT (sku) DO UPDATE SET on_hand = on_hand + excluded.on_hand
@@ -42,7 +42,7 @@ func (s *Service) move(ctx context.Context, tx *sql.Tx, m Movement, hash string)
 
 // flagAtRisk queues retail.reservation.at_risk for the open reservations of a SKU whose stock no
 // longer covers them, and returns the cashier's warning.
-func (s *Service) flagAtRisk(ctx context.Context, tx *sql.Tx, m Movement, onHand, reserved int64, at time.Time) ([]Warning, error) {
+func (s *Service) flagAtRisk(ctx context.Context, tx dbtx, m Movement, onHand, reserved int64, at time.Time) ([]Warning, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT r.reservation_id FROM reservations r
 		JOIN reservation_lines l ON l.reservation_id = r.reservation_id
 		WHERE r.status = 'open' AND l.sku = ?1 ORDER BY r.expires_at`, m.SKU)
@@ -98,7 +98,8 @@ func (s *Service) Adjust(ctx context.Context, req AdjustmentRequest) ([]byte, bo
 	hash := requestHash(req)
 	var out []byte
 	var created bool
-	err := s.db.Group.Do(ctx, func(tx *sql.Tx) error {
+	err := s.db.Group.Do(ctx, func(rawTx *sql.Tx) error {
+		tx := s.w(rawTx)
 		var storedHash string
 		err := tx.QueryRowContext(ctx, `SELECT request_hash FROM stock_movements WHERE movement_id = ?1`, req.MovementID).Scan(&storedHash)
 		switch {
@@ -147,7 +148,7 @@ func (s *Service) adjustmentBody(ctx context.Context, q querier, id string) ([]b
 // StockOf returns a SKU's stock level.
 func (s *Service) StockOf(ctx context.Context, sku string) (StockLevel, error) {
 	var st StockLevel
-	err := s.db.R.QueryRowContext(ctx, `SELECT on_hand, reserved FROM stock WHERE sku = ?1`, sku).Scan(&st.OnHand, &st.Reserved)
+	err := s.r().QueryRowContext(ctx, `SELECT on_hand, reserved FROM stock WHERE sku = ?1`, sku).Scan(&st.OnHand, &st.Reserved)
 	if err == sql.ErrNoRows {
 		return st, reqErr(http.StatusNotFound, "not_found", "no stock record for %q", sku)
 	}

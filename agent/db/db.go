@@ -36,6 +36,8 @@ type DB struct {
 	Epoch string
 	// Group commits the selling domain's write transactions in groups (one fsync for many).
 	Group *Group
+	// WStmts caches prepared statements on the writer; use it with Conn inside Group.Do.
+	WStmts *Stmts
 }
 
 // Options tune Open.
@@ -93,7 +95,8 @@ func Open(ctx context.Context, dataDir string, opts Options) (*DB, error) {
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	d.R = r
-	d.Group = newGroup(w, 64)
+	d.WStmts = NewStmts(w)
+	d.Group = newGroup(w, d.WStmts, 64)
 	return d, nil
 }
 
@@ -178,6 +181,7 @@ func NewEpoch(ctx context.Context, w *sql.DB) (string, error) {
 func (d *DB) Close() error {
 	if d.Group != nil {
 		d.Group.close()
+		d.WStmts.Close()
 	}
 	var errR error
 	if d.R != nil {

@@ -15,6 +15,7 @@ import (
 // read-check-write inside one is atomic exactly as in a transaction of its own.
 type Group struct {
 	w        *sql.DB
+	stmts    *Stmts
 	max      int
 	queue    chan *groupJob
 	stopOnce stdsync.Once
@@ -32,8 +33,8 @@ type groupJob struct {
 // ErrClosed is returned by Group.Do after the database is closed.
 var ErrClosed = errors.New("database is closed")
 
-func newGroup(w *sql.DB, max int) *Group {
-	g := &Group{w: w, max: max, queue: make(chan *groupJob, 4*max), stop: make(chan struct{}), done: make(chan struct{})}
+func newGroup(w *sql.DB, stmts *Stmts, max int) *Group {
+	g := &Group{w: w, stmts: stmts, max: max, queue: make(chan *groupJob, 4*max), stop: make(chan struct{}), done: make(chan struct{})}
 	go g.loop()
 	return g
 }
@@ -101,6 +102,7 @@ func (g *Group) run(batch []*groupJob) {
 			}
 		}
 	}
+	g.stmts.Warm(context.Background())
 	tx, err := g.w.BeginTx(context.Background(), nil)
 	if err != nil {
 		fail(Explain(err))

@@ -15,12 +15,13 @@ CREATE TABLE catalog_pending (
 CREATE INDEX catalog_pending_due ON catalog_pending (effective_from);
 
 -- Chunks of a catalogue snapshot, kept until every chunk of its seq has arrived; then applied
--- atomically and deleted. A newer snapshot deletes an older unfinished one.
+-- atomically and deleted. A newer snapshot deletes an older unfinished one. The items stay in the
+-- chunk's inbox row (event_id), so they are written to the file once before the apply.
 CREATE TABLE catalog_snapshot_chunks (
     seq         INTEGER NOT NULL,
     chunk       INTEGER NOT NULL,
     chunks      INTEGER NOT NULL,
-    items       BLOB NOT NULL,
+    event_id    TEXT NOT NULL,
     received_at TEXT NOT NULL,
     PRIMARY KEY (seq, chunk)
 ) STRICT;
