@@ -1,0 +1,246 @@
+package devices
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/storeagent/storeagent/scanner/framing"
+)
+
+// Device states reported in events and by States.
+const (
+	StateConnected    = "connected"
+	StateReconnecting = "reconnecting"
+	StateFailed       = "failed"
+	// StateIdle is a printer no driver has reported on yet.
+	StateIdle = "idle"
+)
+
+// Event kinds.
+const (
+	EventFrame = "frame"
+	EventState = "state"
+)
+
+// Event is something that happened on a device: a scanned frame or a state change.
+type Event struct {
+	// Device is the spec's name.
+	Device string
+	// Kind is EventFrame or EventState.
+	Kind string
+	// Frame is the scanned frame (Kind frame).
+	Frame framing.Frame
+	// State and Reason describe the new state (Kind state).
+	State  string
+	Reason string
+	// Time is when it happened.
+	Time time.Time
+}
+
+// DeviceState is the current state of one device, for /api/v1/status.
+type DeviceState struct {
+	Name   string
+	Type   string
+	State  string
+	Reason string
+	Since  time.Time
+}
+
+// Options configure a Manager. The zero value works.
+type Options struct {
+	// Dialer opens ports; nil means SystemDialer{}.
+	Dialer Dialer
+	// OnEvent receives every event. It is called from the devices' goroutines (in order for any
+	// one device) and must not block for long. Nil drops events.
+	OnEvent func(Event)
+	// MinBackoff and MaxBackoff bound the reconnect delay, which doubles after each failure
+	// and carries random jitter (defaults 250 ms and 30 s).
+	MinBackoff, MaxBackoff time.Duration
+	// InitSettle is how long replies to a profile's init commands are read and discarded after
+	// sending them (default 300 ms).
+	InitSettle time.Duration
+	// Logger receives diagnostics; nil discards them.
+	Logger *slog.Logger
+	// Now returns the time; nil means time.Now. Frame timing uses it.
+	Now func() time.Time
+}
+
+// Manager keeps the configured devices open: it reads scanners into frames, reconnects after
+// unplugs and read errors, and tracks every device's state. Create it with NewManager.
+type Manager struct {
+	specs []Spec
+	opts  Options
+	log   *slog.Logger
+
+	mu     sync.Mutex
+	states map[string]*DeviceState
+}
+
+// NewManager checks the specs (unique names, known types and transports, usable profiles) and
+// returns a Manager for them.
+func NewManager(specs []Spec, opts Options) (*Manager, error) {
+	if opts.Dialer == nil {
+		opts.Dialer = SystemDialer{}
+	}
+	if opts.MinBackoff <= 0 {
+		opts.MinBackoff = 250 * time.Millisecond
+	}
+	if opts.MaxBackoff < opts.MinBackoff {
+		opts.MaxBackoff = max(30*time.Second, opts.MinBackoff)
+	}
+	if opts.InitSettle <= 0 {
+		opts.InitSettle = 300 * time.Millisecond
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	m := &Manager{opts: opts, log: log.With("component", "devices"), states: map[string]*DeviceState{}}
+	for _, s := range specs {
+		if err := s.Validate(); err != nil {
+			return nil, err
+		}
+		if _, dup := m.states[s.Name]; dup {
+			return nil, fmt.Errorf("device %q: name used twice", s.Name)
+		}
+		if s.Type == TypeScanner {
+			if _, err := s.Profile.FramingConfig(); err != nil {
+				return nil, fmt.Errorf("device %q: profile %q: %w", s.Name, s.Profile.ID, err)
+			}
+			if s.Transport == TransportHID {
+				if _, err := newHIDDecoder(s); err != nil {
+					return nil, fmt.Errorf("device %q: %w", s.Name, err)
+				}
+			}
+		}
+		m.specs = append(m.specs, s)
+		state := StateReconnecting
+		if s.Type == TypePrinter {
+			state = StateIdle
+		}
+		m.states[s.Name] = &DeviceState{Name: s.Name, Type: s.Type, State: state, Since: opts.Now()}
+	}
+	return m, nil
+}
+
+// Run reads every scanner until ctx is cancelled, reconnecting as needed, and returns nil then
+// (cancellation is not an error). Printers are opened on demand through OpenPort.
+func (m *Manager) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	for _, s := range m.specs {
+		if s.Type != TypeScanner {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			m.runScanner(ctx, s)
+		}()
+	}
+	wg.Wait()
+	return nil
+}
+
+// States returns every device's current state, in configuration order.
+func (m *Manager) States() []DeviceState {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make([]DeviceState, 0, len(m.specs))
+	for _, s := range m.specs {
+		out = append(out, *m.states[s.Name])
+	}
+	return out
+}
+
+// Spec returns the configured spec of a device, so consumers of frame events can look up the
+// scanner's profile (code IDs) by the event's device name.
+func (m *Manager) Spec(name string) (Spec, bool) {
+	for _, s := range m.specs {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return Spec{}, false
+}
+
+// SetState records a device's state and emits a state event if it changed. Printer drivers use
+// it to report connected, paper_out, cover_open and the like.
+func (m *Manager) SetState(name, state, reason string) error {
+	m.mu.Lock()
+	st, ok := m.states[name]
+	if !ok {
+		m.mu.Unlock()
+		return fmt.Errorf("device %q: not configured", name)
+	}
+	if st.State == state && st.Reason == reason {
+		m.mu.Unlock()
+		return nil
+	}
+	now := m.opts.Now()
+	st.State, st.Reason, st.Since = state, reason, now
+	m.mu.Unlock()
+	m.log.Info("device state", "device", name, "state", state, "reason", reason)
+	m.emit(Event{Device: name, Kind: EventState, State: state, Reason: reason, Time: now})
+	return nil
+}
+
+// OpenPort opens the port of a configured device, for printer drivers. The caller closes it.
+func (m *Manager) OpenPort(name string) (Port, error) {
+	s, ok := m.Spec(name)
+	if !ok {
+		return nil, fmt.Errorf("open device %q: not configured", name)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), DefaultConnectTimeout)
+	defer cancel()
+	p, err := m.opts.Dialer.Dial(ctx, s)
+	if err != nil {
+		return nil, fmt.Errorf("open device %q: %w", name, err)
+	}
+	return p, nil
+}
+
+func (m *Manager) emit(ev Event) {
+	if m.opts.OnEvent != nil {
+		m.opts.OnEvent(ev)
+	}
+}
+
+// backoff returns the delay before reconnect attempt n (0-based): MinBackoff doubled n times,
+// capped at MaxBackoff, then scaled by a random factor in [0.5, 1) so that many agents restarted
+// together do not retry in lockstep.
+func (m *Manager) backoff(n int) time.Duration {
+	d := m.opts.MinBackoff
+	for i := 0; i < n && d < m.opts.MaxBackoff; i++ {
+		d *= 2
+	}
+	d = min(d, m.opts.MaxBackoff)
+	return d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
+}
+
+// sleep waits d or until ctx is done; it reports whether ctx is still live.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// isPermanent reports dial errors that retrying will not fix without someone acting (no
+// permission on the device node, a transport this platform lacks): the device then shows as
+// failed; the manager still retries, at the slowest pace.
+func isPermanent(err error) bool {
+	return errors.Is(err, fs.ErrPermission) || errors.Is(err, errors.ErrUnsupported)
+}

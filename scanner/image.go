@@ -1,0 +1,350 @@
+package scanner
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"image"
+	"image/jpeg"
+	"image/png"
+	"math"
+	"strings"
+
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/aztec"
+	"github.com/makiuchi-d/gozxing/datamatrix"
+	multiqr "github.com/makiuchi-d/gozxing/multi/qrcode"
+	"github.com/makiuchi-d/gozxing/oned"
+	"github.com/makiuchi-d/gozxing/oned/rss"
+	"github.com/makiuchi-d/gozxing/qrcode"
+)
+
+// ErrNotImage is returned by DecodeImageBytes for data that is not a PNG
+// or JPEG image it can decode.
+var ErrNotImage = errors.New("not a PNG or JPEG image")
+
+// maxImagePixels bounds the images DecodeImageBytes accepts (a 10 MiB
+// upload may otherwise declare a huge canvas).
+const maxImagePixels = 40_000_000
+
+// maxRotatePixels bounds the images DecodeImage also tries turned by 45°
+// (a 1920×1080 frame is about 2 MP).
+const maxRotatePixels = 4_000_000
+
+// Code is a barcode or 2D code found in an image.
+type Code struct {
+	// Symbology is a stable name, as in Scan.
+	Symbology string `json:"symbology"`
+	// Data is the decoded content; GS1 symbols carry their element string
+	// with GS separators (no symbology identifier).
+	Data string `json:"data"`
+}
+
+// DecodeImageBytes decodes a PNG or JPEG image and returns the codes in
+// it (see DecodeImage). Anything else, or a corrupt or oversized image,
+// gives an error wrapping ErrNotImage.
+func DecodeImageBytes(b []byte) ([]Code, error) {
+	var (
+		decode       func([]byte) (image.Image, error)
+		decodeConfig func([]byte) (image.Config, error)
+		kind         string
+	)
+	switch {
+	case bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n")):
+		kind = "PNG"
+		decode = func(b []byte) (image.Image, error) { return png.Decode(bytes.NewReader(b)) }
+		decodeConfig = func(b []byte) (image.Config, error) { return png.DecodeConfig(bytes.NewReader(b)) }
+	case bytes.HasPrefix(b, []byte{0xff, 0xd8, 0xff}):
+		kind = "JPEG"
+		decode = func(b []byte) (image.Image, error) { return jpeg.Decode(bytes.NewReader(b)) }
+		decodeConfig = func(b []byte) (image.Config, error) { return jpeg.DecodeConfig(bytes.NewReader(b)) }
+	default:
+		return nil, fmt.Errorf("decode image: %w (%d bytes without a PNG or JPEG signature)", ErrNotImage, len(b))
+	}
+	cfg, err := decodeConfig(b)
+	if err != nil {
+		return nil, fmt.Errorf("decode image: %w: corrupt %s: %v", ErrNotImage, kind, err)
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > maxImagePixels {
+		return nil, fmt.Errorf("decode image: %w: %s of %dx%d pixels is too large (at most %d pixels)",
+			ErrNotImage, kind, cfg.Width, cfg.Height, maxImagePixels)
+	}
+	img, err := decode(b)
+	if err != nil {
+		return nil, fmt.Errorf("decode image: %w: corrupt %s: %v", ErrNotImage, kind, err)
+	}
+	return DecodeImage(img)
+}
+
+// DecodeImage finds the barcodes and 2D codes in an image with gozxing,
+// which has no all-formats reader: it runs QR Code (several per image),
+// Data Matrix, EAN/UPC (EAN-13, EAN-8, UPC-A, UPC-E), Code 128 (with
+// ASSUME_GS1, so a GS1-128's FNC1 separators come out as GS), Code 39,
+// Code 93, ITF, Codabar, GS1 DataBar and Aztec. A first pass is quick; a
+// second pass with gozxing's TRY_HARDER hint (which also scans a copy
+// rotated by 90°) runs for the 1D or the 2D readers when the first found
+// none of their kind, and when still nothing is found the 1D readers try
+// copies turned by +45° and -45° (the 2D readers need no turning).
+// Results are deduplicated; an image with no code gives an empty slice.
+func DecodeImage(img image.Image) ([]Code, error) {
+	if img == nil || img.Bounds().Empty() {
+		return nil, fmt.Errorf("decode image: %w: empty image", ErrNotImage)
+	}
+	src := gozxing.NewLuminanceSourceFromImage(img)
+	d := &imageDecoder{seen: map[Code]bool{}}
+	quick := map[gozxing.DecodeHintType]interface{}{gozxing.DecodeHintType_ASSUME_GS1: true}
+	harder := map[gozxing.DecodeHintType]interface{}{
+		gozxing.DecodeHintType_ASSUME_GS1: true,
+		gozxing.DecodeHintType_TRY_HARDER: true,
+	}
+	if err := d.run(src, quick, true, true); err != nil {
+		return nil, err
+	}
+	need1D, need2D := !d.found1D, !d.found2D
+	if need1D || need2D {
+		if err := d.run(src, harder, need1D, need2D); err != nil {
+			return nil, err
+		}
+	}
+	// gozxing's image source cannot rotate by 45°; turn the luminance
+	// both ways so a diagonal code comes out level in one of them (not for
+	// photos above maxRotatePixels, where the copies would cost too much).
+	for _, dir := range []float64{1, -1} {
+		if len(d.codes) > 0 || src.GetWidth()*src.GetHeight() > maxRotatePixels {
+			break
+		}
+		g := rotate45(src, dir)
+		side := g.Bounds().Dx()
+		rot, err := gozxing.NewPlanarYUVLuminanceSource(g.Pix, side, side, 0, 0, side, side, false)
+		if err != nil {
+			return nil, fmt.Errorf("decode image: %w", err)
+		}
+		if err := d.run(rot, quick, true, false); err != nil {
+			return nil, err
+		}
+	}
+	if d.codes == nil {
+		d.codes = []Code{}
+	}
+	return d.codes, nil
+}
+
+// rotate45 returns the luminance of src turned by 45° (dir 1 counter-
+// clockwise, -1 clockwise) on a canvas that holds all of it, the corners
+// filled with white. Sampling is bilinear: nearest-neighbour stair-steps
+// the bars enough to defeat the quick row scan.
+func rotate45(src gozxing.LuminanceSource, dir float64) *image.Gray {
+	w, h := src.GetWidth(), src.GetHeight()
+	lum := src.GetMatrix()
+	side := int(float64(w+h)*math.Sqrt2/2) + 2
+	out := image.NewGray(image.Rect(0, 0, side, side))
+	c := math.Sqrt2 / 2
+	sin, cos := dir*c, c
+	cx, cy := float64(w)/2, float64(h)/2
+	half := float64(side) / 2
+	for y := 0; y < side; y++ {
+		dy := float64(y) - half
+		row := out.Pix[y*out.Stride : y*out.Stride+side]
+		for x := range row {
+			dx := float64(x) - half
+			fx, fy := cos*dx-sin*dy+cx, sin*dx+cos*dy+cy
+			if fx < 0 || fy < 0 || fx > float64(w-1) || fy > float64(h-1) {
+				row[x] = 255
+				continue
+			}
+			x0, y0 := int(fx), int(fy)
+			x1, y1 := min(x0+1, w-1), min(y0+1, h-1)
+			ax, ay := fx-float64(x0), fy-float64(y0)
+			top := float64(lum[y0*w+x0])*(1-ax) + float64(lum[y0*w+x1])*ax
+			bot := float64(lum[y1*w+x0])*(1-ax) + float64(lum[y1*w+x1])*ax
+			row[x] = uint8(top*(1-ay) + bot*ay + 0.5)
+		}
+	}
+	return out
+}
+
+// imageDecoder collects the codes of one image.
+type imageDecoder struct {
+	codes            []Code
+	seen             map[Code]bool
+	found1D, found2D bool
+}
+
+// run applies the chosen readers to one luminance source.
+func (d *imageDecoder) run(src gozxing.LuminanceSource, hints map[gozxing.DecodeHintType]interface{}, do1D, do2D bool) error {
+	bmp, err := gozxing.NewBinaryBitmap(gozxing.NewHybridBinarizer(src))
+	if err != nil {
+		return fmt.Errorf("decode image: %w", err)
+	}
+	if do2D {
+		if results, err := multiqr.NewQRCodeMultiReader().DecodeMultiple(bmp, hints); err == nil {
+			for _, r := range results {
+				d.add(r, false)
+			}
+		}
+		if !d.found2D {
+			d.try(qrcode.NewQRCodeReader(), bmp, hints, false)
+		}
+		d.try(datamatrix.NewDataMatrixReader(), bmp, hints, false)
+		d.try(aztec.NewAztecReader(), bmp, hints, false)
+	}
+	if do1D {
+		// Without TRY_HARDER gozxing's 1D readers look only at rows around
+		// the middle, so the quick pass also looks at the top and bottom
+		// halves on their own.
+		bitmaps := []*gozxing.BinaryBitmap{bmp}
+		if _, harder := hints[gozxing.DecodeHintType_TRY_HARDER]; !harder && bmp.IsCropSupported() && bmp.GetHeight() >= 2*minCropSide {
+			w, h := bmp.GetWidth(), bmp.GetHeight()
+			for _, top := range []int{0, h / 2} {
+				if c, err := bmp.Crop(0, top, w, h/2); err == nil {
+					bitmaps = append(bitmaps, c)
+				}
+			}
+		}
+		for _, r := range []gozxing.Reader{
+			oned.NewMultiFormatUPCEANReader(hints),
+			oned.NewCode128Reader(),
+			oned.NewCode39Reader(),
+			oned.NewCode93Reader(),
+			oned.NewITFReader(),
+			oned.NewCodaBarReader(),
+			rss.NewRSS14Reader(),
+		} {
+			for _, b := range bitmaps {
+				d.tryAround(r, b, hints, 0)
+			}
+		}
+	}
+	return nil
+}
+
+// try runs one reader; gozxing reports "nothing here" as an error, which
+// is not one for us.
+func (d *imageDecoder) try(r gozxing.Reader, bmp *gozxing.BinaryBitmap, hints map[gozxing.DecodeHintType]interface{}, oneD bool) {
+	res, err := r.Decode(bmp, hints)
+	if err != nil || res == nil {
+		return
+	}
+	d.add(res, oneD)
+}
+
+// Around a 1D code that was found, the parts of the image left, right,
+// above and below it are searched again, to find several codes of one
+// kind (the approach of ZXing's GenericMultipleBarcodeReader).
+const (
+	maxCropDepth = 2
+	minCropSide  = 100
+)
+
+// tryAround runs a 1D reader and, when it finds a code, runs it again on
+// the rest of the image.
+func (d *imageDecoder) tryAround(r gozxing.Reader, bmp *gozxing.BinaryBitmap, hints map[gozxing.DecodeHintType]interface{}, depth int) {
+	res, err := r.Decode(bmp, hints)
+	if err != nil || res == nil {
+		return
+	}
+	d.add(res, true)
+	pts := res.GetResultPoints()
+	if depth >= maxCropDepth || len(pts) == 0 || !bmp.IsCropSupported() {
+		return
+	}
+	w, h := bmp.GetWidth(), bmp.GetHeight()
+	minX, minY, maxX, maxY := w, h, 0, 0
+	for _, p := range pts {
+		if p == nil {
+			continue
+		}
+		x, y := int(p.GetX()), int(p.GetY())
+		minX, minY = max(0, min(minX, x)), max(0, min(minY, y))
+		maxX, maxY = min(w, max(maxX, x)), min(h, max(maxY, y))
+	}
+	crop := func(left, top, cw, ch int) {
+		if cw < minCropSide || ch < minCropSide {
+			return
+		}
+		if c, err := bmp.Crop(left, top, cw, ch); err == nil {
+			d.tryAround(r, c, hints, depth+1)
+		}
+	}
+	if minX > minCropSide {
+		crop(0, 0, minX, h)
+	}
+	if minY > minCropSide {
+		crop(0, 0, w, minY)
+	}
+	if maxX < w-minCropSide {
+		crop(maxX, 0, w-maxX, h)
+	}
+	if maxY < h-minCropSide {
+		crop(0, maxY, w, h-maxY)
+	}
+}
+
+func (d *imageDecoder) add(r *gozxing.Result, oneD bool) {
+	c, ok := codeFromResult(r)
+	if !ok || d.seen[c] {
+		return
+	}
+	d.seen[c] = true
+	d.codes = append(d.codes, c)
+	if oneD {
+		d.found1D = true
+	} else {
+		d.found2D = true
+	}
+}
+
+// codeFromResult maps a gozxing result to a Code, naming GS1 variants by
+// the symbology identifier gozxing records.
+func codeFromResult(r *gozxing.Result) (Code, bool) {
+	text := r.GetText()
+	if text == "" {
+		return Code{}, false
+	}
+	id, _ := r.GetResultMetadata()[gozxing.ResultMetadataType_SYMBOLOGY_IDENTIFIER].(string)
+	switch r.GetBarcodeFormat() {
+	case gozxing.BarcodeFormat_QR_CODE:
+		if id == "]Q3" || id == "]Q4" {
+			return Code{GS1QR, text}, true
+		}
+		return Code{QR, text}, true
+	case gozxing.BarcodeFormat_DATA_MATRIX:
+		if id == "]d2" || id == "]d5" {
+			return Code{GS1DataMatrix, text}, true
+		}
+		return Code{DataMatrix, text}, true
+	case gozxing.BarcodeFormat_AZTEC:
+		return Code{Aztec, text}, true
+	case gozxing.BarcodeFormat_EAN_13:
+		// A UPC-A symbol is an EAN-13 with a leading 0 (GS1 General
+		// Specifications 5.2.1.2); name it as the symbol it is.
+		if len(text) == 13 && text[0] == '0' {
+			return Code{UPCA, text[1:]}, true
+		}
+		return Code{EAN13, text}, true
+	case gozxing.BarcodeFormat_EAN_8:
+		return Code{EAN8, text}, true
+	case gozxing.BarcodeFormat_UPC_A:
+		return Code{UPCA, text}, true
+	case gozxing.BarcodeFormat_UPC_E:
+		return Code{UPCE, text}, true
+	case gozxing.BarcodeFormat_CODE_128:
+		// With ASSUME_GS1 the reader puts "]C1" before a GS1-128's data.
+		if rest, ok := strings.CutPrefix(text, "]C1"); ok {
+			return Code{GS1128, rest}, true
+		}
+		return Code{Code128, text}, true
+	case gozxing.BarcodeFormat_CODE_39:
+		return Code{Code39, text}, true
+	case gozxing.BarcodeFormat_CODE_93:
+		return Code{Code93, text}, true
+	case gozxing.BarcodeFormat_ITF:
+		return Code{ITF, text}, true
+	case gozxing.BarcodeFormat_CODABAR:
+		return Code{Codabar, text}, true
+	case gozxing.BarcodeFormat_RSS_14:
+		// DataBar Omnidirectional carries a GTIN; give it as AI (01).
+		return Code{GS1DataBar, "01" + text}, true
+	}
+	return Code{Unknown, text}, true
+}
