@@ -30,7 +30,9 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/storeagent/storeagent/agent/db"
+	"github.com/storeagent/storeagent/devices"
 	"github.com/storeagent/storeagent/pos"
+	"github.com/storeagent/storeagent/scanner"
 )
 
 // Part is a long-running piece of the agent.
@@ -67,6 +69,8 @@ type Agent struct {
 	POS     *pos.Service
 	API     *pos.Server
 	Metrics *prometheus.Registry
+	// Devices runs the configured scanners and printers (nil when none are configured).
+	Devices *devices.Manager
 	ln      net.Listener
 	lock    *db.Lock
 	parts   []namedPart
@@ -100,16 +104,23 @@ func New(ctx context.Context, cfg *Config, opts Options) (*Agent, error) {
 	a.DB = d
 	a.Metrics = prometheus.NewRegistry()
 	a.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	layouts := rcnLayouts(cfg)
 	a.POS = pos.New(d, pos.Options{
 		StoreID:           cfg.StoreID,
 		Currency:          cfg.Currency,
 		CashRoundingMinor: cfg.CashRoundingMinor,
 		Terminals:         posTerminals(cfg),
+		ParseEmbedded:     embeddedParser(layouts),
+		Devices:           a.deviceStates,
 		Logger:            opts.Logger,
 		SecureCookies:     cfg.HTTP.TLSCertFile != "",
 	})
 	a.Metrics.MustRegister(pos.NewCollector(a.POS))
 	a.API = pos.NewServer(a.POS, a.Metrics)
+	if err := a.startDevices(layouts); err != nil {
+		a.Close()
+		return nil, err
+	}
 	a.ln = opts.Listener
 	if a.ln == nil {
 		ln, err := net.Listen("tcp", cfg.HTTP.Listen)
@@ -126,6 +137,42 @@ func posTerminals(cfg *Config) []pos.Terminal {
 	out := make([]pos.Terminal, 0, len(cfg.Terminals))
 	for _, t := range cfg.Terminals {
 		out = append(out, pos.Terminal{ID: t.ID, Token: t.Token, Scanners: t.Scanners, Printer: t.Printer})
+	}
+	return out
+}
+
+// startDevices builds the device manager for the configured devices and routes its scans.
+func (a *Agent) startDevices(layouts []scanner.RCNLayout) error {
+	if len(a.cfg.Devices) == 0 {
+		return nil
+	}
+	specs, _, err := deviceSpecs(a.cfg)
+	if err != nil {
+		return err
+	}
+	router := newScanRouter(a.cfg, a.POS, a.Metrics, a.opts.Logger)
+	for _, sp := range specs {
+		if sp.Type == devices.TypeScanner {
+			router.opts[sp.Name] = scanner.Options{IDs: scanner.IDConfig{VendorIDs: sp.Profile.IDs.VendorIDs}, RCN: layouts}
+		}
+	}
+	m, err := devices.NewManager(specs, devices.Options{OnEvent: router.onEvent, Logger: a.opts.Logger})
+	if err != nil {
+		return fmt.Errorf("devices: %w", err)
+	}
+	a.Devices = m
+	a.Add("devices", m)
+	return nil
+}
+
+// deviceStates reports the devices for /api/v1/status.
+func (a *Agent) deviceStates() []pos.DeviceState {
+	if a.Devices == nil {
+		return nil
+	}
+	var out []pos.DeviceState
+	for _, st := range a.Devices.States() {
+		out = append(out, pos.DeviceState{Name: st.Name, Type: st.Type, State: st.State, Reason: st.Reason})
 	}
 	return out
 }

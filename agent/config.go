@@ -60,6 +60,9 @@ type RCNLayout struct {
 	// ValueCheckPos is the index of the price/weight check digit, or -1 for none (the default
 	// in YAML; a layout built in code must set -1 itself).
 	ValueCheckPos int `yaml:"value_check_pos"`
+	// Multiplier scales the embedded value (a price written in tenths of the currency's minor
+	// unit: 10); 0 or 1 means the value is read as it is.
+	Multiplier int64 `yaml:"multiplier"`
 }
 
 // Links are the URL templates the agent prints or encodes in QR codes. An empty link turns its

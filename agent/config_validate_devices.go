@@ -218,6 +218,9 @@ func configValidateRCNLayout(ps *configProblems, p string, l RCNLayout, prefixes
 	}
 	inside("item_start", l.ItemStart, l.ItemLen)
 	inside("value_start", l.ValueStart, l.ValueLen)
+	if l.Multiplier < 0 || l.Multiplier > 1000 {
+		ps.add(p+".multiplier", fmt.Sprintf("%d is not between 0 and 1000", l.Multiplier))
+	}
 	if l.ValueCheckPos != -1 {
 		inside("value_check_pos", l.ValueCheckPos, 1)
 	}

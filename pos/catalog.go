@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/storeagent/storeagent/scanner"
 )
 
 // Product is an item of the replica as the product lookup returns it.
@@ -120,7 +122,7 @@ func (s *Service) resolve(ctx context.Context, q querier, code string) (Product,
 		}
 	}
 	if errors.Is(err, sql.ErrNoRows) {
-		if g, ok := GTIN14(code); ok {
+		if g, gerr := scanner.GTIN14(code); gerr == nil {
 			p, err = productByGTIN(ctx, q, g)
 		}
 	}
@@ -183,7 +185,7 @@ func (it CatalogItem) Validate() error {
 		return fmt.Errorf("item %s: net_content must be positive", it.SKU)
 	}
 	for _, g := range it.GTINs {
-		if _, ok := GTIN14(g); !ok {
+		if _, err := scanner.GTIN14(g); err != nil {
 			return fmt.Errorf("item %s: gtin %q is not a valid GTIN", it.SKU, truncate(g, 20))
 		}
 	}
@@ -221,7 +223,7 @@ func UpsertItem(ctx context.Context, tx dbtx, it CatalogItem, catalogSeq int64, 
 		return false, fmt.Errorf("upsert item %s: %w", it.SKU, err)
 	}
 	for _, g := range it.GTINs {
-		g14, _ := GTIN14(g)
+		g14, _ := scanner.GTIN14(g)
 		if _, err := tx.ExecContext(ctx, `INSERT INTO product_gtins (gtin, sku) VALUES (?1, ?2)
 			ON CONFLICT (gtin) DO UPDATE SET sku = excluded.sku`, g14, it.SKU); err != nil {
 			return false, fmt.Errorf("upsert item %s gtin %s: %w", it.SKU, g14, err)

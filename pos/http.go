@@ -44,6 +44,7 @@ func NewServer(svc *Service, reg *prometheus.Registry) *Server {
 		w.Header().Set("Content-Type", "application/yaml")
 		w.Write(OpenAPI)
 	})
+	s.public("POST /api/v1/scan", s.scanImage)
 	s.public("POST /pos/login", s.login)
 	s.public("POST /pos/logout", s.logout)
 	s.pos("GET /api/v1/status", s.status)

@@ -145,25 +145,3 @@ func TestSettle(t *testing.T) {
 		})
 	}
 }
-
-func TestGTIN14(t *testing.T) {
-	tests := []struct {
-		in   string
-		want string
-		ok   bool
-	}{
-		{"8001120001234", "", false},              // bad check digit
-		{"4006381333931", "04006381333931", true}, // EAN-13
-		{"96385074", "00000096385074", true},      // EAN-8
-		{"036000291452", "00036000291452", true},  // UPC-A
-		{"09501101530003", "09501101530003", true},
-		{"12345", "", false},
-		{"40063813339a1", "", false},
-	}
-	for _, tt := range tests {
-		got, ok := GTIN14(tt.in)
-		if got != tt.want || ok != tt.ok {
-			t.Errorf("GTIN14(%q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
-		}
-	}
-}
