@@ -30,8 +30,9 @@ func DemoCatalog() ([]pos.CatalogItem, map[string]int64, error) {
 func DemoCatalogJSON() []byte { return demoCatalogJSON }
 
 // DemoConfig is the zero-set-up configuration of `storeagent demo`: one store in Milan, one lane
-// with a fresh random token, data in dataDir, HTTP on listen.
-func DemoConfig(dataDir, listen string) (*Config, error) {
+// with a fresh random token, data in dataDir, HTTP on listen, and, when scannerPath is set, a
+// serial scanner there (the demo's virtual scanner) owned by the lane.
+func DemoConfig(dataDir, listen, scannerPath string) (*Config, error) {
 	c := DefaultConfig()
 	c.StoreID = "it-mi-001"
 	c.DataDir = dataDir
@@ -41,6 +42,10 @@ func DemoConfig(dataDir, listen string) (*Config, error) {
 	c.HTTP.Listen = listen
 	c.Links.AisleBase = "http://" + listen
 	c.Terminals = []Terminal{{ID: "lane1", Token: randomToken()}}
+	if scannerPath != "" {
+		c.Devices = []Device{{Name: "lane1-scanner", Type: "scanner", Transport: "serial", Path: scannerPath}}
+		c.Terminals[0].Scanners = []string{"lane1-scanner"}
+	}
 	if err := c.Validate(); err != nil {
 		return nil, fmt.Errorf("demo config: %w", err)
 	}

@@ -113,7 +113,6 @@ func (r *scanRouter) onEvent(ev devices.Event) {
 			up = 1
 		}
 		r.state.WithLabelValues(ev.Device, r.types[ev.Device]).Set(up)
-		r.log.Info("device state", "device", ev.Device, "state", ev.State, "reason", ev.Reason)
 		r.publish(ev.Device, pos.Event{Name: "device", Data: DeviceEvent{Name: ev.Device, Type: r.types[ev.Device], State: ev.State, Reason: ev.Reason}})
 	}
 }

@@ -34,12 +34,19 @@ func (m *Main) demoCmd(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("-http %s: %w", *httpAddr, err)
 	}
-	cfg, err := agent.DemoConfig(*dataDir, ln.Addr().String())
+	ln.Close()
+	scannerPath := ""
+	vs, err := newVirtualScanner()
 	if err != nil {
-		ln.Close()
+		fmt.Fprintf(m.Stderr, "storeagent demo: %v; running without it\n", err)
+	} else {
+		defer vs.Close()
+		scannerPath = vs.Path()
+	}
+	cfg, err := agent.DemoConfig(*dataDir, ln.Addr().String(), scannerPath)
+	if err != nil {
 		return err
 	}
-	ln.Close()
 	items, stock, err := agent.DemoCatalog()
 	if err != nil {
 		return err
@@ -49,6 +56,14 @@ func (m *Main) demoCmd(ctx context.Context, args []string) error {
 			return fmt.Errorf("seed demo catalogue: %w", err)
 		}
 		base := a.URL()
+		if vs != nil {
+			var codes []string
+			for _, it := range items {
+				codes = append(codes, it.GTINs[0])
+			}
+			vs.register(a.API, codes)
+			fmt.Fprintf(m.Stdout, "Virtual scanner: %s (scan from %s/demo; lane1's POS receives it)\n", vs.Path(), base)
+		}
 		fmt.Fprintf(m.Stdout, `storeagent demo: a store with %d products is running. Ctrl+C stops it.
 
   POS URL:     %s/pos

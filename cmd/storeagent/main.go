@@ -45,6 +45,8 @@ func commands() []command {
 		{"run", "[-config PATH] [-v]", "run the agent in the foreground", (*Main).runCmd},
 		{"demo", "[-http ADDR] [-data DIR]", "run a self-contained demo store on embedded defaults", (*Main).demoCmd},
 		{"check", "[-config PATH]", "validate the config and open the database; one line per check", (*Main).checkCmd},
+		{"devices", "[-config PATH]", "list serial, USB and input devices with VID:PID and the matching profile", (*Main).devicesCmd},
+		{"decode", "IMAGE...", "print the barcodes and QR codes found in image files: symbology, data", (*Main).decodeCmd},
 		{"backup", "FILE [-config PATH]", "write a consistent copy of the database to FILE", (*Main).backupCmd},
 		{"restore", "FILE [-config PATH]", "replace the database with a backup (agent stopped); gives it a new epoch", (*Main).restoreCmd},
 		{"version", "", "print version, commit, Go version and OS/arch", (*Main).versionCmd},

@@ -126,3 +126,22 @@ func TestMain_BackupRestore(t *testing.T) {
 		t.Errorf("restore of garbage: %d %s", code, errs)
 	}
 }
+
+func TestMain_Decode(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "qr.png")
+	writeQR(t, good, "https://id.example.com/01/09501101530003")
+	code, out, errs := runCLI(t, nil, "decode", good)
+	if code != 0 || strings.TrimSpace(out) != "qr, https://id.example.com/01/09501101530003" {
+		t.Fatalf("decode: %d %q %q", code, out, errs)
+	}
+	bad := filepath.Join(dir, "notes.txt")
+	os.WriteFile(bad, []byte("hello"), 0o600)
+	code, out, errs = runCLI(t, nil, "decode", good, bad)
+	if code != 1 || !strings.Contains(out, good+": qr,") || !strings.Contains(errs, "notes.txt") {
+		t.Errorf("decode with a bad file: %d %q %q", code, out, errs)
+	}
+	if code, _, _ := runCLI(t, nil, "decode"); code != 2 {
+		t.Errorf("decode without files: exit %d, want 2", code)
+	}
+}
