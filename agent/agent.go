@@ -33,7 +33,19 @@ import (
 	"github.com/storeagent/storeagent/devices"
 	"github.com/storeagent/storeagent/pos"
 	"github.com/storeagent/storeagent/scanner"
+	agentsync "github.com/storeagent/storeagent/sync"
 )
+
+// customerDirectory forwards customer lookups to sync once it exists.
+type customerDirectory struct{ a *Agent }
+
+// Lookup implements pos.CustomerDirectory.
+func (c customerDirectory) Lookup(ctx context.Context, id string) (pos.Customer, error) {
+	if c.a.Sync == nil {
+		return pos.Customer{}, pos.ErrCustomerUnavailable
+	}
+	return c.a.Sync.Lookup(ctx, id)
+}
 
 // Part is a long-running piece of the agent.
 type Part interface {
@@ -71,6 +83,8 @@ type Agent struct {
 	Metrics *prometheus.Registry
 	// Devices runs the configured scanners and printers (nil when none are configured).
 	Devices *devices.Manager
+	// Sync is the MQTT link to central (nil when no broker is configured).
+	Sync *agentsync.Syncer
 	ln      net.Listener
 	lock    *db.Lock
 	parts   []namedPart
@@ -112,12 +126,19 @@ func New(ctx context.Context, cfg *Config, opts Options) (*Agent, error) {
 		Terminals:         posTerminals(cfg),
 		ParseEmbedded:     embeddedParser(layouts),
 		Devices:           a.deviceStates,
+		Online:            a.online,
+		OnCommit:          a.notifySync,
+		Customers:         customerDirectory{a},
 		Logger:            opts.Logger,
 		SecureCookies:     cfg.HTTP.TLSCertFile != "",
 	})
 	a.Metrics.MustRegister(pos.NewCollector(a.POS))
 	a.API = pos.NewServer(a.POS, a.Metrics)
 	if err := a.startDevices(layouts); err != nil {
+		a.Close()
+		return nil, err
+	}
+	if err := a.startSync(); err != nil {
 		a.Close()
 		return nil, err
 	}

@@ -59,6 +59,8 @@ func testConfig(t *testing.T) *Config {
 	c.DataDir = t.TempDir()
 	c.Locale = "it-IT"
 	c.HTTP.Listen = "127.0.0.1:0"
+	c.MQTT.Broker = "tcp://127.0.0.1:9" // nothing listens: the agent sells offline
+	c.MQTT.ClientID = "storeagent-test-" + randomToken()[:8]
 	c.Terminals = []Terminal{{ID: "lane1", Token: testToken}}
 	return &c
 }

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"net/http"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// TestDemo runs `storeagent demo` as a newcomer would and uses what it prints: the product API
+// answers, a sale with the printed token completes, the virtual scanner's form takes a scan, and
+// Ctrl+C (SIGINT) stops it cleanly.
+func TestDemo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin, err := buildOnce()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "demo", "-data", t.TempDir())
+	out, _ := cmd.StdoutPipe()
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	printed := map[string]string{}
+	sc := bufio.NewScanner(out)
+	deadline := time.After(20 * time.Second)
+	lines := make(chan string)
+	go func() {
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	for printed["Data dir"] == "" {
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				t.Fatalf("demo exited early: %s", stderr.String())
+			}
+			if k, v, ok := strings.Cut(strings.TrimSpace(l), ":"); ok {
+				printed[k] = strings.TrimSpace(v)
+			}
+		case <-deadline:
+			t.Fatalf("demo printed no URLs: %v %s", printed, stderr.String())
+		}
+	}
+	go func() {
+		for range lines {
+		}
+	}()
+	token := strings.Fields(printed["POS token"])[0]
+	base := strings.TrimSuffix(printed["POS URL"], "/pos")
+	resp, err := http.Get(printed["Product API"])
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("product API %s: %v %v", printed["Product API"], resp, err)
+	}
+	resp.Body.Close()
+	body := fmt.Sprintf(`{"sale_id":%q,"terminal":"lane1","cashier":"demo","lines":[{"code":"IT-PARMIGIANO","weight_g":350}],"payments":[{"method":"cash","amount_minor":5000}]}`, uuid.NewString())
+	req, _ := http.NewRequest("POST", base+"/api/v1/sales", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 201 {
+		t.Fatalf("demo sale: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	if printed["Virtual scanner"] != "" {
+		resp, err = http.PostForm(base+"/demo/scan", map[string][]string{"code": {"8005510000030"}})
+		if err != nil || resp.StatusCode != 200 { // 303 to /demo, followed
+			t.Fatalf("demo scan form: %v %v", resp, err)
+		}
+		resp.Body.Close()
+	}
+	cmd.Process.Signal(syscall.SIGINT)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("demo exit after Ctrl+C: %v\n%s", err, stderr.String())
+		}
+	case <-time.After(15 * time.Second):
+		t.Error("demo did not stop within 15 s of SIGINT")
+	}
+}
