@@ -84,10 +84,10 @@ type Agent struct {
 	// Devices runs the configured scanners and printers (nil when none are configured).
 	Devices *devices.Manager
 	// Sync is the MQTT link to central (nil when no broker is configured).
-	Sync *agentsync.Syncer
-	ln      net.Listener
-	lock    *db.Lock
-	parts   []namedPart
+	Sync  *agentsync.Syncer
+	ln    net.Listener
+	lock  *db.Lock
+	parts []namedPart
 }
 
 type namedPart struct {
