@@ -122,6 +122,9 @@ func (s *Service) priceLine(ctx context.Context, q querier, i int, r LineRequest
 
 // Quote prices a basket without storing anything.
 func (s *Service) Quote(ctx context.Context, term string, req SaleRequest) (Quote, error) {
+	if req.Terminal == "" {
+		req.Terminal = term // a quote may leave it out
+	}
 	if err := checkTerminal(term, req.Terminal); err != nil {
 		return Quote{}, err
 	}
@@ -145,6 +148,9 @@ func (s *Service) Quote(ctx context.Context, term string, req SaleRequest) (Quot
 }
 
 func checkTerminal(auth, body string) error {
+	if body == "" {
+		return badRequest("terminal is required (this token is terminal %q)", auth)
+	}
 	if body != auth {
 		return reqErr(http.StatusForbidden, "forbidden", "terminal %q may not act for terminal %q", auth, truncate(body, 40))
 	}

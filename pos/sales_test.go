@@ -208,6 +208,7 @@ func TestServer_CreateSale_BadInput(t *testing.T) {
 		{"huge body", tokenLane1, `{"sale_id":"` + strings.Repeat("a", 2<<20) + `"}`, 413, "too_large", -1},
 		{"missing sale_id", tokenLane1, func() SaleRequest { r := valid(); r.SaleID = ""; return r }(), 400, "bad_request", -1},
 		{"sale_id not a UUID", tokenLane1, func() SaleRequest { r := valid(); r.SaleID = "sale-1"; return r }(), 400, "bad_request", -1},
+		{"missing terminal", tokenLane1, func() SaleRequest { r := valid(); r.Terminal = ""; return r }(), 400, "bad_request", -1},
 		{"missing cashier", tokenLane1, func() SaleRequest { r := valid(); r.Cashier = ""; return r }(), 400, "bad_request", -1},
 		{"no lines", tokenLane1, func() SaleRequest { r := valid(); r.Lines = nil; return r }(), 422, "no_lines", -1},
 		{"zero qty", tokenLane1, func() SaleRequest { r := valid(); r.Lines = append(r.Lines, line("PASTA-500", 0)); return r }(), 422, "bad_quantity", 1},
