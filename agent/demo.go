@@ -32,7 +32,7 @@ func DemoCatalogJSON() []byte { return demoCatalogJSON }
 // DemoConfig is the zero-set-up configuration of `storeagent demo`: one store in Milan, one lane
 // with a fresh random token, data in dataDir, HTTP on listen, and, when scannerPath is set, a
 // serial scanner there (the demo's virtual scanner) owned by the lane.
-func DemoConfig(dataDir, listen, scannerPath string) (*Config, error) {
+func DemoConfig(dataDir, listen, scannerPath, brokerURL string) (*Config, error) {
 	c := DefaultConfig()
 	c.StoreID = "it-mi-001"
 	c.DataDir = dataDir
@@ -40,6 +40,7 @@ func DemoConfig(dataDir, listen, scannerPath string) (*Config, error) {
 	c.Currency = "EUR"
 	c.Store = StoreInfo{Name: "Bottega Centrale (demo)", Address: "Via Roma 1, 20121 Milano", VATID: "IT01234567890", Timezone: "Europe/Rome"}
 	c.HTTP.Listen = listen
+	c.MQTT.Broker = brokerURL
 	c.Links.AisleBase = "http://" + listen
 	c.Terminals = []Terminal{{ID: "lane1", Token: randomToken()}}
 	if scannerPath != "" {

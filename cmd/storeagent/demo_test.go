@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os/exec"
@@ -75,6 +76,31 @@ func TestDemo(t *testing.T) {
 		t.Fatalf("demo sale: %v %v", resp, err)
 	}
 	resp.Body.Close()
+	// The sale reaches the demo's central, which acks it: the outbox empties.
+	waitUntil := time.Now().Add(15 * time.Second)
+	for {
+		req, _ := http.NewRequest("GET", base+"/api/v1/status", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var st struct {
+			Online bool `json:"online"`
+			Outbox struct {
+				Pending int `json:"pending"`
+			} `json:"outbox"`
+		}
+		json.NewDecoder(resp.Body).Decode(&st)
+		resp.Body.Close()
+		if st.Online && st.Outbox.Pending == 0 {
+			break
+		}
+		if time.Now().After(waitUntil) {
+			t.Fatalf("the demo sale never reached central: %+v", st)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	if printed["Virtual scanner"] != "" {
 		resp, err = http.PostForm(base+"/demo/scan", map[string][]string{"code": {"8005510000030"}})
 		if err != nil || resp.StatusCode != 200 { // 303 to /demo, followed
