@@ -17,7 +17,7 @@ import (
 const testToken = "lane1-token-0123456789abcdef"
 
 // startAgent runs an agent on cfg with a loopback listener until the test ends.
-func startAgent(t *testing.T, cfg *Config) *Agent {
+func startAgent(t testing.TB, cfg *Config) *Agent {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -52,7 +52,7 @@ func startAgent(t *testing.T, cfg *Config) *Agent {
 	return a
 }
 
-func testConfig(t *testing.T) *Config {
+func testConfig(t testing.TB) *Config {
 	t.Helper()
 	c := DefaultConfig()
 	c.StoreID = "it-mi-001"
@@ -71,7 +71,7 @@ type sseReader struct {
 	resp *http.Response
 }
 
-func openEvents(t *testing.T, a *Agent) *sseReader {
+func openEvents(t testing.TB, a *Agent) *sseReader {
 	t.Helper()
 	req, _ := http.NewRequestWithContext(t.Context(), "GET", a.URL()+"/api/v1/events", nil)
 	req.Header.Set("Authorization", "Bearer "+testToken)
@@ -87,7 +87,7 @@ func openEvents(t *testing.T, a *Agent) *sseReader {
 }
 
 // next returns the next event of the given name and its data.
-func (s *sseReader) next(t *testing.T, name string) json.RawMessage {
+func (s *sseReader) next(t testing.TB, name string) json.RawMessage {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	cur := ""
