@@ -118,11 +118,11 @@ func lint(ai, name, v string) error {
 			return gs1Errorf(ai, "%q has a bad percent-encoding", clip(v, 40))
 		}
 	case "latitude":
-		if atoi(v) > 1800000000 {
+		if atoi64(v) > 1800000000 {
 			return gs1Errorf(ai, "%s is not a valid latitude", v)
 		}
 	case "longitude":
-		if atoi(v) > 3600000000 {
+		if atoi64(v) > 3600000000 {
 			return gs1Errorf(ai, "%s is not a valid longitude", v)
 		}
 	case "iso3166", "iso3166999":
@@ -213,5 +213,11 @@ func validIBAN(v string) bool {
 // atoi parses a short digit string; callers have checked the digits.
 func atoi(s string) int {
 	n, _ := strconv.Atoi(s)
+	return n
+}
+
+// atoi64 reads a digit string as an int64, so 10-digit values work on 32-bit ARM too.
+func atoi64(s string) int64 {
+	n, _ := strconv.ParseInt(s, 10, 64)
 	return n
 }

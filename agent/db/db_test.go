@@ -82,7 +82,7 @@ func seedCatalog(tb testing.TB, d *DB, n int) {
 		if _, err := p.Exec(sku, fmt.Sprintf("Prodotto numero %d con un nome realistico", i), 100+i%5000, fmt.Sprintf("cat-%d", i%200)); err != nil {
 			tb.Fatal(err)
 		}
-		g.Exec(fmt.Sprintf("%014d", 80000000000000+i), sku)
+		g.Exec(fmt.Sprintf("8%013d", i), sku)
 		s.Exec(sku, i%100)
 	}
 	if err := tx.Commit(); err != nil {
