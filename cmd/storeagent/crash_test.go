@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	stdsync "sync"
 	"syscall"
 	"testing"
@@ -93,7 +94,7 @@ func postSale(client *http.Client, addr, id string, i int) (int, error) {
 }
 
 // TestCrash_KillDuringSales runs the built binary, posts sales from 4 clients, kills it with SIGKILL
-// at random moments 20 times and restarts it on the same data dir. Every sale that got a 201 is
+// at random moments 20 times ($STOREAGENT_CRASH_ROUNDS for more) and restarts it on the same data dir. Every sale that got a 201 is
 // stored exactly once with its events; sales whose answer was lost are retried after the restart
 // (as a POS does) and answer 200 or 201, never twice; the database passes integrity_check.
 func TestCrash_KillDuringSales(t *testing.T) {
@@ -111,6 +112,9 @@ func TestCrash_KillDuringSales(t *testing.T) {
 	seed(t, bin, cfg, data)
 
 	rounds := 20
+	if n, err := strconv.Atoi(os.Getenv("STOREAGENT_CRASH_ROUNDS")); err == nil && n > 0 {
+		rounds = n // the reliability runs ask for hundreds
+	}
 	accepted := map[string]int{}    // sale id → number of 201s
 	retried200 := map[string]bool{} // sales stored before a kill lost their answer, confirmed by a retry
 	type sent struct {
