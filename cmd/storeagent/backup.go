@@ -5,20 +5,27 @@ import (
 	"flag"
 	"fmt"
 
+	"github.com/storeagent/storeagent/agent"
 	"github.com/storeagent/storeagent/agent/db"
 )
 
-func (m *Main) backupCmd(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
+// fileAndConfig parses "FILE [-config PATH]" and loads the config.
+func (m *Main) fileAndConfig(name string, args []string) (string, *agent.Config, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	configPath := fs.String("config", "", "config file")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
-		return err
+		return "", nil, err
 	}
 	if len(pos) != 1 {
-		return usagef("want exactly one FILE")
+		return "", nil, usagef("want exactly one FILE")
 	}
 	cfg, err := m.loadConfig(*configPath)
+	return pos[0], cfg, err
+}
+
+func (m *Main) backupCmd(ctx context.Context, args []string) error {
+	file, cfg, err := m.fileAndConfig("backup", args)
 	if err != nil {
 		return err
 	}
@@ -28,31 +35,22 @@ func (m *Main) backupCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	defer d.Close()
-	if err := d.Backup(ctx, pos[0]); err != nil {
+	if err := d.Backup(ctx, file); err != nil {
 		return err
 	}
-	fmt.Fprintf(m.Stdout, "backup of %s written to %s\n", d.Path, pos[0])
+	fmt.Fprintf(m.Stdout, "backup of %s written to %s\n", d.Path, file)
 	return nil
 }
 
 func (m *Main) restoreCmd(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("restore", flag.ContinueOnError)
-	configPath := fs.String("config", "", "config file")
-	pos, err := parseFlags(fs, args)
+	file, cfg, err := m.fileAndConfig("restore", args)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		return usagef("want exactly one FILE")
-	}
-	cfg, err := m.loadConfig(*configPath)
+	epoch, err := db.Restore(ctx, file, cfg.DataDir)
 	if err != nil {
 		return err
 	}
-	epoch, err := db.Restore(ctx, pos[0], cfg.DataDir)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(m.Stdout, "restored %s into %s; new epoch %s\n", pos[0], cfg.DataDir, epoch)
+	fmt.Fprintf(m.Stdout, "restored %s into %s; new epoch %s\n", file, cfg.DataDir, epoch)
 	return nil
 }
