@@ -7,6 +7,8 @@ package pos
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"path/filepath"
 	"log/slog"
 	"time"
 
@@ -148,8 +150,15 @@ func (s *Service) Status(ctx context.Context) (Status, error) {
 	return st, err
 }
 
-// Healthy reports whether the database takes a durable write.
+// minFreeBytes is the free disk space below which /healthz reports the store as unhealthy: a sale
+// needs a few pages of WAL, and a tiny health-check write can still fit when a sale no longer does.
+const minFreeBytes = 256 << 10
+
+// Healthy reports whether the database takes a durable write and the disk has room for sales.
 func (s *Service) Healthy(ctx context.Context) error {
+	if free, err := db.FreeBytes(filepath.Dir(s.db.Path)); err == nil && free < minFreeBytes {
+		return fmt.Errorf("%w: %d bytes free on the data_dir's disk", db.ErrStorageFull, free)
+	}
 	_, err := s.db.W.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('healthz', ?1)
 		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, s.now().Format(time.RFC3339Nano))
 	return db.Explain(err)
