@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 //go:embed migrations/*.sql
@@ -59,12 +60,20 @@ func SchemaVersion(ctx context.Context, q interface {
 }
 
 // Migrate applies the pending migrations, each in its own transaction with the new user_version.
-// It refuses a database whose schema is newer than this binary knows.
+// It refuses a database whose schema is newer than this binary knows. Before migrating an existing
+// database (schema > 0) it writes a consistent backup to data_dir/backups (VACUUM INTO; the last
+// BackupsKept are kept); if a migration then fails, the database is restored from that backup and
+// the error says so.
 func Migrate(ctx context.Context, w *sql.DB) error {
 	ms, err := Migrations()
 	if err != nil {
 		return err
 	}
+	return migrate(ctx, w, ms, time.Now)
+}
+
+// migrate is Migrate with the migrations and the clock given (tests add failing migrations).
+func migrate(ctx context.Context, w *sql.DB, ms []Migration, now func() time.Time) error {
 	cur, err := SchemaVersion(ctx, w)
 	if err != nil {
 		return fmt.Errorf("read schema version: %w", Explain(err))
@@ -72,22 +81,48 @@ func Migrate(ctx context.Context, w *sql.DB) error {
 	if cur > len(ms) {
 		return fmt.Errorf("schema version %d is newer than this agent knows (%d): run the newer agent, or restore a backup made by this version", cur, len(ms))
 	}
-	for _, m := range ms[cur:] {
-		tx, err := w.BeginTx(ctx, nil)
+	if cur == len(ms) {
+		return nil
+	}
+	var backup string
+	if cur > 0 {
+		backup, err = backupBeforeMigrate(ctx, w, cur, now())
 		if err != nil {
-			return Explain(err)
+			return fmt.Errorf("back up before migrating from schema %d (nothing was changed): %w", cur, err)
 		}
-		if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, Explain(err))
+	}
+	for _, m := range ms[cur:] {
+		err := applyMigration(ctx, w, m)
+		if err == nil {
+			continue
 		}
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.Version)); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, Explain(err))
+		if backup == "" {
+			return err
 		}
-		if err := tx.Commit(); err != nil {
-			return fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, Explain(err))
+		if rerr := restoreInto(ctx, w, backup); rerr != nil {
+			return fmt.Errorf("%w; restoring the pre-migration backup %s also failed: %v (stop the agent and run: storeagent restore %s)", err, backup, rerr, backup)
 		}
+		return fmt.Errorf("%w; the database was restored from %s and is back at schema %d: run the previous agent version or report the failure", err, backup, cur)
+	}
+	return nil
+}
+
+// applyMigration runs one migration and sets user_version in the same transaction.
+func applyMigration(ctx context.Context, w *sql.DB, m Migration) error {
+	tx, err := w.BeginTx(ctx, nil)
+	if err != nil {
+		return Explain(err)
+	}
+	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+		tx.Rollback()
+		return fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, Explain(err))
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.Version)); err != nil {
+		tx.Rollback()
+		return fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, Explain(err))
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, Explain(err))
 	}
 	return nil
 }

@@ -246,9 +246,7 @@ func TestCrash_KillDuringSales(t *testing.T) {
 // seed writes a three-item catalogue through the CLI's own packages (the agent must be stopped).
 func seed(t *testing.T, bin, cfg, data string) {
 	t.Helper()
-	if code, out, errs := runCLI(t, nil, "check", "-config", cfg); code != 0 {
-		t.Fatalf("check: %s %s", out, errs)
-	}
+	initDB(t, data)
 	d, err := sql.Open("sqlite", filepath.Join(data, "storeagent.db"))
 	if err != nil {
 		t.Fatal(err)

@@ -44,11 +44,17 @@ func commands() []command {
 	return []command{
 		{"run", "[-config PATH] [-v]", "run the agent in the foreground", (*Main).runCmd},
 		{"demo", "[-http ADDR] [-data DIR]", "run a self-contained demo store on embedded defaults", (*Main).demoCmd},
-		{"check", "[-config PATH]", "validate the config and open the database; one line per check", (*Main).checkCmd},
+		{"check", "[-config PATH] [-offline-ok]", "config, data_dir, database, broker, devices: one ✓/✗ line each with the fix", (*Main).checkCmd},
 		{"devices", "[-config PATH]", "list serial, USB and input devices with VID:PID and the matching profile", (*Main).devicesCmd},
 		{"decode", "IMAGE...", "print the barcodes and QR codes found in image files: symbology, data", (*Main).decodeCmd},
 		{"backup", "FILE [-config PATH]", "write a consistent copy of the database to FILE", (*Main).backupCmd},
 		{"restore", "FILE [-config PATH]", "replace the database with a backup (agent stopped); gives it a new epoch", (*Main).restoreCmd},
+		{"install", "[-config PATH]", "register the agent with the system service manager (systemd, Windows, launchd)", serviceCmd("install")},
+		{"uninstall", "", "remove the system service (config and data are kept)", serviceCmd("uninstall")},
+		{"start", "", "start the system service", serviceCmd("start")},
+		{"stop", "", "stop the system service (gracefully)", serviceCmd("stop")},
+		{"restart", "", "restart the system service", serviceCmd("restart")},
+		{"status", "", "say whether the system service is running; exit 1 if not", serviceCmd("status")},
 		{"version", "", "print version, commit, Go version and OS/arch", (*Main).versionCmd},
 	}
 }

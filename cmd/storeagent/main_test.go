@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/storeagent/storeagent/agent/db"
 	_ "modernc.org/sqlite"
 )
 
@@ -66,9 +67,10 @@ func TestMain_Version(t *testing.T) {
 
 func TestMain_Check(t *testing.T) {
 	dir := t.TempDir()
-	cfg := writeConfig(t, dir, minimalConfig(filepath.Join(dir, "data")))
+	broker := listenTCP(t) // check dials the broker: give it one
+	cfg := writeConfig(t, dir, minimalConfig(filepath.Join(dir, "data"))+"mqtt: {broker: tcp://"+broker+"}\n")
 	code, out, stderr := runCLI(t, nil, "check", "-config", cfg)
-	if code != 0 || strings.Count(out, "✓") != 3 || strings.Contains(out, "✗") {
+	if code != 0 || strings.Count(out, "✓") != 4 || strings.Contains(out, "✗") {
 		t.Fatalf("check: %d\n%s\n%s", code, out, stderr)
 	}
 	bad := writeConfig(t, t.TempDir(), "store_id: IT MI\ndata_dir: /tmp/x\nmqtt: {brokr: tcp://x:1}\n")
@@ -91,9 +93,7 @@ func TestMain_BackupRestore(t *testing.T) {
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
 	cfg := writeConfig(t, dir, minimalConfig(data))
-	if code, out, errs := runCLI(t, nil, "check", "-config", cfg); code != 0 {
-		t.Fatalf("check: %s %s", out, errs)
-	}
+	initDB(t, data)
 	epochOf := func() string {
 		d, err := sql.Open("sqlite", filepath.Join(data, "storeagent.db"))
 		if err != nil {
@@ -144,4 +144,14 @@ func TestMain_Decode(t *testing.T) {
 	if code, _, _ := runCLI(t, nil, "decode"); code != 2 {
 		t.Errorf("decode without files: exit %d, want 2", code)
 	}
+}
+
+// initDB creates and migrates the database in data, as the agent's first start does.
+func initDB(t *testing.T, data string) {
+	t.Helper()
+	d, err := db.Open(context.Background(), data, db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
 }

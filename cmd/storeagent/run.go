@@ -32,7 +32,7 @@ func (m *Main) runCmd(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	return m.runAgent(ctx, cfg, *verbose, nil)
+	return m.runService(ctx, cfg, *verbose)
 }
 
 // runAgent builds and runs an agent until ctx is cancelled. ready, if set, is called once the agent

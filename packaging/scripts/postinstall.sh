@@ -1,0 +1,27 @@
+#!/bin/sh
+# Installs the sample config only when no config exists: an edited config is never overwritten
+# (on upgrade too). Reloads systemd and udev; on upgrade restarts a running agent (its database
+# migrations back the DB up to /var/lib/storeagent/backups first).
+# $DPKG_ROOT is set by dpkg --root (dpkg >= 1.18.5, see deb-maintainer scripts / dpkg(1)); empty otherwise.
+set -e
+root="${DPKG_ROOT:-}"
+conf="$root/etc/storeagent/storeagent.yaml"
+mkdir -p "$root/etc/storeagent" "$root/var/lib/storeagent"
+if [ ! -e "$conf" ]; then
+	cp "$root/usr/share/storeagent/storeagent.yaml.sample" "$conf"
+	chmod 0640 "$conf"
+	chown root:storeagent "$conf" 2>/dev/null || true
+fi
+chmod 0750 "$root/var/lib/storeagent"
+chown storeagent:storeagent "$root/var/lib/storeagent" 2>/dev/null || true
+if [ -z "$root" ] && [ -d /run/systemd/system ]; then
+	systemctl daemon-reload || true
+	if systemctl is-active --quiet storeagent; then
+		systemctl restart storeagent || true
+	fi
+fi
+if [ -z "$root" ] && command -v udevadm >/dev/null 2>&1; then
+	udevadm control --reload-rules 2>/dev/null || true
+	udevadm trigger --subsystem-match=tty --subsystem-match=usbmisc --subsystem-match=input 2>/dev/null || true
+fi
+exit 0
