@@ -35,7 +35,7 @@ var buildOnce = stdsync.OnceValues(func() (string, error) {
 	return bin, nil
 })
 
-func freePort(t *testing.T) string {
+func freePort(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -51,7 +51,7 @@ type child struct {
 	logs *bytes.Buffer
 }
 
-func startAgent(t *testing.T, bin, cfg, addr string) *child {
+func startAgent(t testing.TB, bin, cfg, addr string) *child {
 	t.Helper()
 	c := &child{addr: addr, logs: &bytes.Buffer{}}
 	c.cmd = exec.Command(bin, "run", "-config", cfg)

@@ -147,7 +147,7 @@ func TestMain_Decode(t *testing.T) {
 }
 
 // initDB creates and migrates the database in data, as the agent's first start does.
-func initDB(t *testing.T, data string) {
+func initDB(t testing.TB, data string) {
 	t.Helper()
 	d, err := db.Open(context.Background(), data, db.Options{})
 	if err != nil {
