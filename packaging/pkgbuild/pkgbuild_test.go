@@ -64,10 +64,9 @@ func TestInfo(t *testing.T) {
 	}
 }
 
-// TestBuild_DebInstallsAndRuns builds the packages for this machine's arch, lists the .deb, extracts
-// it into a scratch root (a full dpkg --root install would run the maintainer scripts chrooted,
-// which needs a shell inside the root), runs the postinst there through $DPKG_ROOT twice (install,
-// then upgrade over an edited config), and runs the installed binary's version and check.
+// TestBuild_DebInstallsAndRuns builds the packages for this machine's arch, lists the .deb, installs
+// it with dpkg into a scratch root, upgrades it to a newer build over an edited config (kept, and the
+// data dir too), and runs the installed binary's version and check.
 func TestBuild_DebInstallsAndRuns(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and the packages")
@@ -110,40 +109,58 @@ func TestBuild_DebInstallsAndRuns(t *testing.T) {
 			t.Errorf("dpkg-deb -c lacks %s", w)
 		}
 	}
+	// A real dpkg install into a scratch root. --force-script-chrootless runs the maintainer scripts
+	// with $DPKG_ROOT set instead of chrooting (dpkg >= 1.18.5), which the scripts honour.
 	root := t.TempDir()
-	if b, err := exec.Command("dpkg-deb", "-x", deb, root).CombinedOutput(); err != nil {
-		t.Fatalf("dpkg-deb -x: %v\n%s", err, b)
+	for _, d := range []string{"var/lib/dpkg/info", "var/lib/dpkg/updates", "etc"} {
+		os.MkdirAll(filepath.Join(root, d), 0o755)
 	}
-	ctrl := t.TempDir()
-	if b, err := exec.Command("dpkg-deb", "-e", deb, ctrl).CombinedOutput(); err != nil {
-		t.Fatalf("dpkg-deb -e: %v\n%s", err, b)
-	}
-	postinst := func() {
+	os.WriteFile(filepath.Join(root, "var/lib/dpkg/status"), nil, 0o644)
+	dpkgInstall := func(pkg string) {
 		t.Helper()
-		cmd := exec.Command("sh", filepath.Join(ctrl, "postinst"), "configure")
-		cmd.Env = append(os.Environ(), "DPKG_ROOT="+root)
+		cmd := exec.Command("dpkg", "--root="+root, "--force-script-chrootless", "--force-depends", "--force-not-root", "-i", pkg)
 		if b, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("postinst: %v\n%s", err, b)
+			t.Fatalf("dpkg --root -i %s: %v\n%s", filepath.Base(pkg), err, b)
 		}
 	}
+	dpkgInstall(deb)
 	conf := filepath.Join(root, "etc/storeagent/storeagent.yaml")
-	postinst()
 	got, err := os.ReadFile(conf)
 	if err != nil || string(got) != packaging.SampleConfig {
-		t.Fatalf("postinst did not install the sample config (%v)", err)
+		t.Fatalf("install did not put the sample config in place (%v)", err)
 	}
-	t.Run("upgrade keeps an edited config", func(t *testing.T) {
+	if st, err := exec.Command("dpkg", "--root="+root, "-s", "storeagent").CombinedOutput(); err != nil || !strings.Contains(string(st), "Status: install ok installed") {
+		t.Fatalf("dpkg -s after install: %v\n%s", err, st)
+	}
+	t.Run("upgrade keeps an edited config and the data dir", func(t *testing.T) {
 		edited := strings.Replace(packaging.SampleConfig, "store_id: store-001", "store_id: store-042", 1)
 		os.WriteFile(conf, []byte(edited), 0o640)
-		postinst()
+		marker := filepath.Join(root, "var/lib/storeagent/keep-me")
+		os.MkdirAll(filepath.Dir(marker), 0o750)
+		os.WriteFile(marker, []byte("data"), 0o640)
+		newer, err := Build(context.Background(), Options{
+			Root: repoRoot(t), OutDir: t.TempDir(), Version: "0.9.2", Commit: "c0ffee2",
+			Date: time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC), Arch: arch, Formats: []string{"deb"},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		dpkgInstall(newer[0])
 		if got, _ := os.ReadFile(conf); string(got) != edited {
-			t.Errorf("postinst overwrote the edited config")
+			t.Errorf("the upgrade overwrote the edited config")
+		}
+		if _, err := os.Stat(marker); err != nil {
+			t.Errorf("the upgrade lost the data dir: %v", err)
+		}
+		b, _ := exec.Command(filepath.Join(root, "usr/bin/storeagent"), "version").CombinedOutput()
+		if !strings.Contains(string(b), "0.9.2") {
+			t.Errorf("after the upgrade: %s", b)
 		}
 	})
 	bin := filepath.Join(root, "usr/bin/storeagent")
 	t.Run("version", func(t *testing.T) {
 		b, err := exec.Command(bin, "version").CombinedOutput()
-		if err != nil || !strings.Contains(string(b), "0.9.1") || !strings.Contains(string(b), "c0ffee") {
+		if err != nil || !strings.Contains(string(b), "storeagent 0.9") || !strings.Contains(string(b), "c0ffee") {
 			t.Errorf("version: %v\n%s", err, b)
 		}
 	})
@@ -161,7 +178,7 @@ func TestBuild_DebInstallsAndRuns(t *testing.T) {
 		).Replace(cfg)
 		f := filepath.Join(dir, "storeagent.yaml")
 		os.WriteFile(f, []byte(cfg), 0o600)
-		b, err := exec.Command(bin, "check", "-config", f).CombinedOutput()
+		b, err := exec.Command(bin, "check", "-offline-ok", "-config", f).CombinedOutput()
 		if err != nil {
 			t.Fatalf("check: %v\n%s", err, b)
 		}
