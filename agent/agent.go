@@ -134,6 +134,11 @@ func New(ctx context.Context, cfg *Config, opts Options) (*Agent, error) {
 	})
 	a.Metrics.MustRegister(pos.NewCollector(a.POS))
 	a.API = pos.NewServer(a.POS, a.Metrics)
+	if err := pos.RegisterPages(a.API, a.POS, pos.PageOptions{StoreName: cfg.Store.Name, Locale: cfg.Locale,
+		Currency: cfg.Currency, WebshopProductURL: cfg.Links.WebshopProduct, AisleBase: cfg.Links.AisleBase}); err != nil {
+		a.Close()
+		return nil, fmt.Errorf("pages: %w", err)
+	}
 	if err := a.startDevices(layouts); err != nil {
 		a.Close()
 		return nil, err

@@ -8,7 +8,11 @@ import (
 )
 
 func TestCheckOpenAPI(t *testing.T) {
-	srv := NewServer(New(newTestEnv(t).db, Options{}), prometheus.NewRegistry())
+	svc := New(newTestEnv(t).db, Options{})
+	srv := NewServer(svc, prometheus.NewRegistry())
+	if err := RegisterPages(srv, svc, PageOptions{StoreName: "Test", Locale: "it-IT", Currency: "EUR"}); err != nil {
+		t.Fatal(err)
+	}
 	if err := CheckOpenAPI(srv.Routes()); err != nil {
 		t.Fatal(err)
 	}

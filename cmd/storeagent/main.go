@@ -46,6 +46,7 @@ func commands() []command {
 		{"demo", "[-http ADDR] [-data DIR]", "run a self-contained demo store on embedded defaults", (*Main).demoCmd},
 		{"check", "[-config PATH] [-offline-ok]", "config, data_dir, database, broker, devices: one ✓/✗ line each with the fix", (*Main).checkCmd},
 		{"devices", "[-config PATH]", "list serial, USB and input devices with VID:PID and the matching profile", (*Main).devicesCmd},
+		{"labels", "[-config PATH] [-o DIR] SKU...", "write shelf labels (PNG per label and A4 sheets of 24) for items of the replica", (*Main).labelsCmd},
 		{"decode", "IMAGE...", "print the barcodes and QR codes found in image files: symbology, data", (*Main).decodeCmd},
 		{"backup", "FILE [-config PATH]", "write a consistent copy of the database to FILE", (*Main).backupCmd},
 		{"restore", "FILE [-config PATH]", "replace the database with a backup (agent stopped); gives it a new epoch", (*Main).restoreCmd},

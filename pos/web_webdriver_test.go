@@ -1,0 +1,260 @@
+package pos
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/png"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// A minimal W3C WebDriver client (https://www.w3.org/TR/webdriver2/) over net/http, driving the
+// Debian chromium through chromedriver: enough to open pages, type, click, run a script and take
+// screenshots.
+
+// elementKey is the W3C web element identifier key.
+const elementKey = "element-6066-11e4-a52e-4f735466cecf"
+
+// browser is one chromedriver session.
+type browser struct {
+	t       *testing.T
+	base    string // http://127.0.0.1:port/session/id
+	client  *http.Client
+	shotDir string
+}
+
+// findChromium returns chromium's and chromedriver's paths; a missing browser skips the test,
+// unless STOREAGENT_REQUIRE_BROWSER=1 says CI must have one.
+func findChromium(t *testing.T) (string, string) {
+	t.Helper()
+	var paths [2]string
+	for i, names := range [][]string{{"chromium", "chromium-browser", "google-chrome"}, {"chromedriver"}} {
+		for _, n := range names {
+			if p, err := exec.LookPath(n); err == nil {
+				paths[i] = p
+				break
+			}
+		}
+	}
+	if paths[0] == "" || paths[1] == "" {
+		if os.Getenv("STOREAGENT_REQUIRE_BROWSER") == "1" {
+			t.Fatalf("chromium or chromedriver not found and STOREAGENT_REQUIRE_BROWSER=1 (apt-get install chromium chromium-driver)")
+		}
+		t.Skip("chromium or chromedriver not installed; set STOREAGENT_REQUIRE_BROWSER=1 to make this a failure")
+	}
+	return paths[0], paths[1]
+}
+
+// newBrowser starts chromedriver and a headless chromium session with a fresh profile and the
+// given window size; both stop when the test ends.
+func newBrowser(t *testing.T, width, height int) *browser {
+	t.Helper()
+	chromium, driver := findChromium(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	cmd := exec.Command(driver, fmt.Sprintf("--port=%d", port))
+	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	root := fmt.Sprintf("http://127.0.0.1:%d", port)
+	// STOREAGENT_SCREENSHOT_DIR keeps the screenshots for a person to look at.
+	shots := os.Getenv("STOREAGENT_SCREENSHOT_DIR")
+	if shots == "" {
+		shots = t.TempDir()
+	}
+	b := &browser{t: t, client: &http.Client{Timeout: 30 * time.Second}, shotDir: shots}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		resp, err := b.client.Get(root + "/status")
+		if err == nil {
+			resp.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("chromedriver did not start: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	opts := map[string]any{
+		"binary": chromium,
+		"args": []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+			"--disable-component-update", "--no-first-run", "--disable-dev-shm-usage",
+			"--user-data-dir=" + t.TempDir(), fmt.Sprintf("--window-size=%d,%d", width, height), "--lang=en-US"},
+	}
+	if width < 600 {
+		// Headless windows are at least 500 px wide: a phone viewport needs device emulation.
+		opts["mobileEmulation"] = map[string]any{"deviceMetrics": map[string]any{"width": width, "height": height, "pixelRatio": 1}}
+	}
+	caps := map[string]any{"capabilities": map[string]any{"alwaysMatch": map[string]any{"goog:chromeOptions": opts}}}
+	var sess struct {
+		SessionID string `json:"sessionId"`
+	}
+	b.base = root
+	b.call("POST", "/session", caps, &sess)
+	if sess.SessionID == "" {
+		t.Fatal("chromedriver gave no session id")
+	}
+	b.base = root + "/session/" + sess.SessionID
+	t.Cleanup(func() {
+		req, _ := http.NewRequest("DELETE", b.base, nil)
+		if resp, err := b.client.Do(req); err == nil {
+			resp.Body.Close()
+		}
+	})
+	return b
+}
+
+// call sends one WebDriver command and decodes its value into out.
+func (b *browser) call(method, path string, body, out any) {
+	b.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		raw, err := json.Marshal(body)
+		if err != nil {
+			b.t.Fatal(err)
+		}
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequest(method, b.base+path, rd)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := b.client.Do(req)
+	if err != nil {
+		b.t.Fatalf("webdriver %s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		b.t.Fatalf("webdriver %s %s: %d %s", method, path, resp.StatusCode, raw)
+	}
+	if out != nil {
+		var env struct {
+			Value json.RawMessage `json:"value"`
+		}
+		if err := json.Unmarshal(raw, &env); err != nil {
+			b.t.Fatalf("webdriver %s %s: %v", method, path, err)
+		}
+		if err := json.Unmarshal(env.Value, out); err != nil {
+			b.t.Fatalf("webdriver %s %s value %s: %v", method, path, env.Value, err)
+		}
+	}
+}
+
+func (b *browser) open(url string) {
+	b.t.Helper()
+	b.call("POST", "/url", map[string]string{"url": url}, nil)
+}
+
+// find returns the element id of the CSS selector's first match.
+func (b *browser) find(css string) string {
+	b.t.Helper()
+	var el map[string]string
+	b.call("POST", "/element", map[string]string{"using": "css selector", "value": css}, &el)
+	if id := el[elementKey]; id != "" {
+		return id
+	}
+	b.t.Fatalf("find %s: no element id in %v", css, el)
+	return ""
+}
+
+// typeInto sends keys to the element ("\ue007" is Enter).
+func (b *browser) typeInto(css, keys string) {
+	b.t.Helper()
+	b.call("POST", "/element/"+b.find(css)+"/value", map[string]string{"text": keys}, nil)
+}
+
+func (b *browser) click(css string) {
+	b.t.Helper()
+	b.call("POST", "/element/"+b.find(css)+"/click", map[string]any{}, nil)
+}
+
+// eval runs a script's body and decodes what it returns.
+func (b *browser) eval(script string, out any) {
+	b.t.Helper()
+	b.call("POST", "/execute/sync", map[string]any{"script": script, "args": []any{}}, out)
+}
+
+// text is the element's rendered text.
+func (b *browser) text(css string) string {
+	b.t.Helper()
+	var s string
+	b.eval(fmt.Sprintf("var e = document.querySelector(%q); return e ? e.innerText : '';", css), &s)
+	return s
+}
+
+// waitFor polls a script that returns a boolean until it is true or 10 s pass.
+func (b *browser) waitFor(what, script string) {
+	b.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var ok bool
+		b.eval(script, &ok)
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			b.screenshot("timeout-" + strings.ReplaceAll(what, " ", "-"))
+			var html string
+			b.eval("return document.body.innerText;", &html)
+			b.t.Fatalf("timed out waiting for %s; page text:\n%s", what, html)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// screenshot saves a PNG into the test's temp dir and fails when it is blank (one colour).
+func (b *browser) screenshot(name string) image.Image {
+	b.t.Helper()
+	var b64 string
+	b.call("GET", "/screenshot", nil, &b64)
+	raw, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	path := filepath.Join(b.shotDir, name+".png")
+	if err := os.WriteFile(path, raw, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(raw))
+	if err != nil {
+		b.t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if colours := distinctColours(img, 16); colours < 3 {
+		b.t.Errorf("screenshot %s is blank (%d colours)", path, colours)
+	}
+	return img
+}
+
+// distinctColours counts different colours on a grid of samples, stopping at limit.
+func distinctColours(img image.Image, limit int) int {
+	seen := map[[3]uint32]bool{}
+	r := img.Bounds()
+	for y := r.Min.Y; y < r.Max.Y; y += 4 {
+		for x := r.Min.X; x < r.Max.X; x += 4 {
+			cr, cg, cb, _ := img.At(x, y).RGBA()
+			seen[[3]uint32{cr, cg, cb}] = true
+			if len(seen) >= limit {
+				return len(seen)
+			}
+		}
+	}
+	return len(seen)
+}
