@@ -42,6 +42,8 @@ func DemoConfig(dataDir, listen, scannerPath, brokerURL string) (*Config, error)
 	c.HTTP.Listen = listen
 	c.MQTT.Broker = brokerURL
 	c.Links.AisleBase = "http://" + listen
+	c.Links.WebshopProduct = "https://shop.example/p/{gtin}"
+	c.Links.Receipt = "https://shop.example/r/{sale_id}"
 	c.Terminals = []Terminal{{ID: "lane1", Token: randomToken()}}
 	if scannerPath != "" {
 		c.Devices = []Device{{Name: "lane1-scanner", Type: "scanner", Transport: "serial", Path: scannerPath}}
