@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
 )
 
 var updatePages = flag.Bool("update-pages", false, "rewrite the golden files under testdata/web")
@@ -308,4 +307,3 @@ func TestRegisterPages_OpenAPI(t *testing.T) {
 		}
 	}
 }
-
