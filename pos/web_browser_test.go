@@ -121,7 +121,7 @@ func TestBrowser_POSCashSale(t *testing.T) {
 	b.screenshot("pos-paid")
 	t.Run("item sold by weight", func(t *testing.T) {
 		b.t = t
-		b.typeInto("#code", "\ue038") // F9: new sale
+		b.typeInto("#code", "\ue039") // F9: new sale
 		b.typeInto("#code", "PARMIGIANO\ue007")
 		b.waitFor("weight hint", `return document.getElementById("msg").innerText.indexOf("grams*code") >= 0 &&
 			document.querySelectorAll("#basket tbody tr").length === 0;`)
@@ -136,4 +136,51 @@ func hasSubscriber(h *Hub, term string) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return len(h.subs[term]) > 0
+}
+
+// TestBrowser_POSClickAndCollect: the cashier opens the orders with F6, hands a paid order over
+// (no sale, stock leaves, the order is collected) and sells an unpaid one at the order's prices.
+func TestBrowser_POSClickAndCollect(t *testing.T) {
+	e := newPageEnv(t)
+	for _, q := range []string{
+		`INSERT INTO reservations (reservation_id, order_ref, customer_name, paid, expires_at, status, created_at, updated_at)
+		 VALUES ('r-paid', 'WEB-1', 'Giulia Rossi', 1, '2099-01-01T00:00:00Z', 'open', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'),
+		        ('r-unpaid', 'APP-2', 'Aino Virtanen', 0, '2099-01-02T00:00:00Z', 'open', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')`,
+		`INSERT INTO reservation_lines (reservation_id, sku, qty, unit_price_minor) VALUES
+		 ('r-paid', 'VINO-ROSSO', 2, 1190), ('r-unpaid', 'CAFFE-250', 1, 450)`,
+		`UPDATE stock SET reserved = 2 WHERE sku = 'VINO-ROSSO'`,
+		`UPDATE stock SET reserved = 1 WHERE sku = 'CAFFE-250'`,
+	} {
+		if _, err := e.db.W.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := newBrowser(t, 1024, 768)
+	b.open(e.srv.URL + "/pos")
+	b.waitFor("login form", `return !document.getElementById("login").hidden;`)
+	b.typeInto("#token", tokenLane1)
+	b.typeInto("#cashier", "anna\ue007")
+	b.waitFor("till", `return !document.getElementById("till").hidden;`)
+	b.typeInto("#code", "\ue036") // F6: open orders
+	b.waitFor("orders", `return document.querySelectorAll("#orders-list button").length === 2;`)
+	b.click(`#orders-list button.collect`)
+	b.waitFor("handed over", `return document.getElementById("msg").innerText.indexOf("handed over") >= 0;`)
+	if n := e.count(`SELECT count(*) FROM reservations WHERE reservation_id = 'r-paid' AND status = 'collected'`); n != 1 {
+		t.Errorf("paid order not collected")
+	}
+	if st, _ := e.svc.StockOf(t.Context(), "VINO-ROSSO"); st.OnHand != 10 || st.Reserved != 0 {
+		t.Errorf("after hand-over VINO-ROSSO %+v, want on_hand 10 reserved 0", st)
+	}
+	b.waitFor("one open order left", `return document.querySelectorAll("#orders-list button").length === 1;`)
+	b.click(`#orders-list button.sell`)
+	b.waitFor("order in basket at its price", `return document.getElementById("total").innerText === "€4.50";`)
+	b.typeInto("#code", "\ue038") // F8: card
+	b.waitFor("paid", `return !document.getElementById("done").hidden;`)
+	if n := e.count(`SELECT count(*) FROM sales WHERE reservation_id = 'r-unpaid' AND total_minor = 450`); n != 1 {
+		t.Errorf("the unpaid order was not sold at its price")
+	}
+	if n := e.count(`SELECT count(*) FROM reservations WHERE reservation_id = 'r-unpaid' AND status = 'collected'`); n != 1 {
+		t.Errorf("the sold order is not collected")
+	}
+	b.screenshot("pos-click-and-collect")
 }

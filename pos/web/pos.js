@@ -9,7 +9,7 @@
   var scale = fmt.resolvedOptions().maximumFractionDigits;
   var unit = Math.pow(10, scale);
   var st = {terminal: sessionStorage.getItem("terminal") || "", cashier: sessionStorage.getItem("cashier") || "",
-    items: [], sel: -1, quote: null, note: "", saleId: "", customer: "", done: false, es: null, seq: 0};
+    items: [], sel: -1, quote: null, note: "", saleId: "", customer: "", reservation: "", done: false, es: null, seq: 0};
 
   // uuid4 is crypto.randomUUID where the page is a secure context; over plain HTTP on the store
   // network it is built from crypto.getRandomValues (RFC 9562 section 5.4 layout).
@@ -58,7 +58,7 @@
 
   // --- basket ------------------------------------------------------------------------------
   function newSale() {
-    st.items = []; st.sel = -1; st.quote = null; st.customer = ""; st.done = false;
+    st.items = []; st.sel = -1; st.quote = null; st.customer = ""; st.reservation = ""; st.done = false;
     st.saleId = uuid4(); // once per basket: a retried POST cannot sell twice
     $("done").hidden = true; $("customer").textContent = ""; $("cash").value = ""; $("receipt").removeAttribute("src");
     say(""); render(); $("code").focus();
@@ -84,7 +84,7 @@
     var seq = ++st.seq;
     if (!st.items.length) { st.quote = null; render(); return; }
     api("POST", "/api/v1/sales/quote", {terminal: st.terminal, cashier: st.cashier, lines: lines(),
-      customer_id: st.customer || undefined}).then(function (res) {
+      customer_id: st.customer || undefined, reservation_id: st.reservation || undefined}).then(function (res) {
       if (seq !== st.seq) { return; } // a newer change is in flight
       if (!res.ok) {
         var bad = res.body && res.body.error && res.body.error.line;
@@ -139,7 +139,7 @@
   function pay(payment) {
     if (!st.quote || !st.items.length || st.done) { say("the basket is empty"); return; }
     var body = {sale_id: st.saleId, terminal: st.terminal, cashier: st.cashier, lines: lines(),
-      payments: [payment], customer_id: st.customer || undefined, print: true};
+      payments: [payment], customer_id: st.customer || undefined, reservation_id: st.reservation || undefined, print: true};
     api("POST", "/api/v1/sales", body).then(function (res) {
       if (!res.ok && res.body && res.body.error && res.body.error.code === "no_printer") {
         delete body.print; // no printer at this lane: the same sale_id, without printing
@@ -183,6 +183,45 @@
     });
   });
 
+  // --- click and collect -------------------------------------------------------------------
+  // A paid order is handed over (no sale); an unpaid one is sold at the till at the order's prices.
+  function loadOrders() {
+    api("GET", "/api/v1/reservations?status=open").then(function (res) {
+      var ul = $("orders-list"); ul.textContent = "";
+      if (!res.ok) { say(errText(res)); return; }
+      if (!res.body.length) { var none = document.createElement("li"); none.textContent = "no open orders"; ul.appendChild(none); return; }
+      res.body.forEach(function (r) {
+        var li = document.createElement("li");
+        var qty = r.lines.reduce(function (n, l) { return n + l.qty; }, 0);
+        li.appendChild(document.createTextNode(r.order_ref + " · " + r.customer_name + " · " + qty + " items · " + (r.paid ? "paid" : "to pay") + " "));
+        var btn = document.createElement("button");
+        btn.type = "button";
+        btn.className = r.paid ? "collect" : "sell";
+        btn.setAttribute("data-id", r.reservation_id);
+        btn.textContent = r.paid ? "Hand over" : "Sell";
+        btn.addEventListener("click", function () { if (r.paid) { collect(r); } else { sellOrder(r); } });
+        li.appendChild(btn);
+        ul.appendChild(li);
+      });
+      var first = ul.querySelector("button"); if (first) { first.focus(); }
+    });
+  }
+  function collect(r) {
+    api("POST", "/api/v1/reservations/" + encodeURIComponent(r.reservation_id) + "/collect").then(function (res) {
+      say(res.ok ? "order " + r.order_ref + " handed over to " + r.customer_name : errText(res));
+      loadOrders(); $("code").focus();
+    });
+  }
+  function sellOrder(r) {
+    newSale();
+    st.reservation = r.reservation_id;
+    st.items = r.lines.map(function (l) { return {code: l.sku, qty: l.qty}; });
+    st.sel = st.items.length - 1;
+    say("order " + r.order_ref + " for " + r.customer_name + ": take payment");
+    requote();
+  }
+  $("orders-show").addEventListener("click", loadOrders);
+
   // --- keys --------------------------------------------------------------------------------
   document.addEventListener("keydown", function (ev) {
     if ($("till").hidden) { return; }
@@ -190,6 +229,7 @@
     switch (ev.key) {
       case "F2": ev.preventDefault(); $("loyalty").focus(); return;
       case "F4": ev.preventDefault(); $("cash").focus(); return;
+      case "F6": ev.preventDefault(); loadOrders(); return;
       case "F8": ev.preventDefault(); $("card").click(); return;
       case "F9": ev.preventDefault(); newSale(); return;
       case "Escape": $("code").focus(); return;
