@@ -1,6 +1,7 @@
 package pos
 
 import (
+	"github.com/storeagent/storeagent/pos/browsertest"
 	"os"
 	"strings"
 	"testing"
@@ -38,12 +39,12 @@ func TestBrowser_AisleAccessibility(t *testing.T) {
 	if _, err := e.db.W.Exec(`UPDATE stock SET on_hand = 0 WHERE sku = 'CAFFE-250'`); err != nil {
 		t.Fatal(err)
 	}
-	b := newBrowser(t, 412, 915)
+	b := browsertest.New(t, 412, 915)
 	for _, path := range []string{"/p/8001234567897", "/p/RUISLEIPA", "/p/CAFFE-250", "/p/nothing-here", "/01/08001234567903", "/pos"} {
-		b.open(e.srv.URL + path)
-		b.waitFor("page "+path, `return document.readyState === "complete";`)
+		b.Open(e.srv.URL + path)
+		b.WaitFor("page "+path, `return document.readyState === "complete";`)
 		var loaded bool
-		b.eval(axe+"\n;return typeof axe !== 'undefined';", &loaded)
+		b.Eval(axe+"\n;return typeof axe !== 'undefined';", &loaded)
 		if !loaded {
 			t.Fatalf("%s: axe-core did not load", path)
 		}
@@ -53,7 +54,7 @@ func TestBrowser_AisleAccessibility(t *testing.T) {
 			Help   string `json:"help"`
 			Nodes  int    `json:"nodes"`
 		}
-		b.eval(`return axe.run(document, {resultTypes: ["violations"]}).then(r =>
+		b.Eval(`return axe.run(document, {resultTypes: ["violations"]}).then(r =>
 			r.violations.map(v => ({id: v.id, impact: v.impact || "", help: v.help, nodes: v.nodes.length})));`, &violations)
 		var serious []string
 		for _, v := range violations {

@@ -1,4 +1,7 @@
-package pos
+// Package browsertest drives the Debian Chromium through chromedriver with a minimal W3C
+// WebDriver client, for the project's real-Browser tests (pages in pos, the scanner-to-screen path
+// in agent). Tests only.
+package browsertest
 
 import (
 	"bytes"
@@ -22,23 +25,24 @@ import (
 // Debian chromium through chromedriver: enough to open pages, type, click, run a script and take
 // screenshots.
 
-// elementKey is the W3C web element identifier key.
-const elementKey = "element-6066-11e4-a52e-4f735466cecf"
+// ElementKey is the W3C web element identifier key.
+const ElementKey = "element-6066-11e4-a52e-4f735466cecf"
 
-// browser is one chromedriver session.
-type browser struct {
-	t       *testing.T
+// Browser is one chromedriver session.
+type Browser struct {
+	// T is the test that failures are reported to; a subtest may set it to itself.
+	T       *testing.T
 	base    string // http://127.0.0.1:port/session/id
 	client  *http.Client
 	shotDir string
 }
 
-// findChromium returns chromium's and chromedriver's paths; a missing browser skips the test,
+// FindChromium returns chromium's and chromedriver's paths; a missing browser skips the test,
 // unless STOREAGENT_REQUIRE_BROWSER=1 says CI must have one.
-func findChromium(t *testing.T) (string, string) {
+func FindChromium(t *testing.T) (string, string) {
 	t.Helper()
 	var paths [2]string
-	for i, names := range [][]string{{"chromium", "chromium-browser", "google-chrome"}, {"chromedriver"}} {
+	for i, names := range [][]string{{"chromium", "chromium-Browser", "google-chrome"}, {"chromedriver"}} {
 		for _, n := range names {
 			if p, err := exec.LookPath(n); err == nil {
 				paths[i] = p
@@ -55,11 +59,11 @@ func findChromium(t *testing.T) (string, string) {
 	return paths[0], paths[1]
 }
 
-// newBrowser starts chromedriver and a headless chromium session with a fresh profile and the
+// New starts chromedriver and a headless chromium session with a fresh profile and the
 // given window size; both stop when the test ends.
-func newBrowser(t *testing.T, width, height int) *browser {
+func New(t *testing.T, width, height int) *Browser {
 	t.Helper()
-	chromium, driver := findChromium(t)
+	chromium, driver := FindChromium(t)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -78,7 +82,7 @@ func newBrowser(t *testing.T, width, height int) *browser {
 	if shots == "" {
 		shots = t.TempDir()
 	}
-	b := &browser{t: t, client: &http.Client{Timeout: 30 * time.Second}, shotDir: shots}
+	b := &Browser{T: t, client: &http.Client{Timeout: 30 * time.Second}, shotDir: shots}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		resp, err := b.client.Get(root + "/status")
@@ -121,130 +125,130 @@ func newBrowser(t *testing.T, width, height int) *browser {
 }
 
 // call sends one WebDriver command and decodes its value into out.
-func (b *browser) call(method, path string, body, out any) {
-	b.t.Helper()
+func (b *Browser) call(method, path string, body, out any) {
+	b.T.Helper()
 	var rd io.Reader
 	if body != nil {
 		raw, err := json.Marshal(body)
 		if err != nil {
-			b.t.Fatal(err)
+			b.T.Fatal(err)
 		}
 		rd = bytes.NewReader(raw)
 	}
 	req, err := http.NewRequest(method, b.base+path, rd)
 	if err != nil {
-		b.t.Fatal(err)
+		b.T.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := b.client.Do(req)
 	if err != nil {
-		b.t.Fatalf("webdriver %s %s: %v", method, path, err)
+		b.T.Fatalf("webdriver %s %s: %v", method, path, err)
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != http.StatusOK {
-		b.t.Fatalf("webdriver %s %s: %d %s", method, path, resp.StatusCode, raw)
+		b.T.Fatalf("webdriver %s %s: %d %s", method, path, resp.StatusCode, raw)
 	}
 	if out != nil {
 		var env struct {
 			Value json.RawMessage `json:"value"`
 		}
 		if err := json.Unmarshal(raw, &env); err != nil {
-			b.t.Fatalf("webdriver %s %s: %v", method, path, err)
+			b.T.Fatalf("webdriver %s %s: %v", method, path, err)
 		}
 		if err := json.Unmarshal(env.Value, out); err != nil {
-			b.t.Fatalf("webdriver %s %s value %s: %v", method, path, env.Value, err)
+			b.T.Fatalf("webdriver %s %s value %s: %v", method, path, env.Value, err)
 		}
 	}
 }
 
-func (b *browser) open(url string) {
-	b.t.Helper()
+func (b *Browser) Open(url string) {
+	b.T.Helper()
 	b.call("POST", "/url", map[string]string{"url": url}, nil)
 }
 
 // find returns the element id of the CSS selector's first match.
-func (b *browser) find(css string) string {
-	b.t.Helper()
+func (b *Browser) Find(css string) string {
+	b.T.Helper()
 	var el map[string]string
 	b.call("POST", "/element", map[string]string{"using": "css selector", "value": css}, &el)
-	if id := el[elementKey]; id != "" {
+	if id := el[ElementKey]; id != "" {
 		return id
 	}
-	b.t.Fatalf("find %s: no element id in %v", css, el)
+	b.T.Fatalf("find %s: no element id in %v", css, el)
 	return ""
 }
 
 // typeInto sends keys to the element ("\ue007" is Enter).
-func (b *browser) typeInto(css, keys string) {
-	b.t.Helper()
-	b.call("POST", "/element/"+b.find(css)+"/value", map[string]string{"text": keys}, nil)
+func (b *Browser) TypeInto(css, keys string) {
+	b.T.Helper()
+	b.call("POST", "/element/"+b.Find(css)+"/value", map[string]string{"text": keys}, nil)
 }
 
-func (b *browser) click(css string) {
-	b.t.Helper()
-	b.call("POST", "/element/"+b.find(css)+"/click", map[string]any{}, nil)
+func (b *Browser) Click(css string) {
+	b.T.Helper()
+	b.call("POST", "/element/"+b.Find(css)+"/click", map[string]any{}, nil)
 }
 
 // eval runs a script's body and decodes what it returns.
-func (b *browser) eval(script string, out any) {
-	b.t.Helper()
+func (b *Browser) Eval(script string, out any) {
+	b.T.Helper()
 	b.call("POST", "/execute/sync", map[string]any{"script": script, "args": []any{}}, out)
 }
 
 // text is the element's rendered text.
-func (b *browser) text(css string) string {
-	b.t.Helper()
+func (b *Browser) Text(css string) string {
+	b.T.Helper()
 	var s string
-	b.eval(fmt.Sprintf("var e = document.querySelector(%q); return e ? e.innerText : '';", css), &s)
+	b.Eval(fmt.Sprintf("var e = document.querySelector(%q); return e ? e.innerText : '';", css), &s)
 	return s
 }
 
 // waitFor polls a script that returns a boolean until it is true or 10 s pass.
-func (b *browser) waitFor(what, script string) {
-	b.t.Helper()
+func (b *Browser) WaitFor(what, script string) {
+	b.T.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		var ok bool
-		b.eval(script, &ok)
+		b.Eval(script, &ok)
 		if ok {
 			return
 		}
 		if time.Now().After(deadline) {
-			b.screenshot("timeout-" + strings.ReplaceAll(what, " ", "-"))
+			b.Screenshot("timeout-" + strings.ReplaceAll(what, " ", "-"))
 			var html string
-			b.eval("return document.body.innerText;", &html)
-			b.t.Fatalf("timed out waiting for %s; page text:\n%s", what, html)
+			b.Eval("return document.body.innerText;", &html)
+			b.T.Fatalf("timed out waiting for %s; page text:\n%s", what, html)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
 }
 
 // screenshot saves a PNG into the test's temp dir and fails when it is blank (one colour).
-func (b *browser) screenshot(name string) image.Image {
-	b.t.Helper()
+func (b *Browser) Screenshot(name string) image.Image {
+	b.T.Helper()
 	var b64 string
 	b.call("GET", "/screenshot", nil, &b64)
 	raw, err := base64.StdEncoding.DecodeString(b64)
 	if err != nil {
-		b.t.Fatal(err)
+		b.T.Fatal(err)
 	}
 	path := filepath.Join(b.shotDir, name+".png")
 	if err := os.WriteFile(path, raw, 0o644); err != nil {
-		b.t.Fatal(err)
+		b.T.Fatal(err)
 	}
 	img, err := png.Decode(bytes.NewReader(raw))
 	if err != nil {
-		b.t.Fatalf("screenshot %s: %v", name, err)
+		b.T.Fatalf("screenshot %s: %v", name, err)
 	}
-	if colours := distinctColours(img, 16); colours < 3 {
-		b.t.Errorf("screenshot %s is blank (%d colours)", path, colours)
+	if colours := DistinctColours(img, 16); colours < 3 {
+		b.T.Errorf("screenshot %s is blank (%d colours)", path, colours)
 	}
 	return img
 }
 
-// distinctColours counts different colours on a grid of samples, stopping at limit.
-func distinctColours(img image.Image, limit int) int {
+// DistinctColours counts different colours on a grid of samples, stopping at limit.
+func DistinctColours(img image.Image, limit int) int {
 	seen := map[[3]uint32]bool{}
 	r := img.Bounds()
 	for y := r.Min.Y; y < r.Max.Y; y += 4 {
