@@ -4,10 +4,9 @@ import (
 	"fmt"
 	"strings"
 
-	"golang.org/x/text/currency"
 	"golang.org/x/text/language"
-	"golang.org/x/text/message"
-	"golang.org/x/text/number"
+
+	"github.com/storeagent/storeagent/pos/receipt"
 )
 
 // pageLangs are the languages the shopper pages speak, in matcher order (English first is the
@@ -50,11 +49,9 @@ var pageTexts = map[string]pageText{
 
 // pageLocale formats for one page language: its texts, and money with the language's separators.
 type pageLocale struct {
-	lang    string
-	text    pageText
-	printer *message.Printer
-	symbol  string
-	scale   int
+	lang  string
+	text  pageText
+	money func(minor int64) string // the receipt's money format for this language
 }
 
 // pageLocales picks the page language from Accept-Language with the store locale as fallback.
@@ -66,18 +63,15 @@ type pageLocales struct {
 
 // newPageLocales builds the four locales for currency cur; storeLocale ("it-IT") is the fallback.
 func newPageLocales(storeLocale, cur string) (*pageLocales, error) {
-	unit, err := currency.ParseISO(cur)
-	if err != nil {
-		return nil, fmt.Errorf("page currency %q: %w", cur, err)
-	}
 	pl := &pageLocales{byLang: map[string]*pageLocale{}}
 	tags := make([]language.Tag, len(pageLangs))
 	for i, l := range pageLangs {
 		tags[i] = language.MustParse(l)
-		scale, _ := currency.Standard.Rounding(unit)
-		p := message.NewPrinter(tags[i])
-		pl.byLang[l] = &pageLocale{lang: l, text: pageTexts[l], printer: p, scale: scale,
-			symbol: p.Sprint(currency.Symbol(unit))}
+		m, err := receipt.NewMoney(l, cur)
+		if err != nil {
+			return nil, fmt.Errorf("page currency: %w", err)
+		}
+		pl.byLang[l] = &pageLocale{lang: l, text: pageTexts[l], money: m.Format}
 	}
 	pl.matcher = language.NewMatcher(tags)
 	pl.store = pl.byLang["en"]
@@ -109,36 +103,6 @@ func (pl *pageLocales) pick(acceptLanguage string) *pageLocale {
 		return pl.store
 	}
 	return pl.byLang[pageLangs[idx]]
-}
-
-// money formats minor units as "4,98 €" (it, fr, fi) or "€4.98" (en). The whole part is grouped
-// by x/text's CLDR data, the fraction appended exactly; the receipt package has the same rules
-// for paper (pos/receipt/locale.go), here with no-break spaces kept since HTML renders them.
-func (l *pageLocale) money(minor int64) string {
-	neg := minor < 0
-	if neg {
-		minor = -minor
-	}
-	div := int64(1)
-	for range l.scale {
-		div *= 10
-	}
-	n := l.printer.Sprint(number.Decimal(minor / div))
-	if l.scale > 0 {
-		sep := "."
-		if l.lang != "en" {
-			sep = ","
-		}
-		n += sep + fmt.Sprintf("%0*d", l.scale, minor%div)
-	}
-	s := n + "\u00a0" + l.symbol
-	if l.lang == "en" {
-		s = l.symbol + n
-	}
-	if neg {
-		s = "-" + s
-	}
-	return s
 }
 
 // unitPrice returns the price per kg or per litre of a packaged item ("9,96 € al kg"), and "" for

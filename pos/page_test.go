@@ -93,13 +93,13 @@ func TestPages_Aisle(t *testing.T) {
 		status           int
 		want             []string
 	}{
-		{"it-packaged", "/p/8001234567903", "it-IT,it;q=0.9", 200, []string{"Caffè espresso 250 g", "4,98\u00a0€", "19,92\u00a0€ al kg", "Disponibile"}},
-		{"fr-litre", "/p/VINO-ROSSO", "fr-FR", 200, []string{"12,90\u00a0€", "17,20\u00a0€ le litre", "En stock"}},
+		{"it-packaged", "/p/8001234567903", "it-IT,it;q=0.9", 200, []string{"Caffè espresso 250 g", "4,98 €", "19,92 € al kg", "Disponibile"}},
+		{"fr-litre", "/p/VINO-ROSSO", "fr-FR", 200, []string{"12,90 €", "17,20 € le litre", "En stock"}},
 		{"en-weighed", "/01/02012345000001", "en-GB", 200, []string{"€29.90/kg", "In stock"}},
 		{"it-low-stock", "/p/LAST-ONES", "it", 200, []string{"Solo 2 rimasti", "stock-low"}},
 		{"fr-low-stock", "/p/LAST-ONES", "fr", 200, []string{"Plus que 2"}},
 		{"fi-out-of-stock", "/p/6412345678907", "fi", 200, []string{"Loppunut", "Näkkileipä &lt;crisp&gt; &amp; co", "https://shop.example/p/06412345678907"}},
-		{"fallback-store-locale", "/p/PASTA-500", "de-DE", 200, []string{"Disponibile", "2,58\u00a0€ al kg"}},
+		{"fallback-store-locale", "/p/PASTA-500", "de-DE", 200, []string{"Disponibile", "2,58 € al kg"}},
 		{"digital-link-path", "/01/08001234567927/10/LOT1?17=270101", "en", 200, []string{"Chianti Classico DOCG", "€17.20 per litre"}},
 		{"en-not-found", "/p/0000000000000", "en", 404, []string{"Product not found"}},
 		{"it-inactive", "/p/OLD-ITEM", "it", 404, []string{"non è più in vendita"}},

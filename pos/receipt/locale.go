@@ -144,3 +144,19 @@ func (l *locale) when(t time.Time, tz *time.Location) string {
 	}
 	return t.In(tz).Format(l.dateTime)
 }
+
+// Money formats amounts in minor units for a locale and currency exactly as receipts print them
+// ("4,98 €" for it-IT, "€4.98" for en-GB), so the shopper's page and the receipt agree.
+type Money struct{ l *locale }
+
+// NewMoney returns the formatter for a BCP 47 locale and an ISO 4217 currency.
+func NewMoney(loc, cur string) (*Money, error) {
+	l, err := newLocale(loc, cur)
+	if err != nil {
+		return nil, err
+	}
+	return &Money{l: l}, nil
+}
+
+// Format formats an amount in minor units.
+func (m *Money) Format(minor int64) string { return m.l.money(minor) }
