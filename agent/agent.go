@@ -70,6 +70,8 @@ type Options struct {
 	Listener net.Listener
 	// ShutdownTimeout bounds a graceful stop (0: 10 s).
 	ShutdownTimeout time.Duration
+	// PrintDriver replaces the ESC/POS printers (the demo's virtual printer).
+	PrintDriver pos.Driver
 }
 
 // Agent is a running store agent.
@@ -84,10 +86,12 @@ type Agent struct {
 	// Devices runs the configured scanners and printers (nil when none are configured).
 	Devices *devices.Manager
 	// Sync is the MQTT link to central (nil when no broker is configured).
-	Sync  *agentsync.Syncer
-	ln    net.Listener
-	lock  *db.Lock
-	parts []namedPart
+	Sync *agentsync.Syncer
+	// Printing is the receipt print queue.
+	Printing *pos.PrintQueue
+	ln       net.Listener
+	lock     *db.Lock
+	parts    []namedPart
 }
 
 type namedPart struct {
@@ -119,6 +123,7 @@ func New(ctx context.Context, cfg *Config, opts Options) (*Agent, error) {
 	a.Metrics = prometheus.NewRegistry()
 	a.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	layouts := rcnLayouts(cfg)
+	late := &lateQueue{}
 	a.POS = pos.New(d, pos.Options{
 		StoreID:           cfg.StoreID,
 		Currency:          cfg.Currency,
@@ -129,6 +134,7 @@ func New(ctx context.Context, cfg *Config, opts Options) (*Agent, error) {
 		Online:            a.online,
 		OnCommit:          a.notifySync,
 		Customers:         customerDirectory{a},
+		Printing:          late,
 		Logger:            opts.Logger,
 		SecureCookies:     cfg.HTTP.TLSCertFile != "",
 	})
@@ -140,6 +146,10 @@ func New(ctx context.Context, cfg *Config, opts Options) (*Agent, error) {
 		return nil, fmt.Errorf("pages: %w", err)
 	}
 	if err := a.startDevices(layouts); err != nil {
+		a.Close()
+		return nil, err
+	}
+	if err := a.startPrinting(late); err != nil {
 		a.Close()
 		return nil, err
 	}

@@ -52,5 +52,6 @@ func TestBrowser_ScannerToPOSScreen(t *testing.T) {
 	if err := a.DB.R.QueryRow(`SELECT count(*) FROM sales WHERE cashier = 'marta' AND total_minor = 996`).Scan(&n); err != nil || n != 1 {
 		t.Errorf("stored sale: %d %v", n, err)
 	}
+	b.WaitFor("receipt preview", `var i = document.getElementById("receipt"); return i.complete && i.naturalWidth > 0;`)
 	b.Screenshot("pos-scanned-and-paid")
 }

@@ -44,9 +44,11 @@ func DemoConfig(dataDir, listen, scannerPath, brokerURL string) (*Config, error)
 	c.Links.AisleBase = "http://" + listen
 	c.Links.WebshopProduct = "https://shop.example/p/{gtin}"
 	c.Links.Receipt = "https://shop.example/r/{sale_id}"
-	c.Terminals = []Terminal{{ID: "lane1", Token: randomToken()}}
+	c.Terminals = []Terminal{{ID: "lane1", Token: randomToken(), Printer: "lane1-printer"}}
+	// The demo's printer is virtual (receipts become PNGs); the device entry names its model.
+	c.Devices = []Device{{Name: "lane1-printer", Type: "printer", Transport: "tcp", Path: "127.0.0.1:9100", Profile: "epson-tm-t20"}}
 	if scannerPath != "" {
-		c.Devices = []Device{{Name: "lane1-scanner", Type: "scanner", Transport: "serial", Path: scannerPath}}
+		c.Devices = append(c.Devices, Device{Name: "lane1-scanner", Type: "scanner", Transport: "serial", Path: scannerPath})
 		c.Terminals[0].Scanners = []string{"lane1-scanner"}
 	}
 	if err := c.Validate(); err != nil {

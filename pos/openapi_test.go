@@ -3,14 +3,13 @@ package pos
 import (
 	"strings"
 	"testing"
-
-	"github.com/prometheus/client_golang/prometheus"
 )
 
 func TestCheckOpenAPI(t *testing.T) {
-	svc := New(newTestEnv(t).db, Options{})
-	srv := NewServer(svc, prometheus.NewRegistry())
-	if err := RegisterPages(srv, svc, PageOptions{StoreName: "Test", Locale: "it-IT", Currency: "EUR"}); err != nil {
+	// The server as the agent wires it: the API, the pages and the print routes.
+	e, _ := newDemoEnv(t)
+	srv := e.api
+	if err := RegisterPages(srv, e.svc, PageOptions{StoreName: "Test", Locale: "it-IT", Currency: "EUR"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := CheckOpenAPI(srv.Routes()); err != nil {

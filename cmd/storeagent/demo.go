@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/storeagent/storeagent/agent"
@@ -18,12 +19,12 @@ func (m *Main) demoCmd(ctx context.Context, args []string) error {
 	httpAddr := fs.String("http", "127.0.0.1:0", "HTTP listen address (port 0: a free port)")
 	dataDir := fs.String("data", "", "data directory (default: a new temporary directory)")
 	verbose := fs.Bool("v", false, "debug logging")
-	pos, err := parseFlags(fs, args)
+	rest, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
-	if len(pos) > 0 {
-		return usagef("unexpected argument %q", pos[0])
+	if len(rest) > 0 {
+		return usagef("unexpected argument %q", rest[0])
 	}
 	if *dataDir == "" {
 		d, err := os.MkdirTemp("", "storeagent-demo-")
@@ -60,7 +61,12 @@ func (m *Main) demoCmd(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	return m.runAgent(ctx, cfg, *verbose, func(a *agent.Agent) error {
+	printer := &pos.DemoPrinter{Dir: filepath.Join(*dataDir, "receipts"), Printers: []string{"lane1-printer"}}
+	if printer.Model, err = demoPrinterModel(); err != nil {
+		return err
+	}
+	return m.runAgentWith(ctx, cfg, *verbose, agent.Options{PrintDriver: printer}, func(a *agent.Agent) error {
+		registerDemoReceipts(a.API, printer)
 		base := a.URL()
 		if vs != nil {
 			var codes []string

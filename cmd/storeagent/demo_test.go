@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os/exec"
 	"strings"
@@ -67,7 +68,7 @@ func TestDemo(t *testing.T) {
 		t.Fatalf("product API %s: %v %v", printed["Product API"], resp, err)
 	}
 	resp.Body.Close()
-	body := fmt.Sprintf(`{"sale_id":%q,"terminal":"lane1","cashier":"demo","lines":[{"code":"IT-PARMIGIANO","weight_g":350}],"payments":[{"method":"cash","amount_minor":5000}]}`, uuid.NewString())
+	body := fmt.Sprintf(`{"sale_id":%q,"terminal":"lane1","cashier":"demo","lines":[{"code":"IT-PARMIGIANO","weight_g":350}],"payments":[{"method":"cash","amount_minor":5000}],"print":true}`, uuid.NewString())
 	req, _ := http.NewRequest("POST", base+"/api/v1/sales", strings.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Content-Type", "application/json")
@@ -98,6 +99,22 @@ func TestDemo(t *testing.T) {
 		}
 		if time.Now().After(waitUntil) {
 			t.Fatalf("the demo sale never reached central: %+v", st)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	// The receipt comes out of the virtual printer as a PNG listed on /demo/receipts.
+	for deadline := time.Now().Add(15 * time.Second); ; {
+		resp, err := http.Get(base + "/demo/receipts")
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if strings.Contains(string(page), ".png") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no printed receipt on /demo/receipts: %s", page)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

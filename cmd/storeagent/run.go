@@ -38,9 +38,14 @@ func (m *Main) runCmd(ctx context.Context, args []string) error {
 // runAgent builds and runs an agent until ctx is cancelled. ready, if set, is called once the agent
 // listens (the demo prints its URLs then).
 func (m *Main) runAgent(ctx context.Context, cfg *agent.Config, verbose bool, ready func(a *agent.Agent) error) error {
-	log := agent.NewLogger(cfg.Log, m.Stderr, verbose)
-	v, _, _ := buildInfo()
-	a, err := agent.New(ctx, cfg, agent.Options{Logger: log, Version: v})
+	return m.runAgentWith(ctx, cfg, verbose, agent.Options{}, ready)
+}
+
+// runAgentWith is runAgent with agent options (the demo's virtual printer).
+func (m *Main) runAgentWith(ctx context.Context, cfg *agent.Config, verbose bool, opts agent.Options, ready func(a *agent.Agent) error) error {
+	opts.Logger = agent.NewLogger(cfg.Log, m.Stderr, verbose)
+	opts.Version, _, _ = buildInfo()
+	a, err := agent.New(ctx, cfg, opts)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,106 @@
+package agent
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/storeagent/storeagent/devices"
+	"github.com/storeagent/storeagent/devices/escpos"
+	firmwareprofiles "github.com/storeagent/storeagent/firmware-profiles"
+	"github.com/storeagent/storeagent/pos"
+)
+
+// previewProfile is the printer model receipt previews use for a lane without a printer.
+const previewProfile = "generic-80mm"
+
+// printerProfiles loads the printer models, the config's profiles_dir overriding the built-in ones
+// file by file, and returns each configured printer's profile by device name, plus the preview model.
+func printerProfiles(cfg *Config) (map[string]escpos.Profile, escpos.Profile, error) {
+	models, err := escpos.LoadProfiles(firmwareprofiles.FS, "printers")
+	if err != nil {
+		return nil, escpos.Profile{}, fmt.Errorf("printer profiles: %w", err)
+	}
+	if cfg.ProfilesDir != "" {
+		if _, err := os.Stat(filepath.Join(cfg.ProfilesDir, "printers")); err == nil {
+			own, err := escpos.LoadProfiles(os.DirFS(cfg.ProfilesDir), "printers")
+			if err != nil {
+				return nil, escpos.Profile{}, fmt.Errorf("profiles_dir printers: %w", err)
+			}
+			for id, p := range own {
+				models[id] = p
+			}
+		}
+	}
+	byDevice := map[string]escpos.Profile{}
+	for i, d := range cfg.Devices {
+		if d.Type != "printer" {
+			continue
+		}
+		p, ok := models[d.Profile]
+		if !ok {
+			return nil, escpos.Profile{}, fmt.Errorf("devices[%d].profile: no printer profile %q", i, d.Profile)
+		}
+		byDevice[d.Name] = p
+	}
+	return byDevice, models[previewProfile], nil
+}
+
+// noPrinters is the driver when no printer is configured: jobs for unknown printers are refused
+// before they are stored, so it is only asked for names that do not exist.
+type noPrinters struct{}
+
+func (noPrinters) Profile(name string) (escpos.Profile, error) {
+	return escpos.Profile{}, fmt.Errorf("printer %q is not configured", name)
+}
+
+func (noPrinters) Print(context.Context, string, []byte) error {
+	return errors.New("no printer is configured")
+}
+
+// printDriver is the configured printers' driver: ESC/POS over the device manager's ports, or the
+// caller's (the demo's virtual printer).
+func (a *Agent) printDriver(profiles map[string]escpos.Profile) pos.Driver {
+	switch {
+	case a.opts.PrintDriver != nil:
+		return a.opts.PrintDriver
+	case a.Devices != nil && len(profiles) > 0:
+		return devices.NewPrinter(a.Devices, profiles, devices.PrinterOptions{})
+	default:
+		return noPrinters{}
+	}
+}
+
+// lateQueue lets pos.New take the print queue before it exists: the queue needs the device
+// manager, which needs the service for scan lookups.
+type lateQueue struct{ q *pos.PrintQueue }
+
+func (l *lateQueue) Enqueue(ctx context.Context, tx *sql.Tx, saleID, printer string, drawer bool) (string, error) {
+	return l.q.Enqueue(ctx, tx, saleID, printer, drawer)
+}
+
+func (l *lateQueue) Wake() { l.q.Wake() }
+
+// startPrinting builds the print queue and its routes and runs its worker with the agent.
+func (a *Agent) startPrinting(late *lateQueue) error {
+	profiles, preview, err := printerProfiles(a.cfg)
+	if err != nil {
+		return err
+	}
+	q, err := pos.NewPrintQueue(a.DB, a.printDriver(profiles), pos.PrintOptions{
+		StoreName: a.cfg.Store.Name, StoreAddress: a.cfg.Store.Address, StoreVATID: a.cfg.Store.VATID,
+		Timezone: a.cfg.Location(), Locale: a.cfg.Locale, Currency: a.cfg.Currency, ReceiptURL: a.cfg.Links.Receipt,
+		Preview: preview, Registerer: a.Metrics, Logger: a.opts.Logger,
+	})
+	if err != nil {
+		return fmt.Errorf("printing: %w", err)
+	}
+	late.q = q
+	a.Printing = q
+	pos.RegisterPrintRoutes(a.API, q)
+	a.Add("printing", q)
+	return nil
+}

@@ -1,0 +1,104 @@
+package pos
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/storeagent/storeagent/devices/escpos"
+	"github.com/storeagent/storeagent/pos/receipt"
+)
+
+// storedSale reads a stored sale; a missing one is a 404 RequestError.
+func (q *PrintQueue) storedSale(ctx context.Context, id string) (Sale, error) {
+	var body []byte
+	err := q.db.R.QueryRowContext(ctx, `SELECT body FROM sales WHERE sale_id = ?1`, id).Scan(&body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Sale{}, reqErr(http.StatusNotFound, "not_found", "no sale %q", truncate(id, 40))
+	}
+	if err != nil {
+		return Sale{}, fmt.Errorf("read sale %s: %w", id, err)
+	}
+	var s Sale
+	if err := json.Unmarshal(body, &s); err != nil {
+		return Sale{}, fmt.Errorf("read sale %s: %w", id, err)
+	}
+	return s, nil
+}
+
+// Receipt lays the stored sale saleID out for profile p: the bytes a printer gets for it.
+// isCopy marks a reprint; drawer adds the cash-drawer kick.
+func (q *PrintQueue) Receipt(ctx context.Context, saleID string, p escpos.Profile, isCopy, drawer bool) ([]byte, error) {
+	s, err := q.storedSale(ctx, saleID)
+	if err != nil {
+		return nil, err
+	}
+	return q.build(s, p, isCopy, drawer)
+}
+
+// build lays s out for p.
+func (q *PrintQueue) build(s Sale, p escpos.Profile, isCopy, drawer bool) ([]byte, error) {
+	r, err := q.receiptOf(s)
+	if err != nil {
+		return nil, err
+	}
+	r.Copy = isCopy
+	r.OpenDrawer = drawer && len(p.Drawer.Pins) > 0
+	return receipt.Build(r, p)
+}
+
+// jobBytes builds a job's receipt. A missing sale or printer profile, or a receipt that cannot
+// be laid out for the profile, is errPermanent; a failed database read is not.
+func (q *PrintQueue) jobBytes(ctx context.Context, job PrintJob) ([]byte, error) {
+	prof, err := q.drv.Profile(job.Printer)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", errPermanent, err)
+	}
+	s, err := q.storedSale(ctx, job.SaleID)
+	var re *RequestError
+	if errors.As(err, &re) {
+		return nil, fmt.Errorf("%w: %w", errPermanent, err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	b, err := q.build(s, prof, job.Copy, job.Drawer)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", errPermanent, err)
+	}
+	return b, nil
+}
+
+// receiptOf fills a receipt.Receipt from a stored sale and the store's options.
+func (q *PrintQueue) receiptOf(s Sale) (receipt.Receipt, error) {
+	at, err := time.Parse(time.RFC3339Nano, s.CompletedAt)
+	if err != nil {
+		return receipt.Receipt{}, fmt.Errorf("sale %s: completed_at %q: %w", s.SaleID, s.CompletedAt, err)
+	}
+	currency := s.Currency
+	if currency == "" {
+		currency = q.opts.Currency
+	}
+	r := receipt.Receipt{
+		StoreName: q.opts.StoreName, StoreAddress: q.opts.StoreAddress, StoreVATID: q.opts.StoreVATID,
+		ReceiptNo: s.ReceiptNo, Terminal: s.Terminal, Cashier: s.Cashier, SaleID: s.SaleID,
+		CompletedAt: at, Timezone: q.opts.Timezone, Locale: q.opts.Locale, Currency: currency,
+		TotalMinor: s.TotalMinor, RoundingMinor: s.RoundingMinor, ChangeMinor: s.ChangeMinor,
+		FooterURL: q.opts.ReceiptURL,
+	}
+	for _, l := range s.Lines {
+		r.Lines = append(r.Lines, receipt.Line{Name: l.Name, Qty: l.Qty, WeightG: l.WeightG,
+			UnitPriceMinor: l.UnitPriceMinor, AmountMinor: l.AmountMinor, TaxRateBP: l.TaxRateBP})
+	}
+	for _, t := range s.Taxes {
+		r.Taxes = append(r.Taxes, receipt.Tax{TaxRateBP: t.TaxRateBP, GrossMinor: t.GrossMinor, TaxMinor: t.TaxMinor})
+	}
+	for _, p := range s.Payments {
+		r.Payments = append(r.Payments, receipt.Payment{Method: p.Method, AmountMinor: p.AmountMinor})
+	}
+	return r, nil
+}

@@ -1,0 +1,165 @@
+package pos
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// Run prints queued jobs until ctx is cancelled, then returns nil. Jobs found in sending (cut
+// off by a crash or a shutdown mid-send) are queued again first. Each printer has its own
+// sender, which takes that printer's jobs oldest first and, after a fault, waits with backoff
+// and retries the same job, so the receipts of one printer come out in order.
+func (q *PrintQueue) Run(ctx context.Context) error {
+	if err := q.requeueSending(ctx); err != nil {
+		return err
+	}
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	tick := time.NewTicker(q.opts.PollInterval)
+	defer tick.Stop()
+	for {
+		printers, err := q.pendingPrinters(ctx)
+		if err != nil && ctx.Err() == nil {
+			q.log.Error("list print jobs", "err", err)
+		}
+		for _, p := range printers {
+			q.mu.Lock()
+			busy := q.running[p]
+			q.running[p] = true
+			q.mu.Unlock()
+			if busy {
+				continue
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				q.sender(ctx, p)
+			}()
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-q.wake:
+		case <-tick.C:
+		}
+	}
+}
+
+// requeueSending puts jobs left in sending back in the queue: they may not have been printed
+// completely, so they are sent again in full.
+func (q *PrintQueue) requeueSending(ctx context.Context) error {
+	err := q.db.Group.Do(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE print_jobs SET status = 'queued',
+			last_error = 'interrupted while sending; sent again' WHERE status = 'sending'`)
+		return err
+	})
+	if err != nil && ctx.Err() == nil {
+		return fmt.Errorf("requeue interrupted print jobs: %w", err)
+	}
+	return nil
+}
+
+func (q *PrintQueue) pendingPrinters(ctx context.Context) ([]string, error) {
+	rows, err := q.db.R.QueryContext(ctx, `SELECT DISTINCT printer FROM print_jobs WHERE status = 'queued'`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var p string
+		if err := rows.Scan(&p); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// sender prints printer's queued jobs one at a time until none is left or ctx ends.
+func (q *PrintQueue) sender(ctx context.Context, printer string) {
+	defer func() {
+		q.mu.Lock()
+		delete(q.running, printer)
+		q.mu.Unlock()
+	}()
+	failures := 0
+	for ctx.Err() == nil {
+		job, ok, err := q.next(ctx, printer)
+		if err != nil || !ok {
+			if err != nil && ctx.Err() == nil {
+				q.log.Error("next print job", "printer", printer, "err", err)
+			}
+			return
+		}
+		err = q.send(ctx, job)
+		if err == nil {
+			failures = 0
+			continue
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		q.log.Warn("print job not printed; will retry", "job", job.JobID, "printer", printer, "err", err)
+		if !sleepCtx(ctx, q.backoff(failures)) {
+			return
+		}
+		failures++
+	}
+}
+
+// errPermanent marks a job that can never print (its sale or its printer's profile is gone).
+var errPermanent = errors.New("cannot print")
+
+// send prints one job. A permanent problem fails the job; a printer fault queues it again.
+func (q *PrintQueue) send(ctx context.Context, job PrintJob) error {
+	data, err := q.jobBytes(ctx, job)
+	if errors.Is(err, errPermanent) {
+		q.jobs.WithLabelValues(job.Printer, JobFailed).Inc()
+		q.log.Error("print job failed", "job", job.JobID, "printer", job.Printer, "err", err)
+		return q.setStatus(context.WithoutCancel(ctx), job.JobID, JobFailed, err.Error())
+	}
+	if err != nil {
+		return err
+	}
+	if err := q.setStatus(ctx, job.JobID, JobSending, ""); err != nil {
+		return err
+	}
+	// Once sending is stored, the outcome is stored even if ctx ends: a done job must never be
+	// printed again.
+	store := context.WithoutCancel(ctx)
+	if perr := q.drv.Print(ctx, job.Printer, data); perr != nil {
+		q.jobs.WithLabelValues(job.Printer, "retry").Inc()
+		if err := q.setStatus(store, job.JobID, JobQueued, perr.Error()); err != nil {
+			return errors.Join(perr, err)
+		}
+		return perr
+	}
+	q.jobs.WithLabelValues(job.Printer, JobDone).Inc()
+	return q.setStatus(store, job.JobID, JobDone, "")
+}
+
+// backoff is MinBackoff doubled per earlier failure, at most MaxBackoff.
+func (q *PrintQueue) backoff(failures int) time.Duration {
+	d := q.opts.MinBackoff
+	for i := 0; i < failures && d < q.opts.MaxBackoff; i++ {
+		d *= 2
+	}
+	return min(d, q.opts.MaxBackoff)
+}
+
+// sleepCtx waits d or until ctx is done; it reports whether ctx is still live.
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}

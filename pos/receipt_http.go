@@ -1,0 +1,118 @@
+package pos
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"image/png"
+	"io"
+	"net/http"
+
+	"github.com/storeagent/storeagent/devices/escpos"
+)
+
+// RegisterPrintRoutes adds the receipt routes to srv:
+//
+//	POST /api/v1/sales/{id}/print     body {"printer"?} → 202 {"job_id"}
+//	GET  /api/v1/sales/{id}/receipt.png
+func RegisterPrintRoutes(srv *Server, q *PrintQueue) {
+	srv.Handle("POST /api/v1/sales/{id}/print", true, func(w http.ResponseWriter, r *http.Request, term Terminal) {
+		q.handlePrint(w, r, term)
+	})
+	srv.Handle("GET /api/v1/sales/{id}/receipt.png", true, func(w http.ResponseWriter, r *http.Request, term Terminal) {
+		q.handlePNG(w, r, term)
+	})
+}
+
+// printRequest is the body of POST /api/v1/sales/{id}/print.
+type printRequest struct {
+	Printer string `json:"printer"`
+}
+
+func (q *PrintQueue) handlePrint(w http.ResponseWriter, r *http.Request, term Terminal) {
+	var req printRequest
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 4096))
+	if err != nil {
+		writeError(w, reqErr(http.StatusRequestEntityTooLarge, "too_large", "the body is larger than 4096 bytes"))
+		return
+	}
+	if len(bytes.TrimSpace(raw)) > 0 {
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&req); err != nil {
+			writeError(w, badRequest("body: %v", err))
+			return
+		}
+	}
+	printer := req.Printer
+	if printer == "" {
+		printer = term.Printer
+	}
+	if printer == "" {
+		writeError(w, unprocessable("no_printer", "terminal %q has no printer: name one", term.ID))
+		return
+	}
+	job, err := q.PrintSale(r.Context(), r.PathValue("id"), printer)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusAccepted, map[string]string{"job_id": job})
+}
+
+// PrintSale queues a print of the stored sale saleID on printer and returns the job id. The first
+// print of a cash sale kicks the drawer; a later print is a COPY without a kick. It answers a 404
+// RequestError for an unknown sale and a 422 for an unknown printer.
+func (q *PrintQueue) PrintSale(ctx context.Context, saleID, printer string) (string, error) {
+	s, err := q.storedSale(ctx, saleID)
+	if err != nil {
+		return "", err
+	}
+	if _, err := q.drv.Profile(printer); err != nil {
+		return "", unprocessable("unknown_printer", "printer %q is not configured", truncate(printer, 40))
+	}
+	var job string
+	err = q.db.Group.Do(ctx, func(tx *sql.Tx) error {
+		var err error
+		job, err = q.Enqueue(ctx, tx, s.SaleID, printer, hasCash(s.Payments))
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	q.Wake()
+	return job, nil
+}
+
+func (q *PrintQueue) handlePNG(w http.ResponseWriter, r *http.Request, term Terminal) {
+	prof := q.opts.Preview
+	if term.Printer != "" {
+		if p, err := q.drv.Profile(term.Printer); err == nil {
+			prof = p
+		}
+	}
+	if prof.ID == "" {
+		writeError(w, reqErr(http.StatusServiceUnavailable, "no_profile", "no printer profile to lay the receipt out for"))
+		return
+	}
+	b, err := q.Receipt(r.Context(), r.PathValue("id"), prof, false, false)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	img, err := escpos.RenderPNG(b, prof)
+	if err != nil {
+		writeError(w, fmt.Errorf("render receipt: %w", err))
+		return
+	}
+	var out bytes.Buffer
+	if err := png.Encode(&out, img); err != nil {
+		writeError(w, fmt.Errorf("encode receipt png: %w", err))
+		return
+	}
+	w.Header().Set("Content-Type", "image/png")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(out.Bytes())
+}
