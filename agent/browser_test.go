@@ -53,5 +53,9 @@ func TestBrowser_ScannerToPOSScreen(t *testing.T) {
 		t.Errorf("stored sale: %d %v", n, err)
 	}
 	b.WaitFor("receipt preview", `var i = document.getElementById("receipt"); return i.complete && i.naturalWidth > 0;`)
+	// The agent has no link to central here: the screen says so, with the queued events counted.
+	b.WaitFor("offline banner with the outbox depth", `var o = document.getElementById("offline");
+		return !o.hidden && o.innerText.indexOf("offline — sales are kept and will sync") === 0 &&
+			parseInt(document.getElementById("pending").innerText, 10) >= 2;`)
 	b.Screenshot("pos-scanned-and-paid")
 }
