@@ -3,9 +3,11 @@ package sync_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/storeagent/storeagent/pos"
 	"github.com/storeagent/storeagent/sync/centralsim"
 )
 
@@ -50,17 +52,25 @@ func TestSyncer_Outage(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// Click-and-collect orders during the outage too: one created, one created then cancelled.
+	expires := t0.Add(48 * time.Hour).Format(time.RFC3339)
+	for _, r := range []struct{ typ, id string }{
+		{centralsim.TypeReservationCreated, "r-outage-1"},
+		{centralsim.TypeReservationCreated, "r-outage-2"},
+		{centralsim.TypeReservationCancelled, "r-outage-2"},
+	} {
+		if _, err := sim.Send(ctx, store, "reservations", r.typ, centralsim.Reservation{ReservationID: r.id, OrderRef: "WEB-" + r.id,
+			CustomerName: "Outage Test", Paid: true, Lines: []pos.ReservationLine{{SKU: "A", Qty: 1, UnitPriceMinor: 100}}, ExpiresAt: expires}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if a2.Online() {
 		t.Fatal("agent online while the broker is down")
 	}
 
 	m.Start()
 	waitOnline(t, a2)
-	eventually(t, 30*time.Second, func() (bool, string) {
-		n := count(t, d2, `SELECT count(*) FROM outbox WHERE acked_at = ''`)
-		return n == 0, fmt.Sprintf("%d outbox events unacked after the outage", n)
-	})
-	checkExactlyOnce(t, sim, d2, store)
+	// Central's events first: applying them queues the agent's answers (confirmed, released).
 	eventually(t, 20*time.Second, func() (bool, string) {
 		n, err := sim.Unacked(ctx, store)
 		if err != nil {
@@ -68,6 +78,34 @@ func TestSyncer_Outage(t *testing.T) {
 		}
 		return n == 0, fmt.Sprintf("%d central events not named in inbox/acks", n)
 	})
+	eventually(t, 30*time.Second, func() (bool, string) {
+		n := count(t, d2, `SELECT count(*) FROM outbox WHERE acked_at = ''`)
+		return n == 0, fmt.Sprintf("%d outbox events unacked after the outage", n)
+	})
+	checkExactlyOnce(t, sim, d2, store)
+	// Each order sent during the outage is in the replica once, in its final state, and central
+	// heard the agent's answer for each.
+	if n := count(t, d2, `SELECT count(*) FROM reservations WHERE reservation_id IN ('r-outage-1', 'r-outage-2')`); n != 2 {
+		t.Errorf("%d of the 2 outage reservations in the replica", n)
+	}
+	if n := count(t, d2, `SELECT count(*) FROM reservations WHERE reservation_id = 'r-outage-2' AND status IN ('released', 'rejected')`); n != 1 {
+		t.Errorf("the cancelled outage reservation is not released")
+	}
+	answers, err := sim.Received(ctx, store, "reservations/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	heard := map[string]bool{}
+	for _, r := range answers {
+		for _, id := range []string{"r-outage-1", "r-outage-2"} {
+			if strings.Contains(string(r.Payload), `"`+id+`"`) {
+				heard[id] = true
+			}
+		}
+	}
+	if !heard["r-outage-1"] || !heard["r-outage-2"] {
+		t.Errorf("central did not hear the agent's answer for every outage reservation: %v", heard)
+	}
 	eventually(t, 10*time.Second, func() (bool, string) {
 		want, _ := sim.ExpectedStock(ctx, store)
 		got, _ := centralsim.ReplicaStock(ctx, d2.R, []string{"A"})
