@@ -170,21 +170,11 @@ func (s *Service) Reservations(ctx context.Context, status string) ([]Reservatio
 	default:
 		return nil, badRequest("status %q is not one of open, rejected, collected, released", truncate(status, 20))
 	}
-	rows, err := s.r().QueryContext(ctx, `SELECT reservation_id FROM reservations
+	ids, err := queryIDs(ctx, s.r(), `SELECT reservation_id FROM reservations
 		WHERE ?1 = '' OR status = ?1 ORDER BY expires_at, reservation_id LIMIT 1000`, status)
 	if err != nil {
 		return nil, err
 	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
 	out := []Reservation{}
 	for _, id := range ids {
 		r, err := loadReservation(ctx, s.r(), id)
@@ -193,5 +183,23 @@ func (s *Service) Reservations(ctx context.Context, status string) ([]Reservatio
 		}
 		out = append(out, r)
 	}
-	return out, rows.Err()
+	return out, nil
+}
+
+// queryIDs runs a query for one text column and returns its values.
+func queryIDs(ctx context.Context, q querier, query string, args ...any) ([]string, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
 }

@@ -43,24 +43,11 @@ func (s *Service) move(ctx context.Context, tx dbtx, m Movement, hash string) ([
 // flagAtRisk queues retail.reservation.at_risk for the open reservations of a SKU whose stock no
 // longer covers them, and returns the cashier's warning.
 func (s *Service) flagAtRisk(ctx context.Context, tx dbtx, m Movement, onHand, reserved int64, at time.Time) ([]Warning, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT r.reservation_id FROM reservations r
+	ids, err := queryIDs(ctx, tx, `SELECT r.reservation_id FROM reservations r
 		JOIN reservation_lines l ON l.reservation_id = r.reservation_id
 		WHERE r.status = 'open' AND l.sku = ?1 ORDER BY r.expires_at`, m.SKU)
 	if err != nil {
 		return nil, fmt.Errorf("reservations of %s: %w", m.SKU, err)
-	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
 	}
 	if len(ids) == 0 {
 		return nil, nil
