@@ -90,7 +90,27 @@ func (p *Printer) Print(ctx context.Context, name string, data []byte) error {
 	}
 	defer port.Close()
 	checks := prof.Status.DLEEOT
-	if checks {
+	checked := false
+	if prof.Status.ASB {
+		// Automatic Status Back where the model has it: one report instead of four round trips.
+		// A printer that sends none (ASB switched off in its memory switches) falls back to DLE EOT.
+		st, err := asbStatus(ctx, port, min(p.opts.StatusTimeout, 300*time.Millisecond))
+		switch {
+		case err == nil:
+			defer disableASB(port)
+			if err := p.ready(name, st); err != nil {
+				return err
+			}
+			checked = true
+		case errors.Is(err, ErrWriteOnly):
+			checks = false
+		case errors.Is(err, errNoASB):
+		default:
+			p.setState(name, StateFailed, err.Error())
+			return fmt.Errorf("print on %q: %w", name, err)
+		}
+	}
+	if checks && !checked {
 		st, err := queryStatus(ctx, port, p.opts.StatusTimeout)
 		switch {
 		case errors.Is(err, ErrWriteOnly):

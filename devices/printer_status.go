@@ -2,6 +2,7 @@ package devices
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -63,3 +64,49 @@ func statusByte(ctx context.Context, port Port, n int, timeout time.Duration) (b
 // writeOnly reports a usblp node (or FIFO) opened without read access: it cannot answer status
 // requests, so none are sent to it.
 func (p *filePort) writeOnly() bool { return !p.readable }
+
+// errNoASB is a printer that did not send a status report when ASB was enabled.
+var errNoASB = errors.New("no Automatic Status Back report")
+
+// asbStatus enables Automatic Status Back (GS a n with every status group; Epson ESC/POS Command
+// Reference, "GS a": the printer transmits its current status at once, then on every change)
+// and reads the first 4-byte report. Later reports that arrive while a job or a DLE EOT exchange
+// runs are told apart by their fixed bits and skipped (statusByte).
+func asbStatus(ctx context.Context, port Port, timeout time.Duration) (escpos.Status, error) {
+	if wo, ok := port.(interface{ writeOnly() bool }); ok && wo.writeOnly() {
+		return escpos.Status{}, ErrWriteOnly
+	}
+	if _, err := port.Write([]byte{0x1d, 'a', escpos.ASBAll}); err != nil {
+		return escpos.Status{}, fmt.Errorf("enable ASB: %w", err)
+	}
+	var report []byte
+	buf := make([]byte, 1)
+	deadline := time.Now().Add(timeout)
+	for {
+		if err := ctx.Err(); err != nil {
+			return escpos.Status{}, err
+		}
+		got, err := port.Read(buf)
+		if err != nil {
+			return escpos.Status{}, fmt.Errorf("ASB report: %w", err)
+		}
+		if got == 1 {
+			switch {
+			case len(report) == 0 && escpos.IsASBHeader(buf[0]):
+				report = append(report, buf[0])
+			case len(report) > 0:
+				report = append(report, buf[0])
+			}
+			if len(report) == 4 {
+				return escpos.ParseASB(report)
+			}
+			continue
+		}
+		if time.Now().After(deadline) {
+			return escpos.Status{}, errNoASB
+		}
+	}
+}
+
+// disableASB turns Automatic Status Back off again (GS a 0) before the port is closed.
+func disableASB(port Port) { _, _ = port.Write([]byte{0x1d, 'a', 0}) }

@@ -65,9 +65,12 @@ func TestPrinter_Print(t *testing.T) {
 		if got := bytes.Count(tp.Bytes(), job); got != 1 {
 			t.Errorf("copies of the job received = %d, want 1", got)
 		}
-		if !bytes.HasPrefix(tp.Bytes(), []byte{0x10, 0x04, 1}) {
-			t.Errorf("the job was not preceded by DLE EOT 1: % x", tp.Bytes()[:6])
+		// The TM-T20 has Automatic Status Back: GS a enables it and its first report is the
+		// pre-job check; GS a 0 turns it off after the job.
+		if !bytes.HasPrefix(tp.Bytes(), []byte{0x1d, 'a', 0x0f}) || tp.ASBRequests() != 1 {
+			t.Errorf("the job was not preceded by GS a (ASB): % x, %d ASB requests", tp.Bytes()[:6], tp.ASBRequests())
 		}
+		waitFor(t, func() bool { return bytes.HasSuffix(tp.Bytes(), []byte{0x1d, 'a', 0}) }, "ASB turned off after the job (GS a 0)")
 		if got := state(m); got != devices.StateConnected {
 			t.Errorf("state = %q, want connected", got)
 		}
@@ -104,6 +107,23 @@ func TestPrinter_Print(t *testing.T) {
 			}
 		})
 	}
+
+	t.Run("a printer without ASB is checked with DLE EOT", func(t *testing.T) {
+		tp := devtest.NewTCPPrinter(t)
+		setAll(tp, 0x12)
+		tp.SetStatus(4, 0x72) // paper out
+		tp.SetASB(false)
+		drv, m := newPrinterDriver(t, devices.TransportTCP, tp.Addr, prof)
+		if err := drv.Print(ctx, "p", job); !errors.Is(err, devices.ErrPrinterNotReady) {
+			t.Fatalf("Print error = %v, want ErrPrinterNotReady", err)
+		}
+		if !bytes.Contains(tp.Bytes(), []byte{0x10, 0x04, 4}) || bytes.Contains(tp.Bytes(), job[:20]) {
+			t.Errorf("want a DLE EOT check and no job: % x", tp.Bytes())
+		}
+		if got := state(m); got != devices.StatePaperOut {
+			t.Errorf("state = %q, want paper_out", got)
+		}
+	})
 
 	t.Run("paper low prints with a warning state", func(t *testing.T) {
 		tp := devtest.NewTCPPrinter(t)
@@ -159,7 +179,7 @@ func TestPrinter_Print(t *testing.T) {
 	t.Run("serial pty without status support", func(t *testing.T) {
 		pty := devtest.NewPTYScanner(t)
 		noStatus := prof
-		noStatus.Status.DLEEOT = false
+		noStatus.Status.DLEEOT, noStatus.Status.ASB = false, false
 		drv, _ := newPrinterDriver(t, devices.TransportSerial, pty.Path, noStatus)
 		if err := drv.Print(ctx, "p", job); err != nil {
 			t.Fatalf("Print: %v", err)

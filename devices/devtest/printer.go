@@ -14,6 +14,7 @@ import (
 const (
 	dle = 0x10
 	eot = 0x04
+	gs  = 0x1d
 )
 
 // TCPPrinter is a loopback stand-in for a network receipt printer on port 9100. It records the
@@ -30,6 +31,8 @@ type TCPPrinter struct {
 	dropAfter int
 	stalled   bool
 	conns     int
+	asbOn     int
+	noASB     bool
 	closed    bool
 	open      map[net.Conn]struct{}
 	wg        sync.WaitGroup
@@ -163,9 +166,71 @@ func (p *TCPPrinter) isClosed() bool {
 	return p.closed
 }
 
-// answer replies to each complete DLE EOT n in b and returns an incomplete trailing request.
+// asbReport is the 4-byte Automatic Status Back message matching the DLE EOT statuses set (Epson
+// ESC/POS "GS a": byte 1 off-line bit 3, cover open bit 5; byte 2 error bits 2, 3, 5, 6; byte 3
+// paper near end bits 0-1, paper end bits 2-3), or nil when the printer answers nothing.
+func (p *TCPPrinter) asbReport() []byte {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s1, ok := p.status[1]
+	if !ok || p.noASB {
+		return nil
+	}
+	get := func(n byte) byte {
+		if v, ok := p.status[n]; ok {
+			return v
+		}
+		return 0x12
+	}
+	r := []byte{0x10, 0, 0, 0}
+	if s1&0x08 != 0 {
+		r[0] |= 0x08
+	}
+	if get(2)&0x04 != 0 {
+		r[0] |= 0x20
+	}
+	r[1] = get(3) & 0x68
+	if get(4)&0x0c != 0 {
+		r[2] |= 0x03
+	}
+	if get(4)&0x60 != 0 {
+		r[2] |= 0x0c
+	}
+	return r
+}
+
+// SetASB turns the printer's Automatic Status Back support on (the default) or off (a model, or
+// memory-switch setting, that ignores GS a).
+func (p *TCPPrinter) SetASB(on bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.noASB = !on
+}
+
+// ASBRequests reports how many times ASB was enabled (GS a n, n ≠ 0) on any connection.
+func (p *TCPPrinter) ASBRequests() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.asbOn
+}
+
+// answer replies to each complete DLE EOT n in b (the status byte set for n) and to each GS a n
+// that enables Automatic Status Back (the current status at once, as Epson printers do), and
+// returns an incomplete trailing request.
 func (p *TCPPrinter) answer(c net.Conn, b []byte) []byte {
 	for i := 0; i < len(b); i++ {
+		if b[i] == gs && i+2 < len(b) && b[i+1] == 'a' {
+			if b[i+2]&0x0f != 0 {
+				p.mu.Lock()
+				p.asbOn++
+				p.mu.Unlock()
+				if r := p.asbReport(); r != nil {
+					_, _ = c.Write(r)
+				}
+			}
+			i += 2
+			continue
+		}
 		if b[i] != dle {
 			continue
 		}
