@@ -182,7 +182,7 @@ func (a *Agent) startDevices(layouts []scanner.RCNLayout) error {
 	if len(a.cfg.Devices) == 0 {
 		return nil
 	}
-	specs, _, err := deviceSpecs(a.cfg)
+	specs, err := deviceSpecs(a.cfg)
 	if err != nil {
 		return err
 	}

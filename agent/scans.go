@@ -160,10 +160,10 @@ func (r *scanRouter) scanEvent(device string, data []byte, frameErr error) ScanE
 }
 
 // deviceSpecs builds the device manager's specs from the config and the firmware profiles.
-func deviceSpecs(cfg *Config) ([]devices.Spec, map[string]devices.ScannerProfile, error) {
+func deviceSpecs(cfg *Config) ([]devices.Spec, error) {
 	profiles, err := devices.LoadScannerProfiles(firmwareprofiles.FS, cfg.ProfilesDir)
 	if err != nil {
-		return nil, nil, fmt.Errorf("scanner profiles: %w", err)
+		return nil, fmt.Errorf("scanner profiles: %w", err)
 	}
 	var specs []devices.Spec
 	for i, d := range cfg.Devices {
@@ -172,11 +172,11 @@ func deviceSpecs(cfg *Config) ([]devices.Spec, map[string]devices.ScannerProfile
 		if d.Type == "scanner" {
 			p, ok := profiles[d.Profile]
 			if !ok {
-				return nil, nil, fmt.Errorf("devices[%d].profile: no scanner profile %q", i, d.Profile)
+				return nil, fmt.Errorf("devices[%d].profile: no scanner profile %q", i, d.Profile)
 			}
 			spec.Profile = p
 		}
 		specs = append(specs, spec)
 	}
-	return specs, profiles, nil
+	return specs, nil
 }
