@@ -109,7 +109,7 @@ func TestCrash_KillDuringSales(t *testing.T) {
 	data := filepath.Join(dir, "data")
 	addr := freePort(t)
 	cfg := writeConfig(t, dir, fmt.Sprintf("store_id: it-mi-001\ndata_dir: %s\nhttp: {listen: %q}\nlog: {level: warn}\nterminals:\n  - {id: lane1, token: %s}\n", data, addr, crashToken))
-	seed(t, bin, cfg, data)
+	seed(t, data)
 
 	rounds := 20
 	if n, err := strconv.Atoi(os.Getenv("STOREAGENT_CRASH_ROUNDS")); err == nil && n > 0 {
@@ -244,7 +244,7 @@ func TestCrash_KillDuringSales(t *testing.T) {
 }
 
 // seed writes a three-item catalogue through the CLI's own packages (the agent must be stopped).
-func seed(t *testing.T, bin, cfg, data string) {
+func seed(t *testing.T, data string) {
 	t.Helper()
 	initDB(t, data)
 	d, err := sql.Open("sqlite", filepath.Join(data, "storeagent.db"))

@@ -41,7 +41,7 @@ func TestDiskFull(t *testing.T) {
 	}
 	addr := freePort(t)
 	cfg := writeConfig(t, dir, fmt.Sprintf("store_id: it-mi-001\ndata_dir: %s\nhttp: {listen: %q}\nlog: {level: error}\nmqtt: {broker: \"tcp://127.0.0.1:9\"}\nterminals:\n  - {id: lane1, token: %s}\n", data, addr, crashToken))
-	seed(t, bin, cfg, data)
+	seed(t, data)
 	c := startAgent(t, bin, cfg, addr)
 	defer func() {
 		c.cmd.Process.Signal(syscall.SIGTERM)

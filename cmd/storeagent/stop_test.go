@@ -27,7 +27,7 @@ func TestGracefulStop_DuringSales(t *testing.T) {
 	data := filepath.Join(dir, "data")
 	addr := freePort(t)
 	cfg := writeConfig(t, dir, fmt.Sprintf("store_id: it-mi-001\ndata_dir: %s\nhttp: {listen: %q}\nlog: {level: warn}\nmqtt: {broker: \"tcp://127.0.0.1:9\"}\nterminals:\n  - {id: lane1, token: %s}\n", data, addr, crashToken))
-	seed(t, bin, cfg, data)
+	seed(t, data)
 	c := startAgent(t, bin, cfg, addr)
 	client := &http.Client{Timeout: 5 * time.Second}
 	var mu stdsync.Mutex
