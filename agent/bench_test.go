@@ -3,10 +3,11 @@
 package agent
 
 import (
-	"sort"
+	"slices"
 	"testing"
 	"time"
 
+	"github.com/storeagent/storeagent/agent/benchkit"
 	"github.com/storeagent/storeagent/devices/devtest"
 )
 
@@ -42,7 +43,7 @@ func BenchmarkScanToSSE(b *testing.B) {
 		lat = append(lat, time.Since(t0))
 	}
 	b.StopTimer()
-	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50_ms")
-	b.ReportMetric(float64(lat[(len(lat)-1)*99/100].Microseconds())/1000, "p99_ms")
+	slices.Sort(lat)
+	b.ReportMetric(benchkit.Millis(benchkit.Percentile(lat, 0.50)), "p50_ms")
+	b.ReportMetric(benchkit.Millis(benchkit.Percentile(lat, 0.99)), "p99_ms")
 }

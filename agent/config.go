@@ -128,6 +128,10 @@ type MQTTConfig struct {
 	CAFile       string `yaml:"ca_file"`
 	CertFile     string `yaml:"cert_file"`
 	KeyFile      string `yaml:"key_file"`
+	// ReconnectWindow spreads the reconnects after a lost connection: the agent comes back at a
+	// random moment of it, so a chain that lost the same broker does not reconnect in lockstep
+	// (docs/scaling.md); at most 2m; 0 turns the spread off.
+	ReconnectWindow Duration `yaml:"reconnect_window"`
 
 	// passwordFromFile records that Password was read from PasswordFile.
 	passwordFromFile bool
@@ -184,15 +188,16 @@ func (d *Duration) UnmarshalText(b []byte) error {
 
 // Default values the brief and the contract give (CONTRACT.md, "Config — YAML").
 const (
-	configDefaultLocale         = "en-GB"
-	configDefaultCurrency       = "EUR"
-	configDefaultTimezone       = "UTC"
-	configDefaultListen         = "0.0.0.0:8080"
-	configDefaultBroker         = "tcp://127.0.0.1:1883"
-	configDefaultTopicPrefix    = "retail"
-	configDefaultCacheTTL       = Duration(24 * time.Hour)
-	configDefaultLookupTimeout  = Duration(2 * time.Second)
-	configDefaultClientIDPrefix = "storeagent-"
+	configDefaultLocale          = "en-GB"
+	configDefaultCurrency        = "EUR"
+	configDefaultTimezone        = "UTC"
+	configDefaultListen          = "0.0.0.0:8080"
+	configDefaultBroker          = "tcp://127.0.0.1:1883"
+	configDefaultTopicPrefix     = "retail"
+	configDefaultCacheTTL        = Duration(24 * time.Hour)
+	configDefaultLookupTimeout   = Duration(2 * time.Second)
+	configDefaultReconnectWindow = Duration(45 * time.Second)
+	configDefaultClientIDPrefix  = "storeagent-"
 )
 
 // DefaultConfig returns the defaults every load starts from. It has no store_id, so it does not
@@ -219,8 +224,9 @@ func configDefaults(goos string, getenv func(string) string) Config {
 			LookupTimeout: configDefaultLookupTimeout,
 		},
 		MQTT: MQTTConfig{
-			Broker:      configDefaultBroker,
-			TopicPrefix: configDefaultTopicPrefix,
+			Broker:          configDefaultBroker,
+			TopicPrefix:     configDefaultTopicPrefix,
+			ReconnectWindow: configDefaultReconnectWindow,
 		},
 	}
 }

@@ -44,8 +44,8 @@ func TestConfigEnvKeys(t *testing.T) {
 		}
 	})
 	t.Run("count", func(t *testing.T) {
-		// 7 top-level scalars + store 4 + links 3 + log 2 + http 3 + customers 2 + mqtt 9.
-		if got, want := len(keys), 30; got != want {
+		// 7 top-level scalars + store 4 + links 3 + log 2 + http 3 + customers 2 + mqtt 10.
+		if got, want := len(keys), 31; got != want {
 			t.Errorf("len(configEnvKeys()) = %d; want %d", got, want)
 		}
 	})

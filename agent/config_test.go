@@ -249,6 +249,7 @@ func TestDefaultConfig(t *testing.T) {
 		{"customers.lookup_timeout", c.Customers.LookupTimeout.String(), "2s"},
 		{"mqtt.broker", c.MQTT.Broker, "tcp://127.0.0.1:1883"},
 		{"mqtt.topic_prefix", c.MQTT.TopicPrefix, "retail"},
+		{"mqtt.reconnect_window", c.MQTT.ReconnectWindow.String(), "45s"},
 		{"windows data_dir", configDefaults("windows", func(string) string { return "" }).DataDir, `C:\ProgramData\storeagent\data`},
 	}
 	for _, ch := range checks {

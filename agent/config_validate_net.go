@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -127,6 +128,10 @@ func (c *Config) validateMQTT(ps *configProblems) {
 	if m.Password != "" && m.Username == "" {
 		// MQTT 3.1.1 §3.1.2.9: a password may only be sent with a user name.
 		ps.add("mqtt.username", "required when a password is set")
+	}
+	// The sync package caps every reconnect slot at its 2m backoff maximum.
+	if w := m.ReconnectWindow; w < 0 || w.Std() > 2*time.Minute {
+		ps.add("mqtt.reconnect_window", fmt.Sprintf("%s is not between 0 and 2m", w))
 	}
 	configPair(ps, "mqtt.cert_file", m.CertFile, "mqtt.key_file", m.KeyFile)
 	if !tlsScheme {

@@ -141,6 +141,10 @@ func TestConfig_Validate(t *testing.T) {
 		{"customers/lookup_timeout_negative", func(c *Config) { c.Customers.LookupTimeout = Duration(-time.Second) }, "customers.lookup_timeout: -1s must be more than 0"},
 		{"customers/lookup_timeout_over_30s", func(c *Config) { c.Customers.LookupTimeout = Duration(31 * time.Second) }, "customers.lookup_timeout: 31s is more than 30s"},
 		{"customers/lookup_timeout_30s_ok", func(c *Config) { c.Customers.LookupTimeout = Duration(30 * time.Second) }, ""},
+		{"mqtt/reconnect_window_negative", func(c *Config) { c.MQTT.ReconnectWindow = Duration(-time.Second) }, "mqtt.reconnect_window: -1s is not between 0 and 2m"},
+		{"mqtt/reconnect_window_over_2m", func(c *Config) { c.MQTT.ReconnectWindow = Duration(121 * time.Second) }, "mqtt.reconnect_window: 2m1s is not between 0 and 2m"},
+		{"mqtt/reconnect_window_2m_ok", func(c *Config) { c.MQTT.ReconnectWindow = Duration(2 * time.Minute) }, ""},
+		{"mqtt/reconnect_window_off_ok", func(c *Config) { c.MQTT.ReconnectWindow = 0 }, ""},
 
 		{"mqtt.broker/scheme", func(c *Config) { c.MQTT.Broker = "http://central.example" }, `mqtt.broker: "http://central.example" has scheme "http", not one of tcp, ssl, tls, ws, wss`},
 		{"mqtt.broker/no_scheme", func(c *Config) { c.MQTT.Broker = "central.example:1883" }, `mqtt.broker: "central.example:1883" has scheme "central.example"`},

@@ -13,6 +13,10 @@ func (a *Agent) startSync() error {
 	if m.Broker == "" {
 		return nil
 	}
+	window := m.ReconnectWindow.Std()
+	if window == 0 {
+		window = -1 // configured off; the sync package's zero means its default
+	}
 	s, err := agentsync.New(a.DB, agentsync.Options{
 		StoreID:       a.cfg.StoreID,
 		TopicPrefix:   m.TopicPrefix,
@@ -28,6 +32,7 @@ func (a *Agent) startSync() error {
 		CacheTTL:      a.cfg.Customers.CacheTTL.Std(),
 		Logger:        a.opts.Logger,
 		Registerer:    a.Metrics,
+		Backoff:       agentsync.Backoff{Window: window},
 	})
 	if err != nil {
 		return fmt.Errorf("mqtt: %w", err)

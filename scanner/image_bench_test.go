@@ -1,16 +1,36 @@
 package scanner
 
 import (
+	"image"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/storeagent/storeagent/scanner/scantest"
 )
 
+// benchFrame is scantest's 1280×720 frame (seed 42), the one cmd/storebench decodes too.
+func benchFrame(b *testing.B) *image.Gray {
+	f, err := scantest.Frame1280x720(42)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return f
+}
+
+func benchPNG(b *testing.B) []byte {
+	p, err := scantest.EncodePNG(benchFrame(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return p
+}
+
 // BenchmarkDecodeImage_1280x720 decodes a camera-like frame holding one
-// EAN-13 and one QR code (frame1280x720) from an image.Image.
+// EAN-13 and one QR code (scantest.Frame1280x720) from an image.Image.
 func BenchmarkDecodeImage_1280x720(b *testing.B) {
-	f := frame1280x720(b)
+	f := benchFrame(b)
 	b.ResetTimer()
 	for b.Loop() {
 		codes, err := DecodeImage(f)
@@ -23,7 +43,7 @@ func BenchmarkDecodeImage_1280x720(b *testing.B) {
 // BenchmarkDecodeImageBytes_1280x720 is the same frame from PNG bytes, as
 // POST /api/v1/scan receives it (PNG decoding included, like zbarimg's).
 func BenchmarkDecodeImageBytes_1280x720(b *testing.B) {
-	png := encodePNG(b, frame1280x720(b))
+	png := benchPNG(b)
 	b.ResetTimer()
 	for b.Loop() {
 		codes, err := DecodeImageBytes(png)
@@ -41,7 +61,7 @@ func BenchmarkZbarimg_1280x720(b *testing.B) {
 		b.Skip("zbarimg not on PATH (Debian package zbar-tools)")
 	}
 	path := filepath.Join(b.TempDir(), "frame.png")
-	if err := os.WriteFile(path, encodePNG(b, frame1280x720(b)), 0o644); err != nil {
+	if err := os.WriteFile(path, benchPNG(b), 0o644); err != nil {
 		b.Fatal(err)
 	}
 	b.ResetTimer()

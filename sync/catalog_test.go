@@ -3,11 +3,13 @@ package sync_test
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/storeagent/storeagent/pos"
 	"github.com/storeagent/storeagent/sync/centralsim"
 )
 
@@ -21,20 +23,34 @@ func checksumsMatch(t testing.TB, sim *centralsim.Sim, a *agent, now time.Time) 
 		got, want, count(t, a.db, `SELECT count(*) FROM products WHERE active = 1`), len(sim.Catalog()))
 }
 
-func TestSyncer_Catalog(t *testing.T) {
+// catalogRig is a central simulator with a 1,200-item catalogue (snapshot chunks of 250) and an
+// agent of store syncing with it over the embedded broker.
+func catalogRig(t *testing.T, store string, reg prometheus.Registerer) (*centralsim.Sim, *agent) {
+	t.Helper()
 	url := startBroker(t)
-	const store = "it-cat-001"
 	sim := startSim(t, url, centralsim.Options{Catalog: catalog(1200), ChunkSize: 250})
-	d := openDB(t)
-	reg := prometheus.NewRegistry()
 	opts := testOptions(t, url, store)
 	opts.Registerer = reg
-	a := startAgent(t, d, opts)
+	a := startAgent(t, openDB(t), opts)
 	waitOnline(t, a)
+	return sim, a
+}
+
+// convergeCatalog waits until the replica's catalogue checksum equals the simulator's.
+func convergeCatalog(t *testing.T, sim *centralsim.Sim, a *agent) {
+	t.Helper()
+	eventually(t, 15*time.Second, func() (bool, string) { return checksumsMatch(t, sim, a, time.Now()) })
+}
+
+func TestSyncer_Catalog(t *testing.T) {
+	const store = "it-cat-001"
+	reg := prometheus.NewRegistry()
+	sim, a := catalogRig(t, store, reg)
+	d := a.db
 	ctx := context.Background()
 	converge := func(t *testing.T) {
 		t.Helper()
-		eventually(t, 15*time.Second, func() (bool, string) { return checksumsMatch(t, sim, a, time.Now()) })
+		convergeCatalog(t, sim, a)
 	}
 
 	t.Run("fresh replica asks for and applies the snapshot", func(t *testing.T) {
@@ -156,6 +172,92 @@ func TestSyncer_Catalog(t *testing.T) {
 			t.Errorf("storeagent_sync_dead_letters_total = %v, want %v", got, want)
 		}
 	})
+
+	t.Run("random duplicates, reordering, stale versions, gaps and interrupted snapshots", func(t *testing.T) {
+		catalogChaos(t, sim, a, store, 3, rand.New(rand.NewPCG(1, 2)))
+	})
+}
+
+// chaosReport counts what catalogChaos sent.
+type chaosReport struct {
+	rounds, deltas, duplicates, dropped, stale, partialSnapshots int
+}
+
+// catalogChaos runs rounds of catalogue changes delivered badly: each round records 1-6 deltas at
+// central (some carrying an older version of an item again), then publishes them shuffled, some twice, some never (a gap
+// the agent must notice and heal with a sync request), with the first chunks of a snapshot of an
+// older state mixed in now and then; the newest delta always arrives. After each round the
+// replica's checksum must equal the simulator's.
+func catalogChaos(t *testing.T, sim *centralsim.Sim, a *agent, store string, rounds int, rng *rand.Rand) chaosReport {
+	t.Helper()
+	var rep chaosReport
+	for range rounds {
+		before := map[string]pos.CatalogItem{} // central's items as the round starts
+		current := map[string]int64{}
+		for _, it := range sim.Catalog() {
+			before[it.SKU], current[it.SKU] = it, it.Version
+		}
+		var stale []byte
+		if rng.IntN(3) == 0 { // a snapshot of the state before this round, cut short
+			_, snap, err := sim.SnapshotEvents()
+			if err != nil {
+				t.Fatal(err)
+			}
+			stale = snap[0]
+			rep.partialSnapshots++
+		}
+		var payloads [][]byte
+		var bumped []string // items given a newer version this round
+		for range 1 + rng.IntN(6) {
+			var items []pos.CatalogItem
+			for range 1 + rng.IntN(3) {
+				if len(bumped) > 0 && rng.IntN(4) == 0 { // an older version again: both sides keep the newer
+					items = append(items, before[bumped[rng.IntN(len(bumped))]])
+					rep.stale++
+					continue
+				}
+				n := rng.IntN(1300) // beyond 1,199: new items
+				sku := fmt.Sprintf("SKU%06d", n)
+				it := item(sku, current[sku]+1, int64(100+rng.IntN(10000)), ean13(400000000000+int64(n)))
+				it.Active = rng.IntN(10) != 0
+				current[sku] = it.Version
+				if _, ok := before[sku]; ok {
+					bumped = append(bumped, sku)
+				}
+				items = append(items, it)
+			}
+			_, p, err := sim.DeltaEvent(items...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			payloads = append(payloads, p)
+			rep.deltas++
+		}
+		var send [][]byte
+		for i, p := range payloads {
+			switch {
+			case i < len(payloads)-1 && rng.IntN(6) == 0: // the newest always goes: it reveals the gap
+				rep.dropped++
+				continue
+			case rng.IntN(4) == 0:
+				send = append(send, p)
+				rep.duplicates++
+			}
+			send = append(send, p)
+		}
+		if stale != nil {
+			send = append(send, stale)
+		}
+		rng.Shuffle(len(send), func(i, j int) { send[i], send[j] = send[j], send[i] })
+		for _, p := range send {
+			if err := sim.Publish(store, "catalog", p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		convergeCatalog(t, sim, a)
+		rep.rounds++
+	}
+	return rep
 }
 
 func TestSyncer_EffectiveFrom(t *testing.T) {

@@ -97,10 +97,12 @@ func (s *Syncer) clientOptions(lost chan<- error) (*mqtt.ClientOptions, error) {
 }
 
 // connLoop keeps one connection up, reconnecting with backoff and jitter, until ctx ends. It never
-// returns an error: the store sells offline.
+// returns an error: the store sells offline. After a lost connection the retries follow the
+// Backoff's slots, so a fleet that lost the same broker comes back spread over its Window.
 func (s *Syncer) connLoop(ctx context.Context) error {
 	rng := newRand()
-	attempt := 0
+	next := 0            // index of the next retry since the last loss (or since start)
+	var lostAt time.Time // when the last connection was lost; zero before the first one or without slots
 	for {
 		lost := make(chan error, 1)
 		o, err := s.clientOptions(lost)
@@ -108,8 +110,19 @@ func (s *Syncer) connLoop(ctx context.Context) error {
 			c := mqtt.NewClient(o)
 			err = s.connect(ctx, c)
 			if err == nil {
-				attempt = 0
-				if !s.serve(ctx, c, lost, rng) {
+				if !s.serve(ctx, c, lost) {
+					return nil
+				}
+				next, lostAt = 0, time.Time{}
+				if s.opts.Backoff.Spread() {
+					lostAt = time.Now()
+				}
+				d := s.retryDelay(lostAt, next, rng)
+				s.log.Info("reconnecting", "broker", s.opts.Broker, "in", d.Round(time.Millisecond))
+				if !lostAt.IsZero() {
+					next++
+				}
+				if !sleep(ctx, d) {
 					return nil
 				}
 				continue
@@ -120,17 +133,26 @@ func (s *Syncer) connLoop(ctx context.Context) error {
 		}
 		// Also a TLS file that cannot be read: logged and retried, never fatal, so the store
 		// keeps selling while IT fixes it.
-		d := s.opts.Backoff.Delay(attempt, rng)
+		d := s.retryDelay(lostAt, next, rng)
 		s.log.Warn("broker unreachable", "broker", s.opts.Broker, "err", err, "retry_in", d.Round(time.Millisecond))
-		attempt++
+		next++
 		if !sleep(ctx, d) {
 			return nil
 		}
 	}
 }
 
+// retryDelay is the wait before retry n: in its slot after a loss at lostAt, or the exponential
+// Delay when no connection was lost (lostAt zero).
+func (s *Syncer) retryDelay(lostAt time.Time, n int, rng *rand.Rand) time.Duration {
+	if lostAt.IsZero() {
+		return s.opts.Backoff.Delay(n, rng)
+	}
+	return max(0, time.Until(lostAt.Add(s.opts.Backoff.SlotAttempt(n, rng))))
+}
+
 // serve waits while connected; false when ctx ended (after saying offline).
-func (s *Syncer) serve(ctx context.Context, c mqtt.Client, lost <-chan error, rng *rand.Rand) bool {
+func (s *Syncer) serve(ctx context.Context, c mqtt.Client, lost <-chan error) bool {
 	s.log.Info("connected to broker", "broker", s.opts.Broker, "client_id", s.opts.ClientID)
 	select {
 	case <-ctx.Done():
@@ -141,7 +163,7 @@ func (s *Syncer) serve(ctx context.Context, c mqtt.Client, lost <-chan error, rn
 		s.client.Store(nil)
 		s.metrics.online.Set(0)
 		s.log.Warn("connection to broker lost", "err", err)
-		return sleep(ctx, s.opts.Backoff.Delay(0, rng))
+		return true
 	}
 }
 
@@ -172,6 +194,9 @@ func (s *Syncer) connect(ctx context.Context, c mqtt.Client) error {
 	s.online.Store(true)
 	s.metrics.online.Set(1)
 	s.metrics.connects.Inc()
+	if s.opts.OnConnect != nil {
+		s.opts.OnConnect()
+	}
 	if err := s.publishStatus(ctx, true); err != nil {
 		s.log.Warn("publish status", "err", err)
 	}

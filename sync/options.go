@@ -57,12 +57,17 @@ type Options struct {
 	// Retention is how long acked outbox events and applied, acked inbox events are kept (the
 	// outbox_seq and inbox_seq counters are kept regardless); default 7 days, negative keeps all.
 	Retention time.Duration
-	// Backoff paces reconnects; zero fields take the DefaultBackoff* constants.
+	// Backoff paces reconnects; zero fields take the DefaultBackoff* constants and
+	// DefaultReconnectWindow.
 	Backoff Backoff
 	// ConnectTimeout bounds one connection attempt; default 10s.
 	ConnectTimeout time.Duration
 	// KeepAlive is the MQTT keep-alive; default 30s.
 	KeepAlive time.Duration
+	// OnConnect, if set, is called after each successful connection (connected and subscribed,
+	// before the online status goes out), from the connection loop; it must not block. The fleet
+	// simulator (storebench fleet) counts reconnects with it.
+	OnConnect func()
 }
 
 func (o *Options) setDefaults() error {

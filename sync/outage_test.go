@@ -7,69 +7,115 @@ import (
 	"testing"
 	"time"
 
+	"github.com/storeagent/storeagent/agent/db"
 	"github.com/storeagent/storeagent/pos"
 	"github.com/storeagent/storeagent/sync/centralsim"
 )
 
-// TestSyncer_Outage: the broker dies; sales go on; the agent restarts while the broker is still
-// down (it must start and sell); central queues stock events meanwhile; the broker comes back.
-// Every sale reaches central exactly once with gapless seqs, the outbox empties after central's
-// acks, and central's stock events are applied once and named in inbox/acks.
+// TestSyncer_Outage runs one outageScenario cycle with two agent restarts while offline.
 func TestSyncer_Outage(t *testing.T) {
+	r := outageScenario(t, 1, 0, func(int) int { return 2 })
+	t.Logf("%d sales, %d restarts while offline", r.sales, r.restarts)
+}
+
+// outageReport is what an outage scenario did.
+type outageReport struct {
+	cycles, sales, restarts, centralEvents int
+}
+
+// outageScenario: the broker dies; sales go on; the agent restarts restarts(cycle) times while the
+// broker is still down (it must start and sell each time); central queues stock events and
+// click-and-collect orders meanwhile; the broker comes back. After each of the cycles every sale
+// is at central exactly once with gapless seqs, the outbox empties after central's acks, central's
+// events are applied once and named in inbox/acks, and central heard the agent's answer to each
+// order. A budget (zero: none) stops starting cycles after that long; the report counts those run.
+func outageScenario(t *testing.T, cycles int, budget time.Duration, restarts func(cycle int) int) outageReport {
+	t.Helper()
 	m := newMosquitto(t, "", "")
 	url := m.URL("tcp")
 	const store = "it-out-001"
 	sim := startSim(t, url, centralsim.Options{ClientID: "centralsim-outage"})
 	dir := t.TempDir()
-	d1 := openDBAt(t, dir)
+	d := openDBAt(t, dir)
 	opts := testOptions(t, url, store)
 	opts.ClientID = "storeagent-" + store
-	a1 := startAgent(t, d1, opts)
-	waitOnline(t, a1)
-	queueSales(t, d1, store, 10)
-	a1.Notify()
-	eventually(t, 10*time.Second, func() (bool, string) {
-		n := count(t, d1, `SELECT count(*) FROM outbox WHERE acked_at = ''`)
-		return n == 0, fmt.Sprintf("%d unacked before the outage", n)
-	})
-
-	m.Stop()
-	eventually(t, 10*time.Second, func() (bool, string) { return !a1.Online(), "agent still online" })
-	queueSales(t, d1, store, 250)
-	a1.stop()
-	d1.Close()
-
-	// Restart while the broker is down.
-	d2 := openDBAt(t, dir)
-	a2 := startAgent(t, d2, opts)
-	queueSales(t, d2, store, 250)
-	a2.Notify()
+	a := startAgent(t, d, opts)
+	waitOnline(t, a)
+	queueSales(t, d, store, 10)
+	a.Notify()
+	waitDrained(t, d, "before the outage")
+	rep := outageReport{sales: 10}
 	ctx := context.Background()
-	t0 := time.Now().UTC()
-	for i := 0; i < 20; i++ {
-		if _, err := sim.Send(ctx, store, "stock", centralsim.TypeStockAdjustment, centralsim.StockAdjustment{
-			MovementID: fmt.Sprintf("central-%d", i), SKU: "A", Delta: 10, OccurredAt: t0.Format(time.RFC3339Nano)}); err != nil {
-			t.Fatal(err)
+	start := time.Now()
+	for cycle := range cycles {
+		if budget > 0 && time.Since(start) > budget {
+			break
 		}
-	}
-	// Click-and-collect orders during the outage too: one created, one created then cancelled.
-	expires := t0.Add(48 * time.Hour).Format(time.RFC3339)
-	for _, r := range []struct{ typ, id string }{
-		{centralsim.TypeReservationCreated, "r-outage-1"},
-		{centralsim.TypeReservationCreated, "r-outage-2"},
-		{centralsim.TypeReservationCancelled, "r-outage-2"},
-	} {
-		if _, err := sim.Send(ctx, store, "reservations", r.typ, centralsim.Reservation{ReservationID: r.id, OrderRef: "WEB-" + r.id,
-			CustomerName: "Outage Test", Paid: true, Lines: []pos.ReservationLine{{SKU: "A", Qty: 1, UnitPriceMinor: 100}}, ExpiresAt: expires}); err != nil {
-			t.Fatal(err)
+		rep.cycles++
+		m.Stop()
+		eventually(t, 10*time.Second, func() (bool, string) { return !a.Online(), "agent still online" })
+		queueSales(t, d, store, 250)
+		rep.sales += 250
+		for range restarts(cycle) { // restart while the broker is down
+			a.stop()
+			d.Close()
+			d = openDBAt(t, dir)
+			a = startAgent(t, d, opts)
+			queueSales(t, d, store, 250)
+			a.Notify()
+			rep.sales += 250
+			rep.restarts++
 		}
-	}
-	if a2.Online() {
-		t.Fatal("agent online while the broker is down")
-	}
+		t0 := time.Now().UTC()
+		for i := range 20 {
+			if _, err := sim.Send(ctx, store, "stock", centralsim.TypeStockAdjustment, centralsim.StockAdjustment{
+				MovementID: fmt.Sprintf("central-%d-%d", cycle, i), SKU: "A", Delta: 10, OccurredAt: t0.Format(time.RFC3339Nano)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Click-and-collect orders during the outage too: one created, one created then cancelled.
+		orders := []string{fmt.Sprintf("r-outage-%d-1", cycle), fmt.Sprintf("r-outage-%d-2", cycle)}
+		expires := t0.Add(48 * time.Hour).Format(time.RFC3339)
+		for _, r := range []struct{ typ, id string }{
+			{centralsim.TypeReservationCreated, orders[0]},
+			{centralsim.TypeReservationCreated, orders[1]},
+			{centralsim.TypeReservationCancelled, orders[1]},
+		} {
+			if _, err := sim.Send(ctx, store, "reservations", r.typ, centralsim.Reservation{ReservationID: r.id, OrderRef: "WEB-" + r.id,
+				CustomerName: "Outage Test", Paid: true, Lines: []pos.ReservationLine{{SKU: "A", Qty: 1, UnitPriceMinor: 100}}, ExpiresAt: expires}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if a.Online() {
+			t.Fatal("agent online while the broker is down")
+		}
 
-	m.Start()
-	waitOnline(t, a2)
+		m.Start()
+		waitOnline(t, a)
+		checkAfterOutage(t, sim, d, store, orders, int64(20*(cycle+1)))
+	}
+	got, err := sim.Received(ctx, store, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep.centralEvents = len(got)
+	return rep
+}
+
+// waitDrained waits until central acked the whole outbox.
+func waitDrained(t *testing.T, d *db.DB, when string) {
+	t.Helper()
+	eventually(t, 30*time.Second, func() (bool, string) {
+		n := count(t, d, `SELECT count(*) FROM outbox WHERE acked_at = ''`)
+		return n == 0, fmt.Sprintf("%d outbox events unacked %s", n, when)
+	})
+}
+
+// checkAfterOutage checks the store once the broker is back: see outageScenario; movements is the
+// number of central stock adjustments sent so far.
+func checkAfterOutage(t *testing.T, sim *centralsim.Sim, d *db.DB, store string, orders []string, movements int64) {
+	t.Helper()
+	ctx := context.Background()
 	// Central's events first: applying them queues the agent's answers (confirmed, released).
 	eventually(t, 20*time.Second, func() (bool, string) {
 		n, err := sim.Unacked(ctx, store)
@@ -78,17 +124,14 @@ func TestSyncer_Outage(t *testing.T) {
 		}
 		return n == 0, fmt.Sprintf("%d central events not named in inbox/acks", n)
 	})
-	eventually(t, 30*time.Second, func() (bool, string) {
-		n := count(t, d2, `SELECT count(*) FROM outbox WHERE acked_at = ''`)
-		return n == 0, fmt.Sprintf("%d outbox events unacked after the outage", n)
-	})
-	checkExactlyOnce(t, sim, d2, store)
+	waitDrained(t, d, "after the outage")
+	checkExactlyOnce(t, sim, d, store)
 	// Each order sent during the outage is in the replica once, in its final state, and central
 	// heard the agent's answer for each.
-	if n := count(t, d2, `SELECT count(*) FROM reservations WHERE reservation_id IN ('r-outage-1', 'r-outage-2')`); n != 2 {
+	if n := count(t, d, `SELECT count(*) FROM reservations WHERE reservation_id IN (?1, ?2)`, orders[0], orders[1]); n != 2 {
 		t.Errorf("%d of the 2 outage reservations in the replica", n)
 	}
-	if n := count(t, d2, `SELECT count(*) FROM reservations WHERE reservation_id = 'r-outage-2' AND status IN ('released', 'rejected')`); n != 1 {
+	if n := count(t, d, `SELECT count(*) FROM reservations WHERE reservation_id = ?1 AND status IN ('released', 'rejected')`, orders[1]); n != 1 {
 		t.Errorf("the cancelled outage reservation is not released")
 	}
 	answers, err := sim.Received(ctx, store, "reservations/events")
@@ -97,21 +140,21 @@ func TestSyncer_Outage(t *testing.T) {
 	}
 	heard := map[string]bool{}
 	for _, r := range answers {
-		for _, id := range []string{"r-outage-1", "r-outage-2"} {
+		for _, id := range orders {
 			if strings.Contains(string(r.Payload), `"`+id+`"`) {
 				heard[id] = true
 			}
 		}
 	}
-	if !heard["r-outage-1"] || !heard["r-outage-2"] {
+	if !heard[orders[0]] || !heard[orders[1]] {
 		t.Errorf("central did not hear the agent's answer for every outage reservation: %v", heard)
 	}
 	eventually(t, 10*time.Second, func() (bool, string) {
 		want, _ := sim.ExpectedStock(ctx, store)
-		got, _ := centralsim.ReplicaStock(ctx, d2.R, []string{"A"})
+		got, _ := centralsim.ReplicaStock(ctx, d.R, []string{"A"})
 		return got["A"] == want["A"], fmt.Sprintf("A on_hand %d, central expects %d", got["A"], want["A"])
 	})
-	if n := count(t, d2, `SELECT count(*) FROM stock_movements WHERE source = 'central'`); n != 20 {
-		t.Errorf("%d central movements applied, want 20 (once each)", n)
+	if n := count(t, d, `SELECT count(*) FROM stock_movements WHERE source = 'central'`); n != movements {
+		t.Errorf("%d central movements applied, want %d (once each)", n, movements)
 	}
 }

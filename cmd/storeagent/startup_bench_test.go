@@ -1,16 +1,17 @@
 package main
 
 import (
-	"database/sql"
+	"context"
 	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/storeagent/storeagent/agent/benchkit"
+	"github.com/storeagent/storeagent/pos/posbench"
 )
 
 // BenchmarkStartToHealthz_150k starts the built binary on a database holding a 150,000-item
@@ -26,8 +27,9 @@ func BenchmarkStartToHealthz_150k(b *testing.B) {
 	addr := freePort(b)
 	cfg := filepath.Join(dir, "storeagent.yaml")
 	os.WriteFile(cfg, []byte(fmt.Sprintf("store_id: it-mi-001\ndata_dir: %s\nhttp: {listen: %q}\nlog: {level: warn}\nmqtt: {broker: \"tcp://127.0.0.1:9\"}\nterminals:\n  - {id: lane1, token: %s}\n", data, addr, crashToken)), 0o600)
-	initDB(b, data)
-	seedLarge(b, data, 150_000)
+	if err := posbench.SeedCatalog(context.Background(), data, 150_000); err != nil {
+		b.Fatal(err)
+	}
 	var total time.Duration
 	var rssIdle, rssLoad float64
 	for range b.N {
@@ -37,7 +39,7 @@ func BenchmarkStartToHealthz_150k(b *testing.B) {
 		time.Sleep(time.Second)
 		rssIdle = rssMB(c.cmd.Process.Pid)
 		for i := range 2000 {
-			resp, err := http.Get(fmt.Sprintf("http://%s/api/v1/products/SKU-%07d", addr, i*75))
+			resp, err := http.Get(fmt.Sprintf("http://%s/api/v1/products/%s", addr, posbench.CatalogSKU(i*75)))
 			if err == nil {
 				resp.Body.Close()
 			}
@@ -51,41 +53,8 @@ func BenchmarkStartToHealthz_150k(b *testing.B) {
 	b.ReportMetric(rssLoad, "MB_rss_after_lookups")
 }
 
-// rssMB reads VmRSS of a process (Linux).
+// rssMB reads VmRSS of a process in MiB (Linux; 0 elsewhere).
 func rssMB(pid int) float64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmRSS:" {
-			kb, _ := strconv.ParseFloat(f[1], 64)
-			return kb / 1024
-		}
-	}
-	return 0
-}
-
-// seedLarge writes n products with a GTIN and stock each, straight into the database.
-func seedLarge(tb testing.TB, data string, n int) {
-	d, err := sql.Open("sqlite", filepath.Join(data, "storeagent.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer d.Close()
-	tx, _ := d.Begin()
-	p, _ := tx.Prepare(`INSERT INTO products (sku, name, price_minor, currency, tax_rate_bp, unit, category, updated_at) VALUES (?, ?, ?, 'EUR', 2200, 'each', ?, '2026-01-01T00:00:00Z')`)
-	g, _ := tx.Prepare(`INSERT INTO product_gtins (gtin, sku) VALUES (?, ?)`)
-	s, _ := tx.Prepare(`INSERT INTO stock (sku, on_hand) VALUES (?, ?)`)
-	for i := range n {
-		sku := fmt.Sprintf("SKU-%07d", i)
-		if _, err := p.Exec(sku, fmt.Sprintf("Prodotto numero %d con un nome realistico", i), 100+i%5000, fmt.Sprintf("cat-%d", i%200)); err != nil {
-			tb.Fatal(err)
-		}
-		g.Exec(fmt.Sprintf("8%013d", i), sku)
-		s.Exec(sku, i%100)
-	}
-	if err := tx.Commit(); err != nil {
-		tb.Fatal(err)
-	}
+	mb, _ := benchkit.RSSMB(pid)
+	return mb
 }

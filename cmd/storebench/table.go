@@ -15,6 +15,9 @@ import (
 // Baseline are in the same Unit, so Ratio = Value / Baseline whichever way is better (a rate: higher;
 // a time: lower); the Goal says which.
 type Row struct {
+	// ID is the short id of the measure group the row belongs to (storebench -only), e.g.
+	// "snapshot"; empty for rows of other commands.
+	ID string `json:"id,omitempty"`
 	// Measure names what was measured, e.g. "catalogue snapshot apply, 150k items".
 	Measure string `json:"measure"`
 	// Value is the agent's figure in Unit; meaningless when Err is set.
@@ -43,9 +46,10 @@ func (r Row) Ratio() float64 {
 	return r.Value / r.Baseline
 }
 
-// Status is "ok", "missed" (measured, goal not met), or "error" (agent or a needed baseline failed).
+// Status is "ok", "missed" (measured, goal not met), or "error" (the agent or its baseline
+// failed; a failed baseline is an error even under a value goal, so it is never hidden).
 func (r Row) Status() string {
-	if r.Err != "" {
+	if r.Err != "" || r.BaselineErr != "" {
 		return "error"
 	}
 	x, ok := r.Goal.subject(r)

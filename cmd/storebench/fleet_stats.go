@@ -1,0 +1,222 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	gosync "sync"
+	"time"
+
+	"github.com/storeagent/storeagent/sync/broker"
+)
+
+// fleetDistinct counts the stores with a connection after since.
+func fleetDistinct(all []fleetConnect, since time.Time) int {
+	seen := map[int]bool{}
+	for _, c := range all {
+		if c.t.After(since) {
+			seen[c.store] = true
+		}
+	}
+	return len(seen)
+}
+
+// fleetPeakPerSecond is the most connections in one second counted from t0.
+func fleetPeakPerSecond(all []fleetConnect, t0 time.Time) int {
+	per := map[int64]int{}
+	peak := 0
+	for _, c := range all {
+		s := int64(c.t.Sub(t0) / time.Second)
+		per[s]++
+		peak = max(peak, per[s])
+	}
+	return peak
+}
+
+// fleetHistogram counts the connections after the broker was killed per second since it came
+// back, the stores among them, when the last came back, and the connections before the kill that
+// were not a store's first.
+func fleetHistogram(all []fleetConnect, stores int, killAt, backAt time.Time) (hist []int, reconnected int, allBack time.Duration, unexpected int) {
+	first := map[int]bool{}
+	back := map[int]bool{}
+	for _, c := range all {
+		if !c.t.After(killAt) {
+			if first[c.store] {
+				unexpected++
+			}
+			first[c.store] = true
+			continue
+		}
+		s := max(0, int(c.t.Sub(backAt)/time.Second))
+		for len(hist) <= s {
+			hist = append(hist, 0)
+		}
+		hist[s]++
+		back[c.store] = true
+		allBack = max(allBack, c.t.Sub(backAt))
+	}
+	return hist, len(back), allBack, unexpected
+}
+
+// fleetCount compares what the stores appended with what central stored.
+func fleetCount(ctx context.Context, res *fleetResult, stores []*fleetStore, central *fleetCentral) error {
+	got, err := central.received(ctx)
+	if err != nil {
+		return err
+	}
+	res.Stored = len(got)
+	for _, st := range stores {
+		res.Sales += st.sales.Load()
+		res.SaleErrors += st.failed.Load()
+		evs, err := st.events(ctx)
+		if err != nil {
+			return fmt.Errorf("store %s: %w", st.id, err)
+		}
+		res.Appended += int64(len(evs))
+		for id, acked := range evs {
+			if !acked {
+				res.Unacked++
+			}
+			if e, ok := got[id]; !ok || e.store != st.id {
+				res.Lost++
+				if acked {
+					res.AckedLost++
+				}
+			}
+		}
+	}
+	type stream struct{ store, topic, epoch string }
+	seqs := map[stream]map[int64]int{}
+	for _, e := range got {
+		k := stream{e.store, e.topic, e.epoch}
+		if seqs[k] == nil {
+			seqs[k] = map[int64]int{}
+		}
+		seqs[k][e.seq]++
+		res.Redeliveries += e.deliveries - 1
+	}
+	for _, m := range seqs {
+		var top int64
+		for seq, n := range m {
+			res.Duplicates += n - 1
+			top = max(top, seq)
+		}
+		res.Gaps += int(top) - len(m)
+	}
+	return nil
+}
+
+// fleetPeaks samples this process's goroutines and open files, and the broker's resident
+// memory, once a second.
+type fleetPeaks struct {
+	mu                  gosync.Mutex
+	goroutines, fds     int
+	brokerKB            int64
+	brokerPID           int
+	brokerConf          string
+	brokerLookupPending bool
+}
+
+func (p *fleetPeaks) sample(ctx context.Context, mq *broker.Mosquitto) {
+	if mq != nil {
+		p.mu.Lock()
+		p.brokerConf = filepath.Join(mq.Dir, "mosquitto.conf")
+		p.brokerLookupPending = true
+		p.mu.Unlock()
+	}
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		p.once()
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (p *fleetPeaks) once() {
+	g := runtime.NumGoroutine()
+	fds := 0
+	if ents, err := os.ReadDir("/proc/self/fd"); err == nil {
+		fds = len(ents)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.goroutines = max(p.goroutines, g)
+	p.fds = max(p.fds, fds)
+	if p.brokerLookupPending {
+		p.brokerPID = fleetPID(p.brokerConf)
+		p.brokerLookupPending = p.brokerPID == 0
+	}
+	if p.brokerPID != 0 {
+		p.brokerKB = max(p.brokerKB, fleetProcKB(p.brokerPID, "VmRSS"))
+	}
+}
+
+// brokerStarted makes the sampler look for the new broker process.
+func (p *fleetPeaks) brokerStarted() {
+	p.mu.Lock()
+	p.brokerPID, p.brokerLookupPending = 0, p.brokerConf != ""
+	p.mu.Unlock()
+}
+
+func (p *fleetPeaks) result() (goroutines, fds int, brokerMB float64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.goroutines, p.fds, float64(p.brokerKB) / 1024
+}
+
+// fleetPID finds the process whose command line has arg (Linux; 0 elsewhere or if none).
+func fleetPID(arg string) int {
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		return 0
+	}
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if err == nil && strings.Contains(string(b), arg) {
+			return pid
+		}
+	}
+	return 0
+}
+
+// fleetProcKB reads a "kB" field of /proc/<pid>/status (0 if unreadable).
+func fleetProcKB(pid int, field string) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, field+":"); ok {
+			n, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return n
+		}
+	}
+	return 0
+}
+
+// fleetPeakRSSMB is a process's peak resident memory (VmHWM) in MB.
+func fleetPeakRSSMB(pid int) float64 { return float64(fleetProcKB(pid, "VmHWM")) / 1024 }
+
+// fleetMosquittoVersion is the installed Mosquitto's version, e.g. "2.0.11", or "".
+func fleetMosquittoVersion() string {
+	bin, err := broker.MosquittoBinary()
+	if err != nil {
+		return ""
+	}
+	out, _ := exec.Command(bin, "-h").CombinedOutput()
+	line, _, _ := strings.Cut(string(out), "\n")
+	return strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "mosquitto version"))
+}
