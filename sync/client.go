@@ -17,6 +17,7 @@ import (
 	mqtt "github.com/eclipse/paho.mqtt.golang"
 	"github.com/google/uuid"
 
+	"github.com/storeagent/storeagent/sync/mqttconn"
 	"github.com/storeagent/storeagent/sync/outbox"
 )
 
@@ -93,7 +94,7 @@ func (s *Syncer) clientOptions(lost chan<- error) (*mqtt.ClientOptions, error) {
 		return nil, err
 	}
 	o.SetBinaryWill(s.opts.base()+TopicStatus, will, 1, true)
-	return o, nil
+	return mqttconn.Use(o), nil
 }
 
 // connLoop keeps one connection up, reconnecting with backoff and jitter, until ctx ends. It never

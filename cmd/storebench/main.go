@@ -91,6 +91,7 @@ type options struct {
 	broker         string
 	items          int
 	events         int
+	drainRuns      int
 	clients        int
 	salesDuration  time.Duration
 	lookupRate     float64
@@ -112,6 +113,7 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.broker, "broker", "", "use this MQTT broker (tcp://HOST:PORT) instead of starting a private Mosquitto")
 	fs.IntVar(&o.items, "items", 150000, "catalogue items (snapshot apply, and the agent's catalogue for sales, lookups and memory)")
 	fs.IntVar(&o.events, "events", 50000, "outbox events to drain")
+	fs.IntVar(&o.drainRuns, "drain-runs", 3, "alternating raw/agent drain runs (each side reports its median)")
 	fs.IntVar(&o.clients, "clients", 8, "concurrent HTTP clients for the sales")
 	fs.DurationVar(&o.salesDuration, "sales-duration", 10*time.Second, "how long each side of the sales measure runs")
 	fs.Float64Var(&o.lookupRate, "lookup-rate", 2000, "price lookups per second")
@@ -142,7 +144,7 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 	for _, c := range []struct {
 		name string
 		bad  bool
-	}{{"-items", o.items < 1}, {"-events", o.events < 1}, {"-clients", o.clients < 1}, {"-sales-duration", o.salesDuration <= 0},
+	}{{"-items", o.items < 1}, {"-events", o.events < 1}, {"-drain-runs", o.drainRuns < 1}, {"-clients", o.clients < 1}, {"-sales-duration", o.salesDuration <= 0},
 		{"-lookup-rate", o.lookupRate <= 0}, {"-lookup-duration", o.lookupDuration <= 0}, {"-load-duration", o.loadDuration <= 0}, {"-idle", o.idle < 0},
 		{"-scans", o.scans < 1}, {"-frames", o.frames < 1}} {
 		if c.bad {

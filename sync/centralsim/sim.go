@@ -24,6 +24,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/storeagent/storeagent/pos"
+	"github.com/storeagent/storeagent/sync/mqttconn"
 	"github.com/storeagent/storeagent/sync/outbox"
 )
 
@@ -168,7 +169,7 @@ func (s *Sim) Run(ctx context.Context) error {
 	if s.opts.Username != "" {
 		o.SetUsername(s.opts.Username).SetPassword(s.opts.Password)
 	}
-	s.client = mqtt.NewClient(o)
+	s.client = mqtt.NewClient(mqttconn.Use(o))
 	s.client.Connect()
 	errc := make(chan error, 2)
 	go func() { errc <- s.inboundLoop(ctx) }()

@@ -71,6 +71,15 @@ func (s *Sim) Received(ctx context.Context, store, topic string) ([]Received, er
 	return out, rows.Err()
 }
 
+// ReceivedCount returns how many events of a store on a topic ("" for all) central has stored
+// (cheap: it reads no payloads).
+func (s *Sim) ReceivedCount(ctx context.Context, store, topic string) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM received WHERE store = ?1 AND (?2 = '' OR topic = ?2)`,
+		store, topic).Scan(&n)
+	return n, err
+}
+
 // Unacked returns how many stock and reservation events sent to store it has not named in
 // inbox/acks yet.
 func (s *Sim) Unacked(ctx context.Context, store string) (int, error) {
