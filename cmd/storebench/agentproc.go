@@ -115,6 +115,9 @@ func (b *bench) startAgent(ctx context.Context, s agentSetup) (*agentProc, error
 		return nil, err
 	}
 	p.cmd = exec.Command(b.exe, "agent", "-config", cfgPath)
+	if b.o.agentBin != "" {
+		p.cmd = exec.Command(b.o.agentBin, "run", "-config", cfgPath)
+	}
 	p.cmd.Env = append(os.Environ(), childEnv+"=1")
 	p.cmd.Stdout, p.cmd.Stderr = &p.logs, &p.logs
 	start := time.Now()

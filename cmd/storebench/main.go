@@ -101,6 +101,7 @@ type options struct {
 	scans          int
 	frames         int
 	zbarimg        string
+	agentBin       string
 }
 
 func parseOptions(args []string, stderr io.Writer) (*options, error) {
@@ -123,6 +124,7 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.scans, "scans", 2000, "scans sent through the pseudo-terminal")
 	fs.IntVar(&o.frames, "frames", 20, "1280×720 frames to decode")
 	fs.StringVar(&o.zbarimg, "zbarimg", "zbarimg", "the zbarimg executable for the decode baseline")
+	fs.StringVar(&o.agentBin, "agent", "", "run this storeagent binary (`storeagent run`) for the measures over HTTP; default storebench's own copy of the agent")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: storebench [flags]        (and: storebench fleet [flags])")
 		fs.PrintDefaults()
