@@ -221,6 +221,8 @@ func (rep *Report) WriteJSON(w io.Writer) error {
 func formatValue(v float64, unit string) string {
 	var s string
 	switch {
+	case v == math.Trunc(v) && v < 1000:
+		s = fmt.Sprintf("%.0f", v) // a count
 	case v >= 1000:
 		s = groupThousands(int64(math.Round(v)))
 	case v >= 100:

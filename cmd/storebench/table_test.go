@@ -108,7 +108,7 @@ func TestFormatValue(t *testing.T) {
 		v    float64
 		unit string
 		want string
-	}{{1234567, "ev/s", "1,234,567 ev/s"}, {167, "ms", "167 ms"}, {23.4, "MB", "23.4 MB"}, {0.134, "ms", "0.13 ms"}, {5, "", "5.00"}} {
+	}{{1234567, "ev/s", "1,234,567 ev/s"}, {167, "ms", "167 ms"}, {23.4, "MB", "23.4 MB"}, {0.134, "ms", "0.13 ms"}, {5, "", "5"}, {0, "events", "0 events"}, {2.5, "ms", "2.50 ms"}} {
 		if got := formatValue(c.v, c.unit); got != c.want {
 			t.Errorf("formatValue(%v, %q) = %q, want %q", c.v, c.unit, got, c.want)
 		}
