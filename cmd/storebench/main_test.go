@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -158,21 +157,27 @@ func TestRun_failingBaselineIsReported(t *testing.T) {
 }
 
 // TestRun_allRowsAtTinySizes runs every measure at tiny sizes and checks each row is measured.
-// It needs Mosquitto for the drain: skipped without it unless STOREAGENT_REQUIRE_MOSQUITTO=1.
+// The drain runs against a private Mosquitto, or the embedded broker where none is installed
+// (unless STOREAGENT_REQUIRE_MOSQUITTO=1, which makes that a failure).
 func TestRun_allRowsAtTinySizes(t *testing.T) {
-	if _, err := broker.MosquittoBinary(); errors.Is(err, broker.ErrNoMosquitto) {
-		if os.Getenv("STOREAGENT_REQUIRE_MOSQUITTO") == "1" {
-			t.Fatal("no mosquitto binary and STOREAGENT_REQUIRE_MOSQUITTO=1")
-		}
-		t.Skip("no mosquitto binary")
-	}
 	if testing.Short() {
 		t.Skip("starts Mosquitto and five agent processes")
 	}
+	var extra []string
+	if !haveMosquitto(t) {
+		ctx, cancel := context.WithCancel(context.Background())
+		t.Cleanup(cancel)
+		url, stop, err := broker.Start(ctx, broker.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(stop)
+		extra = []string{"-broker", url}
+	}
 	out := filepath.Join(t.TempDir(), "bench")
 	var stdout, stderr bytes.Buffer
-	run(context.Background(), []string{"-o", out, "-items", "500", "-events", "500", "-idle", "200ms", "-sales-duration", "200ms",
-		"-lookup-rate", "200", "-lookup-duration", "500ms", "-load-duration", "300ms", "-scans", "50", "-frames", "1"}, &stdout, &stderr)
+	run(context.Background(), append(extra, "-o", out, "-items", "500", "-events", "500", "-idle", "200ms", "-sales-duration", "200ms",
+		"-lookup-rate", "200", "-lookup-duration", "500ms", "-load-duration", "300ms", "-scans", "50", "-frames", "1"), &stdout, &stderr)
 	rows := readReport(t, out+".json")
 	var got []string
 	for _, r := range rows {
