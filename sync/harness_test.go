@@ -10,11 +10,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/storeagent/storeagent/agent/benchkit"
 	"github.com/storeagent/storeagent/agent/db"
 	"github.com/storeagent/storeagent/pos"
 	agentsync "github.com/storeagent/storeagent/sync"
 	"github.com/storeagent/storeagent/sync/broker"
 	"github.com/storeagent/storeagent/sync/centralsim"
+	"github.com/storeagent/storeagent/sync/syncbench"
 )
 
 // clock is a settable test clock.
@@ -172,25 +174,8 @@ func item(sku string, version, price int64, gtins ...string) pos.CatalogItem {
 		TaxRateBP: 2200, Unit: "each", Category: "grocery", Active: true, Version: version}
 }
 
-// catalog makes n items with valid EAN-13s.
-func catalog(n int) []pos.CatalogItem {
-	out := make([]pos.CatalogItem, n)
-	for i := range out {
-		out[i] = item(fmt.Sprintf("SKU%06d", i), 1, int64(100+i), ean13(400000000000+int64(i)))
-	}
-	return out
-}
+// catalog makes n items with valid EAN-13s (the benchmarks' catalogue).
+func catalog(n int) []pos.CatalogItem { return syncbench.Catalog(n) }
 
-// ean13 appends the GS1 mod-10 check digit (GS1 General Specifications §7.9) to 12 digits.
-func ean13(n int64) string {
-	s := fmt.Sprintf("%012d", n)
-	sum := 0
-	for i := 0; i < 12; i++ {
-		d := int(s[i] - '0')
-		if i%2 == 1 {
-			d *= 3
-		}
-		sum += d
-	}
-	return s + fmt.Sprint((10-sum%10)%10)
-}
+// ean13 appends the GS1 mod-10 check digit to 12 digits.
+func ean13(n int64) string { return benchkit.EAN13(n) }

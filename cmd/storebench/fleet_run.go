@@ -159,7 +159,7 @@ func runFleetSim(ctx context.Context, cfg fleetConfig) (*fleetResult, error) {
 		}
 		defer mq.Stop()
 		url = mq.URL("tcp")
-		res.Broker = "private Mosquitto " + fleetMosquittoVersion()
+		res.Broker = "private " + mosquittoVersion()
 	}
 	central, err := startFleetCentral(ctx, url, work, cfg.Consumers, cfg.Log)
 	if err != nil {
@@ -182,7 +182,7 @@ func runFleetSim(ctx context.Context, cfg fleetConfig) (*fleetResult, error) {
 	var peaks fleetPeaks
 	sampleCtx, stopSampling := context.WithCancel(context.Background())
 	defer stopSampling()
-	go peaks.sample(sampleCtx, mq)
+	go peaks.sample(sampleCtx, brokerPID(mq))
 
 	// The stores run until the end, even past the timeout, so they stop cleanly.
 	runCtx, stopStores := context.WithCancel(context.Background())
@@ -236,7 +236,7 @@ func runFleetSim(ctx context.Context, cfg fleetConfig) (*fleetResult, error) {
 		}
 		backAt = time.Now()
 		res.Restarted = true
-		peaks.brokerStarted()
+		peaks.brokerStarted(mq.Pid())
 		cfg.progress("broker back; selling %s more", cfg.After)
 	} else {
 		backAt = time.Now()
@@ -372,4 +372,12 @@ func fleetWaitFor(ctx context.Context, cond func() bool) error {
 		}
 	}
 	return nil
+}
+
+// brokerPID is the private broker's process id, 0 for an existing one (-broker).
+func brokerPID(mq *broker.Mosquitto) int {
+	if mq == nil {
+		return 0
+	}
+	return mq.Pid()
 }

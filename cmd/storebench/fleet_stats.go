@@ -4,15 +4,11 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"runtime"
-	"strconv"
-	"strings"
 	gosync "sync"
 	"time"
 
-	"github.com/storeagent/storeagent/sync/broker"
+	"github.com/storeagent/storeagent/agent/benchkit"
 )
 
 // fleetDistinct counts the stores with a connection after since.
@@ -114,21 +110,14 @@ func fleetCount(ctx context.Context, res *fleetResult, stores []*fleetStore, cen
 // fleetPeaks samples this process's goroutines and open files, and the broker's resident
 // memory, once a second.
 type fleetPeaks struct {
-	mu                  gosync.Mutex
-	goroutines, fds     int
-	brokerKB            int64
-	brokerPID           int
-	brokerConf          string
-	brokerLookupPending bool
+	mu              gosync.Mutex
+	goroutines, fds int
+	brokerMB        float64
+	brokerPID       int
 }
 
-func (p *fleetPeaks) sample(ctx context.Context, mq *broker.Mosquitto) {
-	if mq != nil {
-		p.mu.Lock()
-		p.brokerConf = filepath.Join(mq.Dir, "mosquitto.conf")
-		p.brokerLookupPending = true
-		p.mu.Unlock()
-	}
+func (p *fleetPeaks) sample(ctx context.Context, brokerPID int) {
+	p.brokerStarted(brokerPID)
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
 	for {
@@ -151,72 +140,28 @@ func (p *fleetPeaks) once() {
 	defer p.mu.Unlock()
 	p.goroutines = max(p.goroutines, g)
 	p.fds = max(p.fds, fds)
-	if p.brokerLookupPending {
-		p.brokerPID = fleetPID(p.brokerConf)
-		p.brokerLookupPending = p.brokerPID == 0
-	}
 	if p.brokerPID != 0 {
-		p.brokerKB = max(p.brokerKB, fleetProcKB(p.brokerPID, "VmRSS"))
+		if mb, err := benchkit.RSSMB(p.brokerPID); err == nil {
+			p.brokerMB = max(p.brokerMB, mb)
+		}
 	}
 }
 
-// brokerStarted makes the sampler look for the new broker process.
-func (p *fleetPeaks) brokerStarted() {
+// brokerStarted points the sampler at the (new) broker process; 0: none to sample.
+func (p *fleetPeaks) brokerStarted(pid int) {
 	p.mu.Lock()
-	p.brokerPID, p.brokerLookupPending = 0, p.brokerConf != ""
+	p.brokerPID = pid
 	p.mu.Unlock()
 }
 
 func (p *fleetPeaks) result() (goroutines, fds int, brokerMB float64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.goroutines, p.fds, float64(p.brokerKB) / 1024
+	return p.goroutines, p.fds, p.brokerMB
 }
 
-// fleetPID finds the process whose command line has arg (Linux; 0 elsewhere or if none).
-func fleetPID(arg string) int {
-	ents, err := os.ReadDir("/proc")
-	if err != nil {
-		return 0
-	}
-	for _, e := range ents {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
-		if err == nil && strings.Contains(string(b), arg) {
-			return pid
-		}
-	}
-	return 0
-}
-
-// fleetProcKB reads a "kB" field of /proc/<pid>/status (0 if unreadable).
-func fleetProcKB(pid int, field string) int64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, field+":"); ok {
-			n, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			return n
-		}
-	}
-	return 0
-}
-
-// fleetPeakRSSMB is a process's peak resident memory (VmHWM) in MB.
-func fleetPeakRSSMB(pid int) float64 { return float64(fleetProcKB(pid, "VmHWM")) / 1024 }
-
-// fleetMosquittoVersion is the installed Mosquitto's version, e.g. "2.0.11", or "".
-func fleetMosquittoVersion() string {
-	bin, err := broker.MosquittoBinary()
-	if err != nil {
-		return ""
-	}
-	out, _ := exec.Command(bin, "-h").CombinedOutput()
-	line, _, _ := strings.Cut(string(out), "\n")
-	return strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "mosquitto version"))
+// fleetPeakRSSMB is a process's peak resident memory (VmHWM) in MB (0 if unreadable).
+func fleetPeakRSSMB(pid int) float64 {
+	mb, _ := benchkit.ProcStatusMB(pid, "VmHWM")
+	return mb
 }

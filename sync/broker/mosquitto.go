@@ -85,6 +85,14 @@ func (m *Mosquitto) URL(scheme string) string {
 	return fmt.Sprintf("%s://127.0.0.1:%d", scheme, m.Port)
 }
 
+// Pid is the broker process's id, or 0 when it is stopped.
+func (m *Mosquitto) Pid() int {
+	if m.cmd == nil || m.cmd.Process == nil {
+		return 0
+	}
+	return m.cmd.Process.Pid
+}
+
 // Running reports whether the broker process is started.
 func (m *Mosquitto) Running() bool { return m.cmd != nil }
 
