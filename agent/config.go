@@ -31,6 +31,7 @@ type Config struct {
 	Customers         Customers   `yaml:"customers"`
 	MQTT              MQTTConfig  `yaml:"mqtt"`
 	Devices           []Device    `yaml:"devices"`
+	Till              TillConfig  `yaml:"till"`
 }
 
 // StoreInfo is what receipts and pages print about the store, and the store's time zone.
@@ -228,6 +229,7 @@ func configDefaults(goos string, getenv func(string) string) Config {
 			TopicPrefix:     configDefaultTopicPrefix,
 			ReconnectWindow: configDefaultReconnectWindow,
 		},
+		Till: TillConfig{MaxDifferenceMinor: configDefaultMaxDifference, DayStartsAt: configDefaultDayStartsAt},
 	}
 }
 
@@ -288,6 +290,7 @@ func (c Config) Redacted() Config {
 	r := c
 	r.RCNLayouts = append([]RCNLayout(nil), c.RCNLayouts...)
 	r.Devices = append([]Device(nil), c.Devices...)
+	r.Till.Denominations = append([]int64(nil), c.Till.Denominations...)
 	r.Terminals = make([]Terminal, len(c.Terminals))
 	for i, t := range c.Terminals {
 		t.Scanners = append([]string(nil), t.Scanners...)

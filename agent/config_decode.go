@@ -92,6 +92,17 @@ func (d *configDecoder) decode(n *yaml.Node, v reflect.Value, path string) {
 		v.SetString(n.Value)
 	case reflect.Int, reflect.Int64:
 		d.decodeInt(n, v, path)
+	case reflect.Bool:
+		if n.Kind != yaml.ScalarNode {
+			d.problem(n, path, "expected true or false, found "+configNodeKind(n))
+			return
+		}
+		b, err := configParseBool(n.Value)
+		if err != nil {
+			d.problem(n, path, err.Error())
+			return
+		}
+		v.SetBool(b)
 	case reflect.Slice:
 		d.decodeList(n, v, path)
 	case reflect.Struct:
@@ -138,6 +149,18 @@ func (d *configDecoder) decodeInt(n *yaml.Node, v reflect.Value, path string) {
 		return
 	}
 	v.SetInt(i)
+}
+
+// configParseBool parses true or false (YAML 1.2's only booleans; "yes" and "on" are refused
+// rather than guessed), as found in the file or the environment.
+func configParseBool(s string) (bool, error) {
+	switch strings.TrimSpace(s) {
+	case "true":
+		return true, nil
+	case "false":
+		return false, nil
+	}
+	return false, fmt.Errorf("%q is not true or false", s)
 }
 
 // configParseInt parses a decimal integer, as found in a quoted YAML value or the environment.

@@ -113,6 +113,13 @@ func configSetScalar(v reflect.Value, s string) error {
 		}
 		v.SetInt(i)
 		return nil
+	case reflect.Bool:
+		b, err := configParseBool(s)
+		if err != nil {
+			return err
+		}
+		v.SetBool(b)
+		return nil
 	default:
 		return fmt.Errorf("cannot be set from the environment")
 	}

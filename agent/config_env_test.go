@@ -25,6 +25,8 @@ func TestConfigEnvKeys(t *testing.T) {
 		{"STOREAGENT_STORE_VAT_ID", "store.vat_id"},
 		{"STOREAGENT_CUSTOMERS_CACHE_TTL", "customers.cache_ttl"},
 		{"STOREAGENT_CASH_ROUNDING_MINOR", "cash_rounding_minor"},
+		{"STOREAGENT_TILL_REQUIRE_OPEN", "till.require_open"},
+		{"STOREAGENT_TILL_DAY_STARTS_AT", "till.day_starts_at"},
 		{"STOREAGENT_MQTT_PASSWORD_FILE", "mqtt.password_file"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -44,8 +46,9 @@ func TestConfigEnvKeys(t *testing.T) {
 		}
 	})
 	t.Run("count", func(t *testing.T) {
-		// 7 top-level scalars + store 4 + links 3 + log 2 + http 3 + customers 2 + mqtt 10.
-		if got, want := len(keys), 31; got != want {
+		// 7 top-level scalars + store 4 + links 3 + log 2 + http 3 + customers 2 + mqtt 10 + till 3
+		// (require_open, max_difference_minor, day_starts_at; denominations is a list).
+		if got, want := len(keys), 34; got != want {
 			t.Errorf("len(configEnvKeys()) = %d; want %d", got, want)
 		}
 	})
@@ -77,6 +80,19 @@ func TestConfig_applyEnv(t *testing.T) {
 			t.Errorf("log.level = %q, warnings %q; want info and none", c.Log.Level, warnings)
 		}
 	})
+	t.Run("bool", func(t *testing.T) {
+		c := DefaultConfig()
+		var ps configProblems
+		c.applyEnv([]string{"STOREAGENT_TILL_REQUIRE_OPEN=true"}, &ps)
+		if err := ps.err(); err != nil || !c.Till.RequireOpen {
+			t.Errorf("STOREAGENT_TILL_REQUIRE_OPEN=true: require_open %v, %v", c.Till.RequireOpen, err)
+		}
+		c.applyEnv([]string{"STOREAGENT_TILL_REQUIRE_OPEN=yes"}, &ps)
+		if err := ps.err(); err == nil || !strings.Contains(err.Error(), `"yes" is not true or false`) {
+			t.Errorf("STOREAGENT_TILL_REQUIRE_OPEN=yes: %v, want refused", err)
+		}
+	})
+
 	t.Run("overflow", func(t *testing.T) {
 		c := DefaultConfig()
 		var ps configProblems

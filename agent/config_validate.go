@@ -26,6 +26,7 @@ func (c *Config) Validate() error {
 	c.validateMQTT(&ps)
 	c.validateDevices(&ps)
 	c.validateTerminals(&ps)
+	c.validateTill(&ps)
 	return ps.err()
 }
 
@@ -41,6 +42,9 @@ func (c *Config) applyDerivedDefaults() {
 				c.RCNRegion = r.String()
 			}
 		}
+	}
+	if c.Till.Denominations == nil {
+		c.Till.Denominations = DefaultDenominations(c.Currency)
 	}
 	for i := range c.Devices {
 		if d := &c.Devices[i]; d.Profile == "" {

@@ -71,6 +71,15 @@ func TestConfig_Validate(t *testing.T) {
 		{"cash_rounding_minor/100_ok", func(c *Config) { c.CashRoundingMinor = 100 }, ""},
 		{"cash_rounding_minor/5_ok", func(c *Config) { c.CashRoundingMinor = 5 }, ""},
 
+		{"till.day_starts_at/bad", func(c *Config) { c.Till.DayStartsAt = "4am" }, `till.day_starts_at: "4am" is not a local time HH:MM`},
+		{"till.day_starts_at/25h", func(c *Config) { c.Till.DayStartsAt = "25:00" }, `till.day_starts_at: "25:00"`},
+		{"till.day_starts_at/short", func(c *Config) { c.Till.DayStartsAt = "4:00" }, `till.day_starts_at: "4:00"`},
+		{"till.day_starts_at/midnight_ok", func(c *Config) { c.Till.DayStartsAt = "00:00" }, ""},
+		{"till.max_difference_minor/negative", func(c *Config) { c.Till.MaxDifferenceMinor = -1 }, "till.max_difference_minor: -1 is outside"},
+		{"till.denominations/zero", func(c *Config) { c.Till.Denominations = []int64{500, 0} }, "till.denominations[1]: 0 is not a value"},
+		{"till.denominations/twice", func(c *Config) { c.Till.Denominations = []int64{500, 200, 500} }, "till.denominations[2]: 500 is listed twice"},
+		{"till.denominations/own_ok", func(c *Config) { c.Till.Denominations = []int64{1000, 500, 100} }, ""},
+
 		{"rcn_region/lower_case", func(c *Config) { c.RCNRegion = "it" }, `rcn_region: "it" is not two upper-case letters`},
 		{"rcn_region/three_letters", func(c *Config) { c.RCNRegion = "ITA" }, `rcn_region: "ITA"`},
 		{"rcn_region/fi_ok", func(c *Config) { c.RCNRegion = "FI" }, ""},

@@ -82,6 +82,10 @@ func (l *lateQueue) Enqueue(ctx context.Context, tx *sql.Tx, saleID, printer str
 	return l.q.Enqueue(ctx, tx, saleID, printer, drawer)
 }
 
+func (l *lateQueue) EnqueueReport(ctx context.Context, tx *sql.Tx, doc, printer string, payload []byte) (string, error) {
+	return l.q.EnqueueReport(ctx, tx, doc, printer, payload)
+}
+
 func (l *lateQueue) Wake() { l.q.Wake() }
 
 // startPrinting builds the print queue and its routes and runs its worker with the agent.

@@ -57,6 +57,12 @@ func NewServer(svc *Service, reg *prometheus.Registry) *Server {
 	s.pos("POST /api/v1/reservations/{id}/collect", s.collect)
 	s.pos("GET /api/v1/events", s.events)
 	s.pos("GET /api/v1/customers/{id}", s.getCustomer)
+	s.pos("POST /api/v1/till/open", s.openTill)
+	s.pos("POST /api/v1/till/movements", s.moveTill)
+	s.pos("GET /api/v1/till", s.tillX)
+	s.pos("POST /api/v1/till/close", s.closeTill)
+	s.pos("GET /api/v1/till/sessions/{id}", s.tillSession)
+	s.pos("GET /api/v1/till/day", s.tillDay)
 	return s
 }
 

@@ -3,6 +3,7 @@ package pos
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -129,7 +130,7 @@ func (q *PrintQueue) Enqueue(ctx context.Context, tx *sql.Tx, saleID, printer st
 		return "", unprocessable("unknown_printer", "printer %q is not configured", truncate(printer, 40))
 	}
 	var prior int64
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM print_jobs WHERE sale_id = ?1`, saleID).Scan(&prior); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM print_jobs WHERE sale_id = ?1 AND kind = 'receipt'`, saleID).Scan(&prior); err != nil {
 		return "", fmt.Errorf("enqueue print of sale %s: %w", saleID, err)
 	}
 	id, err := uuid.NewV7()
@@ -143,6 +144,37 @@ func (q *PrintQueue) Enqueue(ctx context.Context, tx *sql.Tx, saleID, printer st
 		id.String(), saleID, printer, b2i(isCopy), b2i(drawer), q.stamp())
 	if err != nil {
 		return "", fmt.Errorf("enqueue print of sale %s: %w", saleID, err)
+	}
+	return id.String(), nil
+}
+
+// EnqueueReport implements Printing: it stores a job printing payload ({"kind":"x"|"z"|"day",
+// "report":{…}}) on printer in tx. A Z or day report printed before is marked COPY; X reports are readings of a
+// moment and never are.
+func (q *PrintQueue) EnqueueReport(ctx context.Context, tx *sql.Tx, doc, printer string, payload []byte) (string, error) {
+	if _, err := q.drv.Profile(printer); err != nil {
+		return "", unprocessable("unknown_printer", "printer %q is not configured", truncate(printer, 40))
+	}
+	var w struct {
+		Kind string `json:"kind"`
+	}
+	if err := json.Unmarshal(payload, &w); err != nil {
+		return "", fmt.Errorf("enqueue report %s: %w", doc, err)
+	}
+	var prior int64
+	if w.Kind != "x" {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM print_jobs WHERE sale_id = ?1 AND kind = 'report'`, doc).Scan(&prior); err != nil {
+			return "", fmt.Errorf("enqueue report %s: %w", doc, err)
+		}
+	}
+	id, err := uuid.NewV7()
+	if err != nil {
+		return "", fmt.Errorf("enqueue report %s: %w", doc, err)
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO print_jobs (job_id, sale_id, printer, copy, drawer, status, created_at, kind, payload)
+		VALUES (?1, ?2, ?3, ?4, 0, 'queued', ?5, 'report', ?6)`, id.String(), doc, printer, b2i(prior > 0), q.stamp(), string(payload))
+	if err != nil {
+		return "", fmt.Errorf("enqueue report %s: %w", doc, err)
 	}
 	return id.String(), nil
 }
@@ -165,14 +197,17 @@ type PrintJob struct {
 	Status    string `json:"status"`
 	Attempts  int    `json:"attempts"`
 	LastError string `json:"last_error"`
+	// Kind is receipt (SaleID is the sale) or report (SaleID names the report, Payload holds it).
+	Kind    string `json:"kind"`
+	Payload []byte `json:"-"`
 }
 
 // Job returns a stored job by id.
 func (q *PrintQueue) Job(ctx context.Context, id string) (PrintJob, error) {
 	var j PrintJob
-	err := q.db.R.QueryRowContext(ctx, `SELECT job_id, sale_id, printer, copy, drawer, status, attempts, last_error
-		FROM print_jobs WHERE job_id = ?1`, id).
-		Scan(&j.JobID, &j.SaleID, &j.Printer, &j.Copy, &j.Drawer, &j.Status, &j.Attempts, &j.LastError)
+	err := q.db.R.QueryRowContext(ctx, `SELECT job_id, sale_id, printer, copy, drawer, status, attempts, last_error,
+		kind, payload FROM print_jobs WHERE job_id = ?1`, id).
+		Scan(&j.JobID, &j.SaleID, &j.Printer, &j.Copy, &j.Drawer, &j.Status, &j.Attempts, &j.LastError, &j.Kind, &j.Payload)
 	if errors.Is(err, sql.ErrNoRows) {
 		return j, reqErr(http.StatusNotFound, "not_found", "no print job %q", truncate(id, 40))
 	}

@@ -58,6 +58,13 @@ func (q *PrintQueue) jobBytes(ctx context.Context, job PrintJob) ([]byte, error)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", errPermanent, err)
 	}
+	if job.Kind == "report" {
+		b, err := q.reportBytes(job.Payload, prof, job.Copy)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", errPermanent, err)
+		}
+		return b, nil
+	}
 	s, err := q.storedSale(ctx, job.SaleID)
 	var re *RequestError
 	if errors.As(err, &re) {

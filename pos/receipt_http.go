@@ -1,16 +1,9 @@
 package pos
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
-	"encoding/json"
-	"fmt"
-	"image/png"
-	"io"
 	"net/http"
-
-	"github.com/storeagent/storeagent/devices/escpos"
 )
 
 // RegisterPrintRoutes adds the receipt routes to srv:
@@ -24,6 +17,7 @@ func RegisterPrintRoutes(srv *Server, q *PrintQueue) {
 	srv.Handle("GET /api/v1/sales/{id}/receipt.png", true, func(w http.ResponseWriter, r *http.Request, term Terminal) {
 		q.handlePNG(w, r, term)
 	})
+	registerTillPrintRoutes(srv, q)
 }
 
 // printRequest is the body of POST /api/v1/sales/{id}/print.
@@ -32,34 +26,13 @@ type printRequest struct {
 }
 
 func (q *PrintQueue) handlePrint(w http.ResponseWriter, r *http.Request, term Terminal) {
-	var req printRequest
-	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 4096))
-	if err != nil {
-		writeError(w, reqErr(http.StatusRequestEntityTooLarge, "too_large", "the body is larger than 4096 bytes"))
-		return
-	}
-	if len(bytes.TrimSpace(raw)) > 0 {
-		dec := json.NewDecoder(bytes.NewReader(raw))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&req); err != nil {
-			writeError(w, badRequest("body: %v", err))
-			return
-		}
-	}
-	printer := req.Printer
-	if printer == "" {
-		printer = term.Printer
-	}
-	if printer == "" {
-		writeError(w, unprocessable("no_printer", "terminal %q has no printer: name one", term.ID))
-		return
-	}
-	job, err := q.PrintSale(r.Context(), r.PathValue("id"), printer)
+	printer, err := printerOf(w, r, term)
 	if err != nil {
 		writeError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusAccepted, map[string]string{"job_id": job})
+	job, err := q.PrintSale(r.Context(), r.PathValue("id"), printer)
+	writeJob(w, job, err)
 }
 
 // PrintSale queues a print of the stored sale saleID on printer and returns the job id. The first
@@ -87,12 +60,7 @@ func (q *PrintQueue) PrintSale(ctx context.Context, saleID, printer string) (str
 }
 
 func (q *PrintQueue) handlePNG(w http.ResponseWriter, r *http.Request, term Terminal) {
-	prof := q.opts.Preview
-	if term.Printer != "" {
-		if p, err := q.drv.Profile(term.Printer); err == nil {
-			prof = p
-		}
-	}
+	prof := q.previewProfile(term)
 	if prof.ID == "" {
 		writeError(w, reqErr(http.StatusServiceUnavailable, "no_profile", "no printer profile to lay the receipt out for"))
 		return
@@ -102,17 +70,5 @@ func (q *PrintQueue) handlePNG(w http.ResponseWriter, r *http.Request, term Term
 		writeError(w, err)
 		return
 	}
-	img, err := escpos.RenderPNG(b, prof)
-	if err != nil {
-		writeError(w, fmt.Errorf("render receipt: %w", err))
-		return
-	}
-	var out bytes.Buffer
-	if err := png.Encode(&out, img); err != nil {
-		writeError(w, fmt.Errorf("encode receipt png: %w", err))
-		return
-	}
-	w.Header().Set("Content-Type", "image/png")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Write(out.Bytes())
+	writePNG(w, b, prof)
 }

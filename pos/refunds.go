@@ -83,15 +83,22 @@ func (s *Service) CreateRefund(ctx context.Context, term Terminal, req RefundReq
 			asLines[i] = Line{AmountMinor: l.AmountMinor, TaxRateBP: l.TaxRateBP}
 		}
 		ref.Taxes, ref.TaxMinor = Taxes(asLines)
+		if ref.TillSessionID, err = s.tillSessionFor(ctx, rawTx, term.ID, req.Cashier); err != nil {
+			return err
+		}
 		body, err := json.Marshal(ref)
 		if err != nil {
 			return err
 		}
 		out, created = body, true
 		if _, err := tx.ExecContext(ctx, `INSERT INTO refunds (refund_id, sale_id, terminal, cashier, method,
-			request_hash, total_minor, created_at, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)`,
-			ref.RefundID, ref.SaleID, ref.Terminal, ref.Cashier, ref.Method, hash, ref.TotalMinor, ref.RefundedAt, string(body)); err != nil {
+			request_hash, total_minor, created_at, body, till_session_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)`,
+			ref.RefundID, ref.SaleID, ref.Terminal, ref.Cashier, ref.Method, hash, ref.TotalMinor, ref.RefundedAt, string(body),
+			ref.TillSessionID); err != nil {
 			return db.Explain(err)
+		}
+		if err := recordRefund(ctx, tx, &ref); err != nil {
+			return err
 		}
 		for i, l := range ref.Lines {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO refund_lines (refund_id, line_no, sku, qty, amount_minor)

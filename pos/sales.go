@@ -88,6 +88,12 @@ func (s *Service) CreateSale(ctx context.Context, term Terminal, req SaleRequest
 		if err != nil {
 			return err
 		}
+		// The session is looked up (or opened) in the sale's own transaction, after the writer
+		// serialised it against any close: a sale is in the session that was open when it
+		// committed, and never in a closed one.
+		if sale.TillSessionID, err = s.tillSessionFor(ctx, rawTx, term.ID, req.Cashier); err != nil {
+			return err
+		}
 		if err := s.storeSale(ctx, tx, &sale, hash); err != nil {
 			return err
 		}
@@ -190,10 +196,11 @@ func (s *Service) storeSale(ctx context.Context, tx dbtx, sale *Sale, hash strin
 	}
 	sale.ReceiptNo = fmt.Sprintf("%s-%06d", sale.Terminal, n)
 	_, err := tx.ExecContext(ctx, `INSERT INTO sales (sale_id, terminal, cashier, receipt_no, request_hash,
-		currency, total_minor, rounding_minor, tax_minor, change_minor, customer_id, reservation_id, completed_at, body)
-		VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, '')`,
+		currency, total_minor, rounding_minor, tax_minor, change_minor, customer_id, reservation_id, completed_at, body,
+		till_session_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, '', ?14)`,
 		sale.SaleID, sale.Terminal, sale.Cashier, sale.ReceiptNo, hash, sale.Currency, sale.TotalMinor,
-		sale.RoundingMinor, sale.TaxMinor, sale.ChangeMinor, sale.CustomerID, sale.ReservationID, sale.CompletedAt)
+		sale.RoundingMinor, sale.TaxMinor, sale.ChangeMinor, sale.CustomerID, sale.ReservationID, sale.CompletedAt,
+		sale.TillSessionID)
 	if err != nil {
 		return fmt.Errorf("store sale: %w", err)
 	}
@@ -225,6 +232,9 @@ func (s *Service) storeSale(ctx context.Context, tx dbtx, sale *Sale, hash strin
 			return err
 		}
 		sale.Warnings = append(sale.Warnings, w...)
+	}
+	if err := recordSale(ctx, tx, sale); err != nil {
+		return err
 	}
 	if _, err := s.out.Append(ctx, tx, outbox.TopicSales, "retail.sale.completed", sale.SaleID, at, sale); err != nil {
 		return err

@@ -37,6 +37,10 @@ type Printing interface {
 	// Enqueue stores a print job for a sale in tx, so it commits with the sale, and returns its id.
 	// drawer asks for a cash-drawer kick with the job (only the first print of a cash sale).
 	Enqueue(ctx context.Context, tx *sql.Tx, saleID, printer string, drawer bool) (jobID string, err error)
+	// EnqueueReport stores a print job for a till report in tx: doc names it (a session id, or
+	// "day:YYYY-MM-DD"), payload is the report as it is now (JSON), printed in the store's
+	// language. A Z or day report printed before is marked COPY.
+	EnqueueReport(ctx context.Context, tx *sql.Tx, doc, printer string, payload []byte) (jobID string, err error)
 	// Wake tells the print worker that jobs were committed.
 	Wake()
 }
@@ -64,6 +68,8 @@ type Options struct {
 	Logger *slog.Logger
 	// SecureCookies marks the login cookie Secure (HTTPS).
 	SecureCookies bool
+	// Till configures till sessions.
+	Till TillOptions
 }
 
 // Service is the selling domain over one database.

@@ -64,6 +64,7 @@ type Sale struct {
 	ReceiptNo     string    `json:"receipt_no"`
 	Status        string    `json:"status"`
 	Terminal      string    `json:"terminal"`
+	TillSessionID string    `json:"till_session_id"`
 	Cashier       string    `json:"cashier"`
 	CompletedAt   string    `json:"completed_at"`
 	Currency      string    `json:"currency"`
@@ -125,18 +126,20 @@ type RefundLine struct {
 
 // Refund is a stored refund.
 type Refund struct {
-	RefundID   string       `json:"refund_id"`
-	SaleID     string       `json:"sale_id"`
-	Status     string       `json:"status"`
-	Terminal   string       `json:"terminal"`
-	Cashier    string       `json:"cashier"`
-	Method     string       `json:"method"`
-	Currency   string       `json:"currency"`
-	RefundedAt string       `json:"refunded_at"`
-	TotalMinor int64        `json:"total_minor"`
-	TaxMinor   int64        `json:"tax_minor"`
-	Taxes      []TaxLine    `json:"taxes"`
-	Lines      []RefundLine `json:"lines"`
+	RefundID string `json:"refund_id"`
+	SaleID   string `json:"sale_id"`
+	Status   string `json:"status"`
+	Terminal string `json:"terminal"`
+	// TillSessionID is the session of the terminal that paid the refund out.
+	TillSessionID string       `json:"till_session_id"`
+	Cashier       string       `json:"cashier"`
+	Method        string       `json:"method"`
+	Currency      string       `json:"currency"`
+	RefundedAt    string       `json:"refunded_at"`
+	TotalMinor    int64        `json:"total_minor"`
+	TaxMinor      int64        `json:"tax_minor"`
+	Taxes         []TaxLine    `json:"taxes"`
+	Lines         []RefundLine `json:"lines"`
 }
 
 // AdjustmentRequest is the body of POST /api/v1/stock/adjustments.

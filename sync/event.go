@@ -23,7 +23,7 @@ const (
 )
 
 // Topics relative to <prefix>/stores/<store_id>/ (CONTRACT.md, MQTT section). The outbox topics
-// are outbox.TopicSales, outbox.TopicMovements and outbox.TopicReservations.
+// are outbox.TopicSales, outbox.TopicMovements, outbox.TopicReservations and outbox.TopicTill.
 const (
 	TopicStatus         = "status"
 	TopicInboxAcks      = "inbox/acks"
@@ -57,6 +57,9 @@ const (
 	TypeReservationCreated   = "retail.reservation.created"
 	TypeReservationCancelled = "retail.reservation.cancelled"
 	TypeCustomerResult       = "retail.customer.result"
+	TypeTillOpened           = "retail.till.opened"
+	TypeTillMovement         = "retail.till.movement"
+	TypeTillClosed           = "retail.till.closed"
 )
 
 // EventType is one row of the contract's event table: a type, the topic it travels on and who
@@ -80,6 +83,9 @@ func EventTypes() []EventType {
 		{TypeReservationCollected, outbox.TopicReservations, FromAgent},
 		{TypeReservationReleased, outbox.TopicReservations, FromAgent},
 		{TypeReservationAtRisk, outbox.TopicReservations, FromAgent},
+		{TypeTillOpened, outbox.TopicTill, FromAgent},
+		{TypeTillMovement, outbox.TopicTill, FromAgent},
+		{TypeTillClosed, outbox.TopicTill, FromAgent},
 		{TypeAck, TopicInboxAcks, FromAgent},
 		{TypeCustomerLookup, TopicCustomerLookup, FromAgent},
 		{TypeSyncRequest, TopicSyncRequest, FromAgent},

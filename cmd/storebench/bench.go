@@ -33,6 +33,7 @@ var measureGroups = []measureGroup{
 	{"lookup", false, (*bench).lookup},
 	{"decode", false, (*bench).decode},
 	{"rss", false, (*bench).rss},
+	{"till", false, (*bench).till},
 }
 
 func measureIDs() []string {

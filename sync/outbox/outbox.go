@@ -17,6 +17,7 @@ const (
 	TopicSales        = "sales"
 	TopicMovements    = "stock/movements"
 	TopicReservations = "reservations/events"
+	TopicTill         = "till"
 )
 
 // Event is a CloudEvents 1.0 structured-mode envelope with the contract's seq and epoch extensions.

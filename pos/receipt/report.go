@@ -1,0 +1,274 @@
+package receipt
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/storeagent/storeagent/devices/escpos"
+)
+
+// TillReport is a printed till report. Kind is "x" (an open session's reading), "z" (a closed
+// session's closing report) or "day" (the business day across the store's terminals).
+type TillReport struct {
+	Kind                                string
+	StoreName, StoreAddress, StoreVATID string
+	Terminal                            string // empty for a day report
+	SessionID                           string
+	ZNo                                 int64     // the session's Z number (x and z)
+	Implicit                            bool      // opened by a sale, without a counted float
+	Date                                string    // the business day, YYYY-MM-DD (day reports)
+	OpenedAt, ClosedAt, PrintedAt       time.Time // zero ClosedAt: still open
+	OpenedBy, ClosedBy                  string
+	Timezone                            *time.Location
+	Locale, Currency                    string
+	FloatMinor                          int64
+	SalesCount                          int64
+	SalesGrossMinor, SalesTaxMinor      int64
+	RoundingMinor                       int64 // cash rounding of the period's sales
+	RefundsCount                        int64
+	RefundsGrossMinor                   int64
+	Taxes                               []Tax // net of refunds, per rate
+	Tenders                             []Tender
+	CashCounted                         []Denomination  // the cash count by denomination (z), may be empty
+	Sessions                            []ReportSession // day reports: each session of the day
+	Reason                              string          // the reason given for a difference
+	Copy                                bool
+}
+
+// Tender is one payment method's line of a till report.
+type Tender struct {
+	Method                                       string // cash, card, voucher, prepaid, other
+	SalesMinor, RefundsMinor                     int64
+	PayInMinor, PayOutMinor, DropsMinor          int64
+	ExpectedMinor, CountedMinor, DifferenceMinor int64
+	Counted                                      bool // false: not counted (x reports; uncounted non-cash)
+}
+
+// Denomination is a count of one note or coin value.
+type Denomination struct{ ValueMinor, Count int64 }
+
+// ReportSession is one session on a day report.
+type ReportSession struct {
+	Terminal        string
+	ZNo             int64
+	Status          string // open | closed
+	DifferenceMinor int64  // cash difference (closed sessions)
+}
+
+// BuildReport lays a till report out for profile p (Font A, the profile's columns) in the
+// locale's language (English for languages without texts, like receipts) and returns the
+// ESC/POS bytes: init, the report, a partial cut. It never kicks the drawer. Times print in
+// r.Timezone (UTC when nil); money in the locale's format, differences signed ("-2,50 €" short,
+// "+1,00 €" over).
+func BuildReport(r TillReport, p escpos.Profile) ([]byte, error) {
+	title, ok := map[string]string{"x": "title_x", "z": "title_z", "day": "title_day"}[r.Kind]
+	if !ok {
+		return nil, fmt.Errorf("build till report %s: unknown kind %q (want x, z or day)", r.SessionID, r.Kind)
+	}
+	cols := p.Columns(0)
+	if cols < minColumns {
+		return nil, fmt.Errorf("build till report %s: profile %s has %d columns, need at least %d", r.SessionID, p.ID, cols, minColumns)
+	}
+	loc, err := newLocale(r.Locale, r.Currency)
+	if err != nil {
+		return nil, fmt.Errorf("build till report %s: %w", r.SessionID, err)
+	}
+	var day time.Time
+	if r.Kind == "day" {
+		if day, err = time.Parse(time.DateOnly, r.Date); err != nil {
+			return nil, fmt.Errorf("build till report: business day %q: want YYYY-MM-DD", r.Date)
+		}
+	}
+	w := &writer{e: escpos.NewEncoder(p), cols: cols, l: loc}
+	w.report(r, title, day)
+	return w.e.Bytes(), nil
+}
+
+func (w *writer) report(r TillReport, title string, day time.Time) {
+	e, l := w.e, w.l
+	e.Init()
+	e.Align(escpos.AlignCenter)
+	if r.Copy {
+		w.copyMark()
+	}
+	e.Bold(true)
+	e.Size(1, 2)
+	w.wrapped(r.StoreName)
+	e.Size(1, 1)
+	e.Bold(false)
+	w.wrapped(r.StoreAddress)
+	if r.StoreVATID != "" {
+		w.wrapped(l.text("vat_id") + " " + r.StoreVATID)
+	}
+	e.LineFeed()
+	w.title(l.text(title))
+	e.Align(escpos.AlignLeft)
+	w.rule()
+
+	// The period: session or business day, who and when.
+	if r.Kind == "day" {
+		w.pair(l.text("business_day"), day.Format(l.dateLayout()))
+	} else {
+		w.pair(l.text("z_no"), fmt.Sprint(r.ZNo))
+	}
+	if r.Terminal != "" {
+		w.pair(l.text("terminal"), r.Terminal)
+	}
+	if r.SessionID != "" {
+		w.id(l.text("session_id"), r.SessionID)
+	}
+	if !r.OpenedAt.IsZero() {
+		w.pair(l.text("opened"), l.when(r.OpenedAt, r.Timezone))
+	}
+	if r.OpenedBy != "" {
+		w.pair(l.text("opened_by"), r.OpenedBy)
+	}
+	if !r.ClosedAt.IsZero() {
+		w.pair(l.text("closed"), l.when(r.ClosedAt, r.Timezone))
+	}
+	if r.ClosedBy != "" {
+		w.pair(l.text("closed_by"), r.ClosedBy)
+	}
+	if r.Implicit {
+		w.wrapped("* " + l.text("implicit"))
+	}
+	if r.Kind != "day" || r.FloatMinor != 0 {
+		w.pair(l.text("float"), l.money(r.FloatMinor))
+	}
+
+	// Sales and refunds.
+	w.rule()
+	w.heading(l.text("sales"))
+	w.pair(l.text("count"), fmt.Sprint(r.SalesCount))
+	w.pair(l.text("gross_total"), l.money(r.SalesGrossMinor))
+	w.pair(l.text("tax_total"), l.money(r.SalesTaxMinor))
+	if r.RoundingMinor != 0 {
+		w.pair(l.text("rounding"), l.money(r.RoundingMinor))
+	}
+	w.heading(l.text("refunds"))
+	w.pair(l.text("count"), fmt.Sprint(r.RefundsCount))
+	w.pair(l.text("gross_total"), l.money(r.RefundsGrossMinor))
+	if len(r.Taxes) > 0 {
+		w.rule()
+		w.heading(l.text("taxes_net"))
+		w.taxes(r.Taxes)
+	}
+
+	// Tenders: what each method should hold, what was counted and the difference.
+	counted := r.Kind != "x"
+	for _, t := range r.Tenders {
+		w.rule()
+		w.heading(strings.ToUpper(l.text(paymentKey(t.Method))))
+		if t.Method == "cash" && r.FloatMinor != 0 {
+			w.pair(l.text("float"), l.money(r.FloatMinor))
+		}
+		for _, ln := range []struct {
+			key   string
+			minor int64
+		}{
+			{"t_sales", t.SalesMinor}, {"t_refunds", -t.RefundsMinor}, {"pay_in", t.PayInMinor},
+			{"pay_out", -t.PayOutMinor}, {"drops", -t.DropsMinor},
+		} {
+			if ln.minor != 0 {
+				w.pair(l.text(ln.key), l.money(ln.minor))
+			}
+		}
+		e.Bold(true)
+		w.pair(l.text("expected"), l.money(t.ExpectedMinor))
+		e.Bold(false)
+		switch {
+		case t.Counted:
+			w.pair(l.text("counted"), l.money(t.CountedMinor))
+			e.Bold(true)
+			w.pair(l.text("difference"), l.signed(t.DifferenceMinor))
+			e.Bold(false)
+		case counted:
+			w.pair(l.text("counted"), l.text("not_counted"))
+		}
+	}
+
+	// The cash count by denomination.
+	if len(r.CashCounted) > 0 {
+		w.rule()
+		w.heading(l.text("cash_count"))
+		var sum int64
+		for _, d := range r.CashCounted {
+			w.pair(fmt.Sprintf("%s x %d", l.money(d.ValueMinor), d.Count), l.money(d.ValueMinor*d.Count))
+			sum += d.ValueMinor * d.Count
+		}
+		e.Bold(true)
+		w.pair(l.text("counted_total"), l.money(sum))
+		e.Bold(false)
+	}
+	if r.Reason != "" {
+		w.rule()
+		w.wrapped(l.text("reason") + ": " + r.Reason)
+	}
+
+	// Day reports: each session of the day.
+	if len(r.Sessions) > 0 {
+		w.rule()
+		w.heading(l.text("sessions"))
+		for _, s := range r.Sessions {
+			left := fmt.Sprintf("%s %s %d", s.Terminal, l.text("z_no"), s.ZNo)
+			if s.Status == "closed" {
+				w.pair(left+" "+l.text("closed_status"), l.signed(s.DifferenceMinor))
+			} else {
+				w.wrapped(left + " " + l.text("open"))
+			}
+		}
+	}
+
+	w.rule()
+	if !r.PrintedAt.IsZero() {
+		w.pair(l.text("printed"), l.when(r.PrintedAt, r.Timezone))
+	}
+	e.LineFeed()
+	e.Align(escpos.AlignCenter)
+	e.Bold(true)
+	w.wrapped(l.text("report_non_fiscal"))
+	e.Bold(false)
+	if r.Copy {
+		w.copyMark()
+	}
+	e.Align(escpos.AlignLeft)
+	e.Cut(escpos.CutPartial, 3)
+}
+
+// title prints a report's title big and bold: double width and height when it fits the line,
+// double height otherwise.
+func (w *writer) title(s string) {
+	w.e.Bold(true)
+	if 2*utf8.RuneCountInString(s) <= w.cols {
+		w.e.Size(2, 2)
+		w.e.Line(s)
+	} else {
+		w.e.Size(1, 2)
+		w.wrapped(s)
+	}
+	w.e.Size(1, 1)
+	w.e.Bold(false)
+}
+
+// heading prints a section's heading in bold.
+func (w *writer) heading(s string) {
+	w.e.Bold(true)
+	w.wrapped(s)
+	w.e.Bold(false)
+}
+
+// signed formats a difference: "-2,50 €" short, "+1,00 €" over, "0,00 €" even.
+func (l *locale) signed(minor int64) string {
+	if minor > 0 {
+		return "+" + l.money(minor)
+	}
+	return l.money(minor)
+}
+
+// dateLayout is the date part of the locale's date and time layout ("02/01/2006").
+func (l *locale) dateLayout() string {
+	d, _, _ := strings.Cut(l.dateTime, " ")
+	return d
+}
