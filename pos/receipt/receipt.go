@@ -106,15 +106,7 @@ func (w *writer) receipt(r Receipt) error {
 	if r.Copy {
 		w.copyMark()
 	}
-	e.Bold(true)
-	e.Size(1, 2)
-	w.wrapped(r.StoreName)
-	e.Size(1, 1)
-	e.Bold(false)
-	w.wrapped(r.StoreAddress)
-	if r.StoreVATID != "" {
-		w.wrapped(l.text("vat_id") + " " + r.StoreVATID)
-	}
+	w.header(r.StoreName, r.StoreAddress, r.StoreVATID)
 	e.Align(escpos.AlignLeft)
 	w.rule()
 	w.pair(l.text("receipt_no")+" "+r.ReceiptNo, l.when(r.CompletedAt, r.Timezone))
@@ -171,6 +163,20 @@ func (w *writer) receipt(r Receipt) error {
 	e.Align(escpos.AlignLeft)
 	e.Cut(escpos.CutPartial, 3)
 	return nil
+}
+
+// header prints the store's name (bold, double height), address and VAT id, centred.
+func (w *writer) header(name, address, vatID string) {
+	e := w.e
+	e.Bold(true)
+	e.Size(1, 2)
+	w.wrapped(name)
+	e.Size(1, 1)
+	e.Bold(false)
+	w.wrapped(address)
+	if vatID != "" {
+		w.wrapped(w.l.text("vat_id") + " " + vatID)
+	}
 }
 
 func paymentKey(method string) string {

@@ -93,15 +93,7 @@ func (w *writer) report(r TillReport, title string, day time.Time) {
 	if r.Copy {
 		w.copyMark()
 	}
-	e.Bold(true)
-	e.Size(1, 2)
-	w.wrapped(r.StoreName)
-	e.Size(1, 1)
-	e.Bold(false)
-	w.wrapped(r.StoreAddress)
-	if r.StoreVATID != "" {
-		w.wrapped(l.text("vat_id") + " " + r.StoreVATID)
-	}
+	w.header(r.StoreName, r.StoreAddress, r.StoreVATID)
 	e.LineFeed()
 	w.title(l.text(title))
 	e.Align(escpos.AlignLeft)
@@ -157,7 +149,12 @@ func (w *writer) report(r TillReport, title string, day time.Time) {
 	}
 
 	// Tenders: what each method should hold, what was counted and the difference.
-	counted := r.Kind != "x"
+	// Only a Z counts; a day report shows each method's net for the day (nothing is counted there).
+	counted := r.Kind == "z"
+	expected := "expected"
+	if r.Kind == "day" {
+		expected = "day_net"
+	}
 	for _, t := range r.Tenders {
 		w.rule()
 		w.heading(strings.ToUpper(l.text(paymentKey(t.Method))))
@@ -176,7 +173,7 @@ func (w *writer) report(r TillReport, title string, day time.Time) {
 			}
 		}
 		e.Bold(true)
-		w.pair(l.text("expected"), l.money(t.ExpectedMinor))
+		w.pair(l.text(expected), l.money(t.ExpectedMinor))
 		e.Bold(false)
 		switch {
 		case t.Counted:

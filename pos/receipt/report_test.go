@@ -309,9 +309,17 @@ func mustDecode(t *testing.T, b []byte, p escpos.Profile) escpos.Document {
 }
 
 // TestBuildReport_PNG renders an Italian Z (80 mm) and a French day report (58 mm) as printed,
-// to look at: the images go to a temporary directory whose path is logged (run with -v).
+// to look at. The images go to $REPORT_PNG_DIR when set (kept), else to a temporary directory
+// removed after the test; the paths are logged (run with -v):
+//
+//	REPORT_PNG_DIR=/tmp/reports go test ./pos/receipt -run TestBuildReport_PNG -v
 func TestBuildReport_PNG(t *testing.T) {
-	dir := t.TempDir()
+	dir := os.Getenv("REPORT_PNG_DIR")
+	if dir == "" {
+		dir = t.TempDir()
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct{ kind, locale, profile string }{
 		{"z", "it-IT", "epson-tm-t20"}, {"day", "fr-FR", "generic-58mm"},
 	} {
