@@ -102,6 +102,7 @@ type options struct {
 	frames         int
 	zbarimg        string
 	agentBin       string
+	tillSales      int
 }
 
 func parseOptions(args []string, stderr io.Writer) (*options, error) {
@@ -124,6 +125,7 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.scans, "scans", 2000, "scans sent through the pseudo-terminal")
 	fs.IntVar(&o.frames, "frames", 20, "1280×720 frames to decode")
 	fs.StringVar(&o.zbarimg, "zbarimg", "zbarimg", "the zbarimg executable for the decode baseline")
+	fs.IntVar(&o.tillSales, "till-sales", 10000, "sales in the till session whose X report is read")
 	fs.StringVar(&o.agentBin, "agent", "", "run this storeagent binary (`storeagent run`) for the measures over HTTP; default storebench's own copy of the agent")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: storebench [flags]        (and: storebench fleet [flags])")
@@ -148,7 +150,7 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 		bad  bool
 	}{{"-items", o.items < 1}, {"-events", o.events < 1}, {"-drain-runs", o.drainRuns < 1}, {"-clients", o.clients < 1}, {"-sales-duration", o.salesDuration <= 0},
 		{"-lookup-rate", o.lookupRate <= 0}, {"-lookup-duration", o.lookupDuration <= 0}, {"-load-duration", o.loadDuration <= 0}, {"-idle", o.idle < 0},
-		{"-scans", o.scans < 1}, {"-frames", o.frames < 1}} {
+		{"-scans", o.scans < 1}, {"-frames", o.frames < 1}, {"-till-sales", o.tillSales < 1}} {
 		if c.bad {
 			return nil, fmt.Errorf("%s must be positive", c.name)
 		}

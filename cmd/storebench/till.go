@@ -16,12 +16,9 @@ import (
 // tillItems is the catalogue of the till measures: the sales path's cost does not depend on it.
 const tillItems = 2000
 
-// tillSessionSales is the size of the session whose X report is read.
-const tillSessionSales = 10_000
-
 // till measures what till sessions cost: durable sales/s with the session accounting against the
 // same service with it off (alternating runs on fresh databases, the median of each side), and
-// the X report of a session of 10,000 sales against reading one stored sale.
+// the X report of a session of -till-sales sales (10,000) against reading one stored sale.
 func (b *bench) till(ctx context.Context) []Row {
 	rows := []Row{b.tillSales(ctx)}
 	return append(rows, b.tillX(ctx))
@@ -100,7 +97,7 @@ func (b *bench) tillSales(ctx context.Context) Row {
 }
 
 func (b *bench) tillX(ctx context.Context) Row {
-	row := Row{Measure: fmt.Sprintf("X report of a session of %d sales, p99", tillSessionSales), Unit: "ms",
+	row := Row{Measure: fmt.Sprintf("X report of a session of %d sales, p99", b.o.tillSales), Unit: "ms",
 		BaselineName: "GET one stored sale (p99)", Goal: Goal{On: "value", Op: "<", Limit: 20, Label: "p99 < 20 ms"}}
 	svc, done, err := b.tillService(ctx, "till-x", false)
 	if err != nil {
@@ -109,16 +106,16 @@ func (b *bench) tillX(ctx context.Context) Row {
 	}
 	defer done()
 	term := pos.Terminal{ID: "lane1"}
-	seed := benchkit.Closed(ctx, 16, tillSessionSales, 0, func(i int) error {
+	seed := benchkit.Closed(ctx, 16, b.o.tillSales, 0, func(i int) error {
 		_, err := svc.CreateSale(ctx, term, tillSale(i))
 		return err
 	})
 	if seed.Err != nil {
-		row.Err = fmt.Sprintf("seeding %d sales: %v", tillSessionSales, seed.Err)
+		row.Err = fmt.Sprintf("seeding %d sales: %v", b.o.tillSales, seed.Err)
 		return row
 	}
 	x, err := svc.TillX(ctx, term)
-	if err != nil || x.Sales.Count != tillSessionSales {
+	if err != nil || x.Sales.Count != int64(b.o.tillSales) {
 		row.Err = fmt.Sprintf("X of the seeded session: %d sales, %v", x.Sales.Count, err)
 		return row
 	}
