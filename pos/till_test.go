@@ -218,8 +218,23 @@ func TestServer_Till_RequireOpen(t *testing.T) {
 	if l2 := e.openTill(tokenLane2); l2.ZNo != 1 || l2.Terminal != "lane2" {
 		t.Errorf("lane2 session %+v", l2)
 	}
-	if s := e.sale(tokenLane1, "lane1", []LineRequest{line("PASTA-500", 1)}, []Payment{{"cash", 200}}); s.TillSessionID != open.SessionID {
+	s := e.sale(tokenLane1, "lane1", []LineRequest{line("PASTA-500", 1)}, []Payment{{"cash", 200}})
+	if s.TillSessionID != open.SessionID {
 		t.Errorf("sale in %q", s.TillSessionID)
+	}
+	// Once the till is closed, a refund is refused too, and nothing of it is stored.
+	if code, body := e.do("POST", "/api/v1/till/close", tokenLane1, TillCloseRequest{SessionID: open.SessionID, Cashier: "anna",
+		Counted: []CountedTender{{Method: "cash", AmountMinor: i64(11129)}}}); code != 201 {
+		t.Fatalf("close: %d %s", code, body)
+	}
+	before = e.snapshot()
+	code, body = e.do("POST", "/api/v1/refunds", tokenLane1, RefundRequest{RefundID: newSaleID(), SaleID: s.SaleID,
+		Lines: []RefundLineRequest{{"PASTA-500", 1}}, Method: "cash", Cashier: "anna", Terminal: "lane1"})
+	if code != 409 || errCode(t, body) != "till_not_open" {
+		t.Errorf("refund on a closed till: %d %s", code, body)
+	}
+	if after := e.snapshot(); fmt.Sprint(after) != fmt.Sprint(before) {
+		t.Errorf("a refused refund stored something: %v → %v", before, after)
 	}
 }
 
