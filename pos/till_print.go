@@ -17,6 +17,15 @@ type reportJob struct {
 	Report json.RawMessage `json:"report"`
 }
 
+// reportPayload is a report job's payload: the report of kind x, z or day as it is now.
+func reportPayload(kind string, rep any) ([]byte, error) {
+	raw, err := json.Marshal(rep)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(reportJob{Kind: kind, Report: raw})
+}
+
 // enqueueReport queues a session's report (X while open, Z once closed) on printer in tx.
 func (s *Service) enqueueReport(ctx context.Context, tx *sql.Tx, printer string, rep TillReport) (*PrintRef, error) {
 	if s.opts.Printing == nil {
@@ -27,11 +36,7 @@ func (s *Service) enqueueReport(ctx context.Context, tx *sql.Tx, printer string,
 		kind, doc = "x", "x:"+rep.SessionID
 	}
 	rep.Print = nil
-	raw, err := json.Marshal(rep)
-	if err != nil {
-		return nil, err
-	}
-	payload, err := json.Marshal(reportJob{Kind: kind, Report: raw})
+	payload, err := reportPayload(kind, rep)
 	if err != nil {
 		return nil, err
 	}
@@ -73,11 +78,7 @@ func (s *Service) PrintTillDay(ctx context.Context, date, printer string) (strin
 	if err != nil {
 		return "", err
 	}
-	raw, err := json.Marshal(rep)
-	if err != nil {
-		return "", err
-	}
-	payload, err := json.Marshal(reportJob{Kind: "day", Report: raw})
+	payload, err := reportPayload("day", rep)
 	if err != nil {
 		return "", err
 	}
@@ -110,15 +111,11 @@ func (q *PrintQueue) reportBytes(payload []byte, p escpos.Profile, isCopy bool) 
 // ReportBytes lays out a report (kind x, z or day; rep a TillReport or DayReport) for p, as
 // report.png shows it.
 func (q *PrintQueue) ReportBytes(kind string, rep any, p escpos.Profile) ([]byte, error) {
-	raw, err := json.Marshal(rep)
+	payload, err := reportPayload(kind, rep)
 	if err != nil {
 		return nil, err
 	}
-	r, err := q.reportOf(reportJob{Kind: kind, Report: raw})
-	if err != nil {
-		return nil, err
-	}
-	return receipt.BuildReport(r, p)
+	return q.reportBytes(payload, p, false)
 }
 
 // reportOf turns a stored report into what the printer lays out, with the store's header.

@@ -88,23 +88,7 @@ func TestBuild_Golden(t *testing.T) {
 					t.Fatal(err)
 				}
 				checkWidths(t, doc, p)
-				got := doc.String()
-				path := filepath.Join("testdata", "golden", name)
-				if *update {
-					if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-						t.Fatal(err)
-					}
-					if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-						t.Fatal(err)
-					}
-				}
-				want, err := os.ReadFile(path)
-				if err != nil {
-					t.Fatalf("read golden (run with -update to create it): %v", err)
-				}
-				if got != string(want) {
-					t.Errorf("receipt differs from %s:\n%s", path, diff(string(want), got))
-				}
+				checkGolden(t, filepath.Join("testdata", "golden", name), doc.String())
 			})
 		}
 	}
@@ -300,5 +284,25 @@ func TestWrap(t *testing.T) {
 		if strings.Join(got, "|") != strings.Join(tc.want, "|") {
 			t.Errorf("wrap(%q, %d) = %q, want %q", tc.s, tc.width, got, tc.want)
 		}
+	}
+}
+
+// checkGolden compares got with the golden file at path; -update rewrites the file first.
+func checkGolden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read golden (run with -update to create it): %v", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs:\n%s", path, diff(string(want), got))
 	}
 }

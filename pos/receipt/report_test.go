@@ -119,23 +119,7 @@ func TestBuildReport_Golden(t *testing.T) {
 				t.Fatal(err)
 			}
 			checkWidths(t, doc, p)
-			got := doc.String()
-			path := filepath.Join("testdata", "report", name+".txt")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("read golden (run with -update to create it): %v", err)
-			}
-			if got != string(want) {
-				t.Errorf("report differs from %s:\n%s", path, diff(string(want), got))
-			}
+			checkGolden(t, filepath.Join("testdata", "report", name+".txt"), doc.String())
 		})
 	}
 }
