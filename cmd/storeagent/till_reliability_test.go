@@ -8,10 +8,10 @@ import (
 	"time"
 )
 
-// TestReliability_TillClose runs the till kill scenario (tillKillRun) for the plan's rounds: 60 by
-// default (20 of each kill moment), 300 in the long mode.
+// TestReliability_TillClose runs the till kill scenario (tillKillRun) for the plan's rounds: 150 by
+// default (50 of each kill moment), 1,000 in the long mode.
 func TestReliability_TillClose(t *testing.T) {
-	p := reliabilityPlan(t, "STOREAGENT_RELIABILITY_TILL_ROUNDS", 60, 300, 5*time.Minute, 30*time.Minute)
+	p := reliabilityPlan(t, "STOREAGENT_RELIABILITY_TILL_ROUNDS", 150, 1000, 5*time.Minute, 30*time.Minute)
 	var r tillReport
 	failures := 0
 	summary(t, "kill -9 around till closes", &failures, func(failures int) string {
