@@ -56,7 +56,7 @@ func (m *Main) checkCmd(ctx context.Context, args []string) error {
 		line(false, "config", err.Error())
 		return errChecksFailed
 	}
-	line(true, "config", fmt.Sprintf("store %s, %d terminals, %d devices", cfg.StoreID, len(cfg.Terminals), len(cfg.Devices)))
+	line(true, "config", fmt.Sprintf("store %s, %s, %s", cfg.StoreID, plural(len(cfg.Terminals), "terminal", "terminals"), plural(len(cfg.Devices), "device", "devices")))
 	if err := checkWritable(cfg.DataDir); err != nil {
 		line(false, "data_dir", err.Error()+" (fix: create it and give the storeagent user write access)")
 	} else {
@@ -175,7 +175,7 @@ func checkBroker(ctx context.Context, c agent.MQTTConfig) (string, error) {
 	}
 	exp := certs[0].NotAfter
 	days := int(time.Until(exp).Hours() / 24)
-	detail := fmt.Sprintf("%s reachable over TLS; server certificate %q expires %s (%d days)", addr, certs[0].Subject.CommonName, exp.UTC().Format("2006-01-02"), days)
+	detail := fmt.Sprintf("%s reachable over TLS; server certificate %q expires %s (%s)", addr, certs[0].Subject.CommonName, exp.UTC().Format("2006-01-02"), plural(int(days), "day", "days"))
 	if days < certWarnDays {
 		detail += " — renew it soon"
 	}

@@ -50,7 +50,7 @@ func (m *Main) labelsCmd(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(m.Stdout, "%d labels and %d sheets written to %s\n", len(prods), n, *outDir)
+	fmt.Fprintf(m.Stdout, "%s and %s written to %s\n", plural(len(prods), "label", "labels"), plural(n, "sheet", "sheets"), *outDir)
 	return nil
 }
 
