@@ -42,7 +42,7 @@ func configYAMLErrorIn(source string, data []byte, err error) error {
 func configBadIndentLine(data string, from int) int {
 	lines := strings.Split(strings.ReplaceAll(data, "\r\n", "\n"), "\n")
 	stack := []int{0}
-	opens := false      // the previous line ends a key with ':' (a nested block may follow)
+	opens := false     // the previous line ends a key with ':' (a nested block may follow)
 	scalarIndent := -1 // inside a block scalar: lines more indented than this are its text
 	for i, raw := range lines {
 		trimmed := strings.TrimLeft(raw, " ")
