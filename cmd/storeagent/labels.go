@@ -68,6 +68,9 @@ func writeLabels(opts pos.PageOptions, prods []pos.Product, dir string) (int, er
 	if err != nil {
 		return 0, err
 	}
+	if err := lab.CheckAisleBase(); err != nil {
+		return 0, fmt.Errorf("no labels written: %w", err)
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return 0, fmt.Errorf("labels: %w", err)
 	}
