@@ -84,7 +84,7 @@ func newScanRouter(cfg *Config, svc *pos.Service, reg prometheus.Registerer, log
 		scans: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "storeagent_scans_total",
 			Help: "Scans read, by device and validity."}, []string{"device", "valid"}),
 		state: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "storeagent_device_up",
-			Help: "1 when the device is connected (or idle, for printers), else 0."}, []string{"device", "type"}),
+			Help: "1 when the device is connected (for printers: or paper low), else 0."}, []string{"device", "type"}),
 	}
 	reg.MustRegister(r.scans, r.state)
 	for _, t := range cfg.Terminals {
@@ -111,7 +111,7 @@ func (r *scanRouter) onEvent(ev devices.Event) {
 		r.publish(ev.Device, pos.Event{Name: "scan", Data: se})
 	case devices.EventState:
 		up := 0.0
-		if ev.State == devices.StateConnected || ev.State == devices.StateIdle {
+		if ev.State == devices.StateConnected || ev.State == devices.StatePaperLow {
 			up = 1
 		}
 		r.state.WithLabelValues(ev.Device, r.types[ev.Device]).Set(up)
