@@ -143,7 +143,7 @@ type Device struct {
 	Name      string `yaml:"name"`
 	Type      string `yaml:"type"`      // scanner | printer
 	Transport string `yaml:"transport"` // serial | hid | usblp | tcp
-	// Path is a device path (/dev/ttyACM0, COM3, /dev/hidraw0, /dev/usb/lp0) or host:port for tcp.
+	// Path is a device path (/dev/ttyACM0, COM3, /dev/input/event3, /dev/usb/lp0) or host:port for tcp.
 	Path string `yaml:"path"`
 	// Profile names a firmware profile; Validate fills in the default for the type and transport.
 	Profile string `yaml:"profile"`

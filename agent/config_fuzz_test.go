@@ -19,7 +19,7 @@ func FuzzParseConfig(f *testing.F) {
 		f.Add(data, "")
 	}
 	f.Add([]byte("store_id: s1\n"), "STOREAGENT_LOG_LEVEL=debug\nSTOREAGENT_CASH_ROUNDING_MINOR=abc")
-	f.Add([]byte("store_id: s1\ndevices: [{name: a, type: scanner, transport: hid, path: /dev/hidraw0}]\n"), "")
+	f.Add([]byte("store_id: s1\ndevices: [{name: a, type: scanner, transport: hid, path: /dev/input/event3}]\n"), "")
 	f.Add([]byte("store_id: s1\nrcn_layouts: [{prefix: '21', item_start: 2, item_len: 5, kind: weight, value_start: 7, value_len: 5}]\n"), "")
 	f.Add([]byte("store_id: s1\nstore: &a {<<: *a}\n"), "")
 	f.Add([]byte("a: &a [*a]\n"), "")

@@ -98,13 +98,13 @@ func configParseYAML(data []byte, source string) (root *yaml.Node, err error) {
 		if errors.Is(err, io.EOF) {
 			return nil, configFileError(source, 0, configEmptyFile)
 		}
-		return nil, configYAMLError(source, err)
+		return nil, configYAMLErrorIn(source, data, err)
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
 		return nil, configFileError(source, extra.Line, "only one YAML document is allowed")
 	} else if !errors.Is(err, io.EOF) {
-		return nil, configYAMLError(source, err)
+		return nil, configYAMLErrorIn(source, data, err)
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
 		return nil, configFileError(source, 0, configEmptyFile)

@@ -55,6 +55,8 @@ func (c *Config) validateDevices(ps *configProblems) {
 			if err := configHostPort(d.Path, false, true); err != nil {
 				ps.add(p+".path", err.Error())
 			}
+		case d.Transport == "hid" && strings.HasPrefix(d.Path, "/dev/hidraw"):
+			ps.add(p+".path", fmt.Sprintf("%q is a raw HID node; transport hid reads the scanner's input event node, such as /dev/input/event3 (storeagent devices lists it)", d.Path))
 		}
 		if d.Profile != "" && !configDeviceNameRe.MatchString(d.Profile) {
 			ps.add(p+".profile", fmt.Sprintf("%q is not a profile name (a-z, 0-9, ., _ and -)", d.Profile))

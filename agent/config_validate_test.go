@@ -21,7 +21,7 @@ func configValidBase() Config {
 	c.RCNLayouts = []RCNLayout{{Prefix: "21", ItemStart: 2, ItemLen: 5, Kind: "price", ValueStart: 8, ValueLen: 4, ValueCheckPos: 7}}
 	c.Devices = []Device{
 		{Name: "lane1-scanner", Type: "scanner", Transport: "serial", Path: "/dev/ttyACM0", Baud: 9600},
-		{Name: "lane2-scanner", Type: "scanner", Transport: "hid", Path: "/dev/hidraw0"},
+		{Name: "lane2-scanner", Type: "scanner", Transport: "hid", Path: "/dev/input/event3"},
 		{Name: "lane1-printer", Type: "printer", Transport: "usblp", Path: "/dev/usb/lp0"},
 		{Name: "net-printer", Type: "printer", Transport: "tcp", Path: "192.168.1.50:9100"},
 	}

@@ -23,17 +23,18 @@ type DemoCentral struct {
 	BrokerURL string
 	// Sim is the central simulator.
 	Sim    *centralsim.Sim
-	stock  map[string]int64
+	store  *DemoStore
 	stop   func()
 	cancel context.CancelFunc
 	done   chan error
 }
 
-// StartDemoCentral starts the broker and the simulator; Close stops both.
-func StartDemoCentral(ctx context.Context, dataDir string, log *slog.Logger) (*DemoCentral, error) {
-	items, stock, err := DemoCatalog()
-	if err != nil {
-		return nil, err
+// StartDemoCentral starts the broker and the simulator with store's catalogue and customers;
+// Close stops both.
+func StartDemoCentral(ctx context.Context, store *DemoStore, dataDir string, log *slog.Logger) (*DemoCentral, error) {
+	customers := map[string]centralsim.Customer{}
+	for _, c := range store.Customers {
+		customers[c.CustomerID] = centralsim.Customer{CustomerID: c.CustomerID, Name: c.Name, Tier: c.Tier, Points: c.Points}
 	}
 	// The broker outlives the agent so its offline status goes out; Close stops it.
 	url, stop, err := broker.Start(context.WithoutCancel(ctx), broker.Options{Logger: log})
@@ -41,19 +42,15 @@ func StartDemoCentral(ctx context.Context, dataDir string, log *slog.Logger) (*D
 		return nil, fmt.Errorf("demo broker: %w", err)
 	}
 	sim, err := centralsim.New(centralsim.Options{
-		Broker: url, DBPath: filepath.Join(dataDir, "central.db"), Catalog: items, Logger: log,
-		Customers: map[string]centralsim.Customer{
-			"LOY-0001": {CustomerID: "LOY-0001", Name: "Giulia Rossi", Tier: "gold", Points: 1250},
-			"LOY-0002": {CustomerID: "LOY-0002", Name: "Émilie Laurent", Tier: "silver", Points: 310},
-			"LOY-0003": {CustomerID: "LOY-0003", Name: "Aino Virtanen", Tier: "basic", Points: 40},
-		},
+		Broker: url, DBPath: filepath.Join(dataDir, "central.db"), Catalog: store.Items, Logger: log,
+		Customers: customers,
 	})
 	if err != nil {
 		stop()
 		return nil, err
 	}
 	rctx, cancel := context.WithCancel(context.Background())
-	d := &DemoCentral{BrokerURL: url, Sim: sim, stock: stock, stop: stop, cancel: cancel, done: make(chan error, 1)}
+	d := &DemoCentral{BrokerURL: url, Sim: sim, store: store, stop: stop, cancel: cancel, done: make(chan error, 1)}
 	go func() { d.done <- sim.Run(rctx) }()
 	select {
 	case <-sim.Connected():
@@ -67,26 +64,27 @@ func StartDemoCentral(ctx context.Context, dataDir string, log *slog.Logger) (*D
 	return d, nil
 }
 
-// Seed sends the store its starting stock counts and two click-and-collect orders (one paid, one to
-// be paid at the till) through the simulator.
+// Seed sends the store its starting stock counts and its click-and-collect orders (one paid, one
+// to be paid at the till) through the simulator.
 func (d *DemoCentral) Seed(ctx context.Context, storeID string) error {
 	now := time.Now().UTC()
 	asOf := now.Add(-time.Minute).Format(time.RFC3339)
-	for sku, n := range d.stock {
+	for sku, n := range d.store.Stock {
 		if _, err := d.Sim.Send(ctx, storeID, "stock", centralsim.TypeStockCount,
 			centralsim.StockCount{CountID: "demo-count-" + sku, SKU: sku, OnHand: n, AsOf: asOf}); err != nil {
 			return fmt.Errorf("demo stock: %w", err)
 		}
 	}
-	orders := []centralsim.Reservation{
-		{ReservationID: uuid.NewString(), OrderRef: "WEB-10042", CustomerName: "Giulia Rossi", Paid: true,
-			Lines:     []pos.ReservationLine{{SKU: "IT-OLIO-EVO", Qty: 2, UnitPriceMinor: 1190}, {SKU: "IT-PASTA-SPAGH5", Qty: 3, UnitPriceMinor: 189}},
-			ExpiresAt: now.Add(48 * time.Hour).Format(time.RFC3339)},
-		{ReservationID: uuid.NewString(), OrderRef: "APP-20077", CustomerName: "Aino Virtanen", Paid: false,
-			Lines:     []pos.ReservationLine{{SKU: "FI-RUISLEIPA", Qty: 2, UnitPriceMinor: 229}, {SKU: "FR-BRIE", Qty: 1, UnitPriceMinor: 459}},
-			ExpiresAt: now.Add(24 * time.Hour).Format(time.RFC3339)},
-	}
-	for _, r := range orders {
+	for _, o := range d.store.Orders {
+		r := centralsim.Reservation{ReservationID: uuid.NewString(), OrderRef: o.OrderRef, CustomerName: o.CustomerName,
+			Paid: o.Paid, ExpiresAt: now.Add(time.Duration(o.Hours) * time.Hour).Format(time.RFC3339)}
+		for _, l := range o.Lines {
+			it, ok := d.store.Item(l.SKU)
+			if !ok {
+				return fmt.Errorf("demo order %s: no item %s", o.OrderRef, l.SKU)
+			}
+			r.Lines = append(r.Lines, pos.ReservationLine{SKU: l.SKU, Qty: l.Qty, UnitPriceMinor: it.PriceMinor})
+		}
 		if _, err := d.Sim.Send(ctx, storeID, "reservations", centralsim.TypeReservationCreated, r); err != nil {
 			return fmt.Errorf("demo reservation: %w", err)
 		}

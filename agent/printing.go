@@ -66,6 +66,14 @@ func (noPrinters) Print(context.Context, string, []byte) error {
 func (a *Agent) printDriver(profiles map[string]escpos.Profile) pos.Driver {
 	switch {
 	case a.opts.PrintDriver != nil:
+		// The caller's driver stands in for the devices: they are as present as it is.
+		if a.Devices != nil {
+			for _, st := range a.Devices.States() {
+				if st.Type == devices.TypePrinter {
+					_ = a.Devices.SetState(st.Name, devices.StateConnected, "")
+				}
+			}
+		}
 		return a.opts.PrintDriver
 	case a.Devices != nil && len(profiles) > 0:
 		return devices.NewPrinter(a.Devices, profiles, devices.PrinterOptions{})

@@ -74,15 +74,17 @@ type scanRouter struct {
 	scans   *prometheus.CounterVec
 	state   *prometheus.GaugeVec
 	timeout time.Duration
+	// embedded decodes the region's variable-measure codes (nil: none built in or configured).
+	embedded pos.EmbeddedParser
 }
 
 func newScanRouter(cfg *Config, svc *pos.Service, reg prometheus.Registerer, log *slog.Logger) *scanRouter {
 	r := &scanRouter{svc: svc, opts: map[string]scanner.Options{}, owners: map[string][]string{}, types: map[string]string{},
-		log: log.With("component", "scans"), timeout: 2 * time.Second,
+		log: log.With("component", "scans"), timeout: 2 * time.Second, embedded: embeddedParser(rcnLayouts(cfg)),
 		scans: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "storeagent_scans_total",
 			Help: "Scans read, by device and validity."}, []string{"device", "valid"}),
 		state: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "storeagent_device_up",
-			Help: "1 when the device is connected (or idle, for printers), else 0."}, []string{"device", "type"}),
+			Help: "1 when the device is connected (for printers: or paper low), else 0."}, []string{"device", "type"}),
 	}
 	reg.MustRegister(r.scans, r.state)
 	for _, t := range cfg.Terminals {
@@ -109,7 +111,7 @@ func (r *scanRouter) onEvent(ev devices.Event) {
 		r.publish(ev.Device, pos.Event{Name: "scan", Data: se})
 	case devices.EventState:
 		up := 0.0
-		if ev.State == devices.StateConnected || ev.State == devices.StateIdle {
+		if ev.State == devices.StateConnected || ev.State == devices.StatePaperLow {
 			up = 1
 		}
 		r.state.WithLabelValues(ev.Device, r.types[ev.Device]).Set(up)
@@ -142,6 +144,14 @@ func (r *scanRouter) scanEvent(device string, data []byte, frameErr error) ScanE
 	if code == "" {
 		code = s.Data
 	}
+	// The price or weight in a variable-measure code is the barcode's content, like gs1: the
+	// event carries it whether or not the replica knows the product.
+	if r.embedded != nil {
+		if ec, ok := r.embedded(code); ok {
+			emb := ec.Embedded
+			ev.Embedded = &emb
+		}
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), r.timeout)
 	defer cancel()
 	p, err := r.svc.Lookup(ctx, code)
@@ -149,7 +159,9 @@ func (r *scanRouter) scanEvent(device string, data []byte, frameErr error) ScanE
 	switch {
 	case err == nil:
 		ev.Product = &p
-		ev.Embedded = p.Embedded
+		if p.Embedded != nil {
+			ev.Embedded = p.Embedded
+		}
 	case errors.As(err, &re):
 		// Unknown or inactive: the scan is still a good read; the POS shows the reason.
 		ev.Reason = re.Message

@@ -18,8 +18,6 @@ const (
 	StateConnected    = "connected"
 	StateReconnecting = "reconnecting"
 	StateFailed       = "failed"
-	// StateIdle is a printer no driver has reported on yet.
-	StateIdle = "idle"
 )
 
 // Event kinds.
@@ -69,6 +67,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Now returns the time; nil means time.Now. Frame timing uses it.
 	Now func() time.Time
+	// PrinterWatch is how often Run checks that local printers' device nodes are still there
+	// (0: the default, 2 s; negative: never).
+	PrinterWatch time.Duration
 }
 
 // Manager keeps the configured devices open: it reads scanners into frames, reconnects after
@@ -123,11 +124,11 @@ func NewManager(specs []Spec, opts Options) (*Manager, error) {
 			}
 		}
 		m.specs = append(m.specs, s)
-		state := StateReconnecting
+		state, reason := StateReconnecting, ""
 		if s.Type == TypePrinter {
-			state = StateIdle
+			state, reason = printerPresence(s)
 		}
-		m.states[s.Name] = &DeviceState{Name: s.Name, Type: s.Type, State: state, Since: opts.Now()}
+		m.states[s.Name] = &DeviceState{Name: s.Name, Type: s.Type, State: state, Reason: reason, Since: opts.Now()}
 	}
 	return m, nil
 }
@@ -136,13 +137,18 @@ func NewManager(specs []Spec, opts Options) (*Manager, error) {
 // (cancellation is not an error). Printers are opened on demand through OpenPort.
 func (m *Manager) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
+	every := m.opts.PrinterWatch
+	if every == 0 {
+		every = 2 * time.Second
+	}
 	for _, s := range m.specs {
-		if s.Type != TypeScanner {
-			continue
-		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			if s.Type == TypePrinter {
+				m.watchPrinter(ctx, s, every)
+				return
+			}
 			m.runScanner(ctx, s)
 		}()
 	}

@@ -357,8 +357,8 @@ func TestManager_SetState(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := m.States()[0].State; got != StateIdle {
-		t.Errorf("initial printer state %s, want %s", got, StateIdle)
+	if got := m.States()[0].State; got != StateReconnecting {
+		t.Errorf("initial network printer state %s, want %s until it is reached", got, StateReconnecting)
 	}
 	m.SetState("p", "paper_out", "DLE EOT 4: 0x72")
 	m.SetState("p", "paper_out", "DLE EOT 4: 0x72") // unchanged: no second event

@@ -8,10 +8,12 @@ import _ "embed"
 
 // Paths where the packages install the files and where the service expects them.
 const (
-	BinaryPath        = "/usr/bin/storeagent"
-	ConfigPath        = "/etc/storeagent/storeagent.yaml"
-	SampleConfigPath  = "/usr/share/storeagent/storeagent.yaml.sample"
-	ProfilesPath      = "/usr/share/storeagent/firmware-profiles"
+	BinaryPath       = "/usr/bin/storeagent"
+	ConfigPath       = "/etc/storeagent/storeagent.yaml"
+	SampleConfigPath = "/usr/share/storeagent/storeagent.yaml.sample"
+	ProfilesPath     = "/usr/share/storeagent/firmware-profiles"
+	// DocPath holds the copyright file and the changelog (Debian policy 12.5, 12.7).
+	DocPath           = "/usr/share/doc/storeagent"
 	UnitPath          = "/usr/lib/systemd/system/storeagent.service"
 	UdevRulesPath     = "/usr/lib/udev/rules.d/70-storeagent.rules"
 	ServiceUser       = "storeagent"

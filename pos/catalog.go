@@ -121,8 +121,10 @@ func (s *Service) resolve(ctx context.Context, q querier, code string) (Product,
 			}
 		}
 	}
+	var gerr error
 	if errors.Is(err, sql.ErrNoRows) {
-		if g, gerr := scanner.GTIN14(code); gerr == nil {
+		var g string
+		if g, gerr = scanner.GTIN14(code); gerr == nil {
 			p, err = productByGTIN(ctx, q, g)
 		}
 	}
@@ -130,6 +132,9 @@ func (s *Service) resolve(ctx context.Context, q querier, code string) (Product,
 		p, err = productBySKU(ctx, q, code)
 	}
 	if errors.Is(err, sql.ErrNoRows) {
+		if errors.Is(gerr, scanner.ErrCheckDigit) {
+			return Product{}, checkDigitErr(code, gerr)
+		}
 		return Product{}, reqErr(http.StatusNotFound, "not_found", "no product for code %q", truncate(code, 40))
 	}
 	if err != nil {

@@ -37,7 +37,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	term, ok := s.svc.auth.terminal(body.Token)
 	if !ok {
-		writeError(w, reqErr(http.StatusUnauthorized, "unauthorized", "unknown terminal token"))
+		writeError(w, unauthorized(body.Token))
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: body.Token, Path: "/", HttpOnly: true,

@@ -1,6 +1,7 @@
 package pos
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -88,10 +89,11 @@ func (s *Server) pos(pattern string, h func(w http.ResponseWriter, r *http.Reque
 	method, path, _ := strings.Cut(pattern, " ")
 	s.routes = append(s.routes, Route{Method: method, Pattern: path, Auth: true})
 	s.mux.Handle(pattern, s.instrument(path, func(w http.ResponseWriter, r *http.Request) {
-		term, ok := s.svc.auth.terminal(tokenOf(r))
+		tok := tokenOf(r)
+		term, ok := s.svc.auth.terminal(tok)
 		if !ok {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="storeagent"`)
-			writeError(w, reqErr(http.StatusUnauthorized, "unauthorized", "a terminal token is required (Authorization: Bearer, or log in at /pos)"))
+			writeError(w, unauthorized(tok))
 			return
 		}
 		h(w, r, term)
@@ -110,7 +112,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 	w.Header().Set("X-Content-Type-Options", "nosniff")
-	s.mux.ServeHTTP(w, r)
+	s.serveMux(w, r)
 }
 
 // statusRecorder remembers the status code for metrics.
@@ -193,9 +195,13 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
 		return reqErr(http.StatusUnsupportedMediaType, "unsupported_media_type", "send application/json, not %q", truncate(ct, 60))
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxJSONBody))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxJSONBody))
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	if err == nil {
+		err = dec.Decode(v)
+	}
+	if err != nil {
 		var mbe *http.MaxBytesError
 		var se *json.SyntaxError
 		var te *json.UnmarshalTypeError
@@ -207,7 +213,11 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 		case errors.As(err, &se):
 			return badRequest("malformed JSON at byte %d: %v", se.Offset, err)
 		case errors.As(err, &te):
-			return badRequest("%s: expected %s, got %s", te.Field, te.Type, te.Value)
+			field := te.Field
+			if p := jsonPathAt(body, te.Offset); p != "" {
+				field = p // keeps the line index: lines[2].qty, not lines.qty
+			}
+			return badRequest("%s: expected %s, got %s", field, te.Type, te.Value)
 		case strings.HasPrefix(err.Error(), "json: unknown field"):
 			return badRequest("%s", strings.TrimPrefix(err.Error(), "json: "))
 		default:

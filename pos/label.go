@@ -38,6 +38,7 @@ type Labeler struct {
 	name      font.Face
 	price     font.Face
 	small     font.Face
+	tiny      font.Face
 }
 
 // NewLabeler returns a labeler for opts (Locale, Currency and AisleBase are used).
@@ -65,6 +66,9 @@ func NewLabeler(opts PageOptions) (*Labeler, error) {
 		return nil, fmt.Errorf("label font: %w", err)
 	}
 	if l.small, err = face(reg, 20); err != nil {
+		return nil, fmt.Errorf("label font: %w", err)
+	}
+	if l.tiny, err = face(reg, 15); err != nil {
 		return nil, fmt.Errorf("label font: %w", err)
 	}
 	return l, nil
@@ -132,13 +136,8 @@ func (l *Labeler) drawLabel(dst *image.Gray, at image.Point, p Product) error {
 		drawText(dst, l.name, left, y, line)
 		y += 28
 	}
-	price := l.loc.money(p.PriceMinor)
-	if p.Weighed() {
-		price += "/kg"
-	}
-	drawText(dst, l.price, left, r.Max.Y-6*labelPxPerMM, fit(l.price, price, textW))
-	if up := l.loc.unitPrice(p); up != "" {
-		drawText(dst, l.small, left, r.Max.Y-2*labelPxPerMM, fit(l.small, up, textW))
+	for _, t := range l.priceTexts(p, textW) {
+		drawText(dst, t.face, left+t.dx, r.Max.Y-t.fromBottom, t.text)
 	}
 	return nil
 }

@@ -12,6 +12,10 @@ const maxLabelSKUs = LabelsPerSheet
 // labelSheet answers GET /api/v1/labels?sku=A&sku=B (or sku=A,B) with an A4 sheet PNG of those
 // items' shelf labels. Staff only (the route needs a terminal token).
 func (p *pages) labelSheet(w http.ResponseWriter, r *http.Request, _ Terminal) {
+	if err := p.labeler.CheckAisleBase(); err != nil {
+		writeError(w, reqErr(http.StatusServiceUnavailable, "not_configured", "%v", err))
+		return
+	}
 	var codes []string
 	for _, v := range r.URL.Query()["sku"] {
 		for _, c := range strings.Split(v, ",") {

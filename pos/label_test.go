@@ -10,6 +10,7 @@ import (
 
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/qrcode"
+	"golang.org/x/image/font"
 )
 
 // decodeQR reads the QR code in img with gozxing's reader.
@@ -153,4 +154,51 @@ func TestPages_LabelSheet(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestLabeler_PriceKeepsUnit checks that the price per kg and the unit price are never cut, in
+// every label language, even for prices as wide as a label allows.
+func TestLabeler_PriceKeepsUnit(t *testing.T) {
+	w := 0
+	weighed := Product{SKU: "W", Name: "Prosciutto", PriceMinor: 12990, Unit: "kg", Currency: "EUR"}
+	packed := Product{SKU: "P", Name: "Caffè", PriceMinor: 9998, Unit: "kg", NetContent: func() *float64 { v := 0.25; return &v }(), Currency: "EUR"}
+	for _, loc := range []string{"it-IT", "fr-FR", "fi-FI", "en-GB"} {
+		lab, err := NewLabeler(PageOptions{Locale: loc, Currency: "EUR", AisleBase: "http://store.local"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w = LabelWidth - (LabelHeight - 2*labelPxPerMM*2) - 5*labelPxPerMM // the text column beside the QR code
+		for _, p := range []Product{weighed, packed} {
+			var all []string
+			for _, tx := range lab.priceTexts(p, w) {
+				if strings.Contains(tx.text, "…") {
+					t.Errorf("%s %s: %q is cut", loc, p.SKU, tx.text)
+				}
+				if end := tx.dx + font.MeasureString(tx.face, tx.text).Ceil(); end > w {
+					t.Errorf("%s %s: %q ends at %d px, past the %d px column", loc, p.SKU, tx.text, end, w)
+				}
+				all = append(all, tx.text)
+			}
+			got := strings.Join(all, "|")
+			if p.Weighed() && !strings.Contains(strings.ReplaceAll(got, "|", ""), "/kg") {
+				t.Errorf("%s weighed: %q lacks /kg", loc, got)
+			}
+			if !p.Weighed() && len(all) != 2 {
+				t.Errorf("%s packed: %q; want the price and the unit price", loc, got)
+			}
+			if loc == "fi-FI" && !p.Weighed() && !strings.HasSuffix(all[1], "€/kg") {
+				t.Errorf("fi unit price %q; want it to end in €/kg with no space before the slash", all[1])
+			}
+		}
+	}
+}
+
+// TestPages_LabelSheetNeedsAisleBase checks that the label endpoint refuses sheets whose QR codes
+// would hold a relative path.
+func TestPages_LabelSheetNeedsAisleBase(t *testing.T) {
+	e := newPageEnv(t, func(o *PageOptions) { o.AisleBase = "" })
+	status, body := e.do("GET", "/api/v1/labels?sku=PASTA-500", tokenLane1, nil)
+	if status != http.StatusServiceUnavailable || !strings.Contains(string(body), "links.aisle_base") {
+		t.Errorf("got %d %s; want 503 naming links.aisle_base", status, body)
+	}
 }

@@ -117,6 +117,9 @@ func (l *pageLocale) unitPrice(p Product) string {
 	if p.Unit == "l" {
 		word = l.text.PerLitre
 	}
+	if strings.HasPrefix(word, "/") {
+		return l.money(per) + word // fi "4,98 €/kg": a slash unit takes no space
+	}
 	return l.money(per) + " " + word
 }
 

@@ -121,8 +121,12 @@ func TestPages_Aisle(t *testing.T) {
 					t.Errorf("page lacks %q:\n%s", w, body)
 				}
 			}
-			if !strings.Contains(body, `<input id="photo" name="image" type="file" accept="image/*" capture="environment">`) {
+			if !strings.Contains(body, `<input id="photo" class="visually-hidden" name="image" type="file" accept="image/*" capture="environment">`) {
 				t.Error("page lacks the scan-another input")
+			}
+			// The control is a camera button (a styled label with an icon), not a raw file input.
+			if !strings.Contains(body, `<label for="photo" class="camera-button"><svg aria-hidden="true"`) {
+				t.Error("the scan-another control is not the camera button")
 			}
 			if strings.Contains(body, "<script src=\"http") || strings.Contains(body, "//cdn") {
 				t.Error("page loads a third-party script")
@@ -262,6 +266,7 @@ func TestPages_Assets(t *testing.T) {
 		{"/web/pos.js", "text/javascript; charset=utf-8", 200, "uuid4()"},
 		{"/web/aisle.js", "text/javascript; charset=utf-8", 200, "/api/v1/scan"},
 		{"/web/aisle.css", "text/css; charset=utf-8", 200, "body{"},
+		{"/web/aisle.css", "text/css; charset=utf-8", 200, ".camera-button{"},
 		{"/web/pos.css", "text/css; charset=utf-8", 200, "1024"},
 		{"/web/aisle.html", "", 404, ""},
 		{"/web/nope.js", "", 404, ""},

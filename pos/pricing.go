@@ -62,6 +62,9 @@ func (s *Service) priceLine(ctx context.Context, q querier, i int, r LineRequest
 	p, err := s.resolve(ctx, q, r.Code)
 	if err != nil {
 		var re *RequestError
+		if errors.As(err, &re) && re.Status == http.StatusNotFound && badCheckDigit(r.Code) {
+			return Line{}, lineErr(i, "bad_check_digit", "%s", re.Message)
+		}
 		if errors.As(err, &re) && re.Status == http.StatusNotFound {
 			return Line{}, lineErr(i, "unknown_code", "unknown code %q", truncate(r.Code, 40))
 		}

@@ -56,6 +56,13 @@ func (s *Service) CreateRefund(ctx context.Context, term Terminal, req RefundReq
 		} else if err != nil {
 			return db.Explain(err)
 		}
+		tenders, err := saleTenders(ctx, tx, req.SaleID)
+		if err != nil {
+			return db.Explain(err)
+		}
+		if err := refundMethodAllowed(req.Method, tenders); err != nil {
+			return err
+		}
 		sold, err := soldLines(ctx, tx, req.SaleID)
 		if err != nil {
 			return err
@@ -65,6 +72,7 @@ func (s *Service) CreateRefund(ctx context.Context, term Terminal, req RefundReq
 			Cashier: req.Cashier, Method: req.Method, Currency: currency, RefundedAt: at.Format(time.RFC3339Nano)}
 		var moves []Movement
 		for i, rl := range req.Lines {
+			rl.SKU = s.refundSKU(ctx, tx, sold, rl.SKU)
 			lines, ms, err := takeFromSale(sold, i, rl)
 			if err != nil {
 				return err

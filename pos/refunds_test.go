@@ -67,7 +67,7 @@ func TestServer_CreateRefund(t *testing.T) {
 	}
 	for _, tt := range bad {
 		t.Run(tt.name, func(t *testing.T) {
-			r := RefundRequest{RefundID: newSaleID(), SaleID: saleID, Lines: []RefundLineRequest{{"PASTA-500", 1}}, Method: "cash", Cashier: "anna", Terminal: "lane1"}
+			r := RefundRequest{RefundID: newSaleID(), SaleID: saleID, Lines: []RefundLineRequest{{"PASTA-500", 1}}, Method: "card", Cashier: "anna", Terminal: "lane1"}
 			tt.mod(&r)
 			before := e.snapshot()
 			code, body := e.do("POST", "/api/v1/refunds", tokenLane1, r)
@@ -80,7 +80,7 @@ func TestServer_CreateRefund(t *testing.T) {
 		})
 	}
 	t.Run("the last unit can still be refunded", func(t *testing.T) {
-		r := RefundRequest{RefundID: newSaleID(), SaleID: saleID, Lines: []RefundLineRequest{{"CAFFE-250", 1}, {"PASTA-500", 1}}, Method: "cash", Cashier: "anna", Terminal: "lane1"}
+		r := RefundRequest{RefundID: newSaleID(), SaleID: saleID, Lines: []RefundLineRequest{{"CAFFE-250", 1}, {"PASTA-500", 1}}, Method: "card", Cashier: "anna", Terminal: "lane1"}
 		if code, body := e.do("POST", "/api/v1/refunds", tokenLane1, r); code != 201 {
 			t.Fatalf("%d %s", code, body)
 		}

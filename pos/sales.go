@@ -76,6 +76,7 @@ func (s *Service) CreateSale(ctx context.Context, term Terminal, req SaleRequest
 	hashed := req
 	hashed.Print = nil
 	hash := requestHash(hashed)
+	custWarnings := s.customerWarnings(ctx, req.CustomerID)
 
 	var res SaleResult
 	err = s.db.Group.Do(ctx, func(rawTx *sql.Tx) error {
@@ -94,6 +95,7 @@ func (s *Service) CreateSale(ctx context.Context, term Terminal, req SaleRequest
 		if sale.TillSessionID, err = s.tillSessionFor(ctx, rawTx, term.ID, req.Cashier); err != nil {
 			return err
 		}
+		sale.Warnings = append(sale.Warnings, custWarnings...)
 		if err := s.storeSale(ctx, tx, &sale, hash); err != nil {
 			return err
 		}

@@ -3,6 +3,7 @@ package pos
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -82,6 +83,9 @@ func (s *Service) Adjust(ctx context.Context, req AdjustmentRequest) ([]byte, bo
 	if req.Delta == 0 || req.Delta > maxWeightG || req.Delta < -maxWeightG {
 		return nil, false, unprocessable("bad_quantity", "delta %d must be non-zero and at most %d either way", req.Delta, maxWeightG)
 	}
+	if req.Reason == "damaged" && req.Delta > 0 {
+		return nil, false, unprocessable("bad_quantity", "delta %d: damaged goods leave stock, so the delta must be negative", req.Delta)
+	}
 	hash := requestHash(req)
 	var out []byte
 	var created bool
@@ -98,12 +102,17 @@ func (s *Service) Adjust(ctx context.Context, req AdjustmentRequest) ([]byte, bo
 		case err != sql.ErrNoRows:
 			return err
 		}
-		if _, err := productBySKU(ctx, tx, req.SKU); err == sql.ErrNoRows {
-			return unprocessable("unknown_sku", "unknown sku %q", truncate(req.SKU, 40))
+		p, err := s.resolve(ctx, tx, req.SKU) // a SKU or any code a scan gives
+		var re *RequestError
+		if errors.As(err, &re) && re.Status == http.StatusNotFound {
+			return unprocessable("unknown_sku", "unknown sku or code %q", truncate(req.SKU, 40))
 		} else if err != nil {
 			return err
 		}
-		m := Movement{MovementID: req.MovementID, SKU: req.SKU, Delta: req.Delta, Reason: req.Reason,
+		if err := adjustmentBound(p, req.Delta); err != nil {
+			return err
+		}
+		m := Movement{MovementID: req.MovementID, SKU: p.SKU, Delta: req.Delta, Reason: req.Reason,
 			Ref: "adjustment", OccurredAt: s.now().Format(time.RFC3339Nano)}
 		if _, err := s.move(ctx, tx, m, hash); err != nil {
 			return err

@@ -97,6 +97,14 @@ func ParseDigitalLink(uri string) ([]AIValue, error) {
 	keyAI, keyEntry, _ := dlAI(segs[start])
 	qualifiers := keyEntry.dlQualifiers
 	var used []string
+	seen := map[string]bool{}
+	once := func(ai string) error {
+		if seen[ai] {
+			return gs1Errorf(ai, "appears more than once in the Digital Link URI")
+		}
+		seen[ai] = true
+		return nil
+	}
 	for i := start; i < len(segs); i += 2 {
 		ai, _, ok := dlAI(segs[i])
 		if !ok {
@@ -106,16 +114,16 @@ func ParseDigitalLink(uri string) ([]AIValue, error) {
 		if err != nil {
 			return out, gs1Errorf(ai, "bad percent-encoding in %q", clip(segs[i+1], 40))
 		}
+		if err := once(ai); err != nil {
+			return out, err
+		}
 		if i > start {
 			used = append(used, ai)
 			if !qualifierOrderOK(qualifiers, used) {
 				return out, gs1Errorf(ai, "not a key qualifier of (%s) in this order", keyAI)
 			}
 		}
-		if ai == "01" && (len(v) == 8 || len(v) == 12 || len(v) == 13) {
-			v = strings.Repeat("0", 14-len(v)) + v
-		}
-		out = append(out, AIValue{AI: ai, Value: v})
+		out = append(out, AIValue{AI: ai, Value: dlPadGTIN(ai, v)})
 	}
 	u, _ := url.Parse(uri)
 	for _, kv := range strings.Split(u.RawQuery, "&") {
@@ -137,11 +145,17 @@ func ParseDigitalLink(uri string) ([]AIValue, error) {
 		if !e.dlAttr {
 			return out, gs1Errorf(ai, "not allowed as a Digital Link query attribute")
 		}
+		if dlIsQualifier(qualifiers, ai) {
+			return out, gs1Errorf(ai, "a key qualifier of (%s) belongs in the path, not the query", keyAI)
+		}
+		if err := once(ai); err != nil {
+			return out, err
+		}
 		v, err = url.QueryUnescape(v)
 		if err != nil {
 			return out, gs1Errorf(ai, "bad percent-encoding in %q", clip(v, 40))
 		}
-		out = append(out, AIValue{AI: ai, Value: v})
+		out = append(out, AIValue{AI: ai, Value: dlPadGTIN(ai, v)})
 	}
 	return out, validateElements(out)
 }
@@ -158,9 +172,12 @@ func dlSegments(s string) ([]string, bool) {
 		return nil, false // a Digital Link path does not end in "/"
 	}
 	var segs []string
-	for _, seg := range strings.Split(p, "/") {
-		if seg != "" {
+	for i, seg := range strings.Split(p, "/") {
+		switch {
+		case seg != "":
 			segs = append(segs, seg)
+		case i > 0:
+			return nil, false // an empty segment ("//") is no Digital Link path
 		}
 	}
 	return segs, true
@@ -190,6 +207,28 @@ func qualifierOrderOK(alternatives [][]string, used []string) bool {
 		}
 		if j == len(used) {
 			return true
+		}
+	}
+	return false
+}
+
+// dlPadGTIN pads a GTIN-8, -12 or -13 given as AI (01) to 14 digits, in the path and the query
+// alike; other values are returned as they are.
+func dlPadGTIN(ai, v string) string {
+	if ai == "01" && allDigits(v) && (len(v) == 8 || len(v) == 12 || len(v) == 13) {
+		return strings.Repeat("0", 14-len(v)) + v
+	}
+	return v
+}
+
+// dlIsQualifier reports whether ai is one of the primary key's qualifiers, which Digital Link
+// places in the path only.
+func dlIsQualifier(alternatives [][]string, ai string) bool {
+	for _, seq := range alternatives {
+		for _, q := range seq {
+			if q == ai {
+				return true
+			}
 		}
 	}
 	return false

@@ -161,6 +161,9 @@ func (s *Syncer) refuseStored(ctx context.Context, r inboxRow, cause error) erro
 	if err := s.storeDeadLetter(ctx, tx, r.topic, de, r.payload, s.now()); err != nil {
 		return err
 	}
+	if err := s.trackSeq(ctx, tx, r.topic, refusedPayloadSeq(r.topic, r.payload)); err != nil {
+		return db.Explain(err)
+	}
 	if _, err := tx.ExecContext(ctx, `UPDATE inbox SET applied_at = ?2 WHERE event_id = ?1`, r.id, s.now()); err != nil {
 		return db.Explain(err)
 	}

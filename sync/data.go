@@ -26,9 +26,7 @@ func (d *CatalogData) validate(typ string) error {
 		if d.Chunks < 1 || d.Chunks > maxChunks || d.Chunk < 1 || d.Chunk > d.Chunks {
 			return fmt.Errorf("chunk %d of %d is out of range", d.Chunk, d.Chunks)
 		}
-	} else if len(d.Items) == 0 {
-		return fmt.Errorf("delta has no items")
-	}
+	} // an empty delta (items: []) is valid: its seq still counts for gap detection
 	for i, it := range d.Items {
 		if err := it.Validate(); err != nil {
 			return fmt.Errorf("items[%d]: %w", i, err)

@@ -100,6 +100,16 @@ func (s *Syncer) storeBatch(ctx context.Context, batch []mqtt.Message) error {
 			if !errors.As(err, &de) {
 				de = &DecodeError{Reason: ReasonMalformedJSON, Err: err}
 			}
+			// Bad data under a valid envelope with a seq goes through the inbox in order, so the
+			// apply step dead-letters it and still counts its seq: a refusal must not hide a gap.
+			if seq, typ := refusedInboxSeq(rel, de, m.Payload()); seq > 0 {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO inbox (event_id, topic, type, seq, payload, received_at)
+					VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (event_id) DO UPDATE SET acked_at = ''`,
+					de.ID, rel, typ, seq, m.Payload(), now); err != nil {
+					return fmt.Errorf("inbox: store refused %s: %w", de.ID, db.Explain(err))
+				}
+				continue
+			}
 			if err := s.storeDeadLetter(ctx, tx, rel, de, m.Payload(), now); err != nil {
 				return err
 			}

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/storeagent/storeagent/agent"
-	"github.com/storeagent/storeagent/agent/db"
 	"github.com/storeagent/storeagent/devices"
 	"github.com/storeagent/storeagent/devices/escpos"
 	firmwareprofiles "github.com/storeagent/storeagent/firmware-profiles"
@@ -56,19 +55,17 @@ func (m *Main) checkCmd(ctx context.Context, args []string) error {
 		line(false, "config", err.Error())
 		return errChecksFailed
 	}
-	line(true, "config", fmt.Sprintf("store %s, %d terminals, %d devices", cfg.StoreID, len(cfg.Terminals), len(cfg.Devices)))
-	if err := checkWritable(cfg.DataDir); err != nil {
+	line(true, "config", fmt.Sprintf("store %s, %s, %s", cfg.StoreID, plural(len(cfg.Terminals), "terminal", "terminals"), plural(len(cfg.Devices), "device", "devices")))
+	// check only reads: it creates neither data_dir nor the database.
+	if detail, err := checkDataDir(cfg.DataDir); err != nil {
 		line(false, "data_dir", err.Error()+" (fix: create it and give the storeagent user write access)")
 	} else {
-		line(true, "data_dir", cfg.DataDir+" is writable")
+		line(true, "data_dir", detail)
 	}
-	d, err := db.Open(ctx, cfg.DataDir, db.Options{Readers: 1})
-	if err != nil {
-		line(false, "database", err.Error()+" (fix: stop the agent if it holds the lock; restore a backup with storeagent restore FILE)")
+	if detail, err := checkDatabase(ctx, cfg.DataDir); err != nil {
+		line(false, "database", err.Error()+" (fix: restore a backup with storeagent restore FILE)")
 	} else {
-		v, _ := db.SchemaVersion(ctx, d.W)
-		line(true, "database", fmt.Sprintf("%s opens, quick_check ok, schema %d, epoch %s", d.Path, v, d.Epoch))
-		d.Close()
+		line(true, "database", detail)
 	}
 	detail, err := checkBroker(ctx, cfg.MQTT)
 	var unreachable errBrokerUnreachable
@@ -101,19 +98,6 @@ func (m *Main) checkCmd(ctx context.Context, args []string) error {
 		return errChecksFailed
 	}
 	return nil
-}
-
-func checkWritable(dir string) error {
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, ".check-*")
-	if err != nil {
-		return fmt.Errorf("%s is not writable: %w", dir, err)
-	}
-	name := f.Name()
-	f.Close()
-	return os.Remove(filepath.Clean(name))
 }
 
 // checkBroker dials the configured MQTT broker: TCP for tcp:// and ws://, TLS with the configured
@@ -175,7 +159,7 @@ func checkBroker(ctx context.Context, c agent.MQTTConfig) (string, error) {
 	}
 	exp := certs[0].NotAfter
 	days := int(time.Until(exp).Hours() / 24)
-	detail := fmt.Sprintf("%s reachable over TLS; server certificate %q expires %s (%d days)", addr, certs[0].Subject.CommonName, exp.UTC().Format("2006-01-02"), days)
+	detail := fmt.Sprintf("%s reachable over TLS; server certificate %q expires %s (%s)", addr, certs[0].Subject.CommonName, exp.UTC().Format("2006-01-02"), plural(int(days), "day", "days"))
 	if days < certWarnDays {
 		detail += " — renew it soon"
 	}

@@ -44,7 +44,7 @@ func (m *Main) decodeCmd(ctx context.Context, args []string) error {
 		}
 	}
 	if len(failed) > 0 {
-		return fmt.Errorf("%d of %d files could not be decoded: %s", len(failed), len(files), strings.Join(failed, ", "))
+		return fmt.Errorf("%d of %s could not be decoded: %s", len(failed), plural(len(files), "file", "files"), strings.Join(failed, ", "))
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/storeagent/storeagent/agent"
@@ -17,7 +18,8 @@ import (
 func (m *Main) demoCmd(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	httpAddr := fs.String("http", "127.0.0.1:0", "HTTP listen address (port 0: a free port)")
-	dataDir := fs.String("data", "", "data directory (default: a new temporary directory)")
+	dataDir := fs.String("data", "", "data directory, created if missing and kept (default: a new temporary directory, removed on stop)")
+	country := fs.String("country", "it", "the demo store's country, with its own products and VAT rates: "+strings.Join(agent.DemoCountries(), ", "))
 	verbose := fs.Bool("v", false, "debug logging")
 	rest, err := parseFlags(fs, args)
 	if err != nil {
@@ -26,13 +28,16 @@ func (m *Main) demoCmd(ctx context.Context, args []string) error {
 	if len(rest) > 0 {
 		return usagef("unexpected argument %q", rest[0])
 	}
-	if *dataDir == "" {
-		d, err := os.MkdirTemp("", "storeagent-demo-")
-		if err != nil {
-			return fmt.Errorf("temporary data dir: %w", err)
-		}
-		*dataDir = d
+	store, err := agent.DemoStoreFor(*country)
+	if err != nil {
+		return usagef("-country: %v", err)
 	}
+	dir, cleanup, err := demoDataDir(*dataDir, m.Stdout)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	*dataDir = dir
 	// Bind first so the printed URLs carry the real port.
 	ln, err := net.Listen("tcp", *httpAddr)
 	if err != nil {
@@ -48,19 +53,16 @@ func (m *Main) demoCmd(ctx context.Context, args []string) error {
 		scannerPath = vs.Path()
 	}
 	log := agent.NewLogger(agent.LogConfig{Format: "text", Level: "warn"}, m.Stderr, *verbose)
-	central, err := agent.StartDemoCentral(ctx, *dataDir, log)
+	central, err := agent.StartDemoCentral(ctx, store, *dataDir, log)
 	if err != nil {
 		return err
 	}
 	defer central.Close()
-	cfg, err := agent.DemoConfig(*dataDir, ln.Addr().String(), scannerPath, central.BrokerURL)
+	cfg, err := agent.DemoConfig(store, *dataDir, ln.Addr().String(), scannerPath, central.BrokerURL)
 	if err != nil {
 		return err
 	}
-	items, _, err := agent.DemoCatalog()
-	if err != nil {
-		return err
-	}
+	items := store.Items
 	printer := &pos.DemoPrinter{Dir: filepath.Join(*dataDir, "receipts"), Printers: []string{"lane1-printer"}}
 	if printer.Model, err = demoPrinterModel(); err != nil {
 		return err
@@ -69,9 +71,9 @@ func (m *Main) demoCmd(ctx context.Context, args []string) error {
 		registerDemoReceipts(a.API, printer)
 		base := a.URL()
 		if vs != nil {
-			var codes []string
+			var codes []demoCode
 			for _, it := range items {
-				codes = append(codes, it.GTINs[0])
+				codes = append(codes, demoCode{Code: it.GTINs[0], Name: it.Name})
 			}
 			vs.register(a.API, codes)
 			fmt.Fprintf(m.Stdout, "Virtual scanner: %s (scan from %s/demo; lane1's POS receives it)\n", vs.Path(), base)
@@ -87,7 +89,7 @@ func (m *Main) demoCmd(ctx context.Context, args []string) error {
 			if err := central.Seed(ctx, cfg.StoreID); err != nil {
 				fmt.Fprintf(m.Stderr, "storeagent demo: %v\n", err)
 			}
-			printDemoBanner(m.Stdout, cfg, base, central.BrokerURL, items)
+			printDemoBanner(m.Stdout, cfg, base, central.BrokerURL, store)
 		}()
 		return nil
 	})
@@ -111,23 +113,72 @@ func waitForCatalog(ctx context.Context, a *agent.Agent, sku string) error {
 	}
 }
 
-// printDemoBanner tells a newcomer where everything is.
-func printDemoBanner(w io.Writer, cfg *agent.Config, base, brokerURL string, items []pos.CatalogItem) {
+// demoCode is one entry of the /demo scan list: the code to scan and the product's name.
+type demoCode struct{ Code, Name string }
+
+// demoDataDir returns the demo's data directory. An explicit dir is created when missing and kept;
+// without one the demo makes a temporary directory, and cleanup removes it and says so on w.
+func demoDataDir(dir string, w io.Writer) (path string, cleanup func(), err error) {
+	if dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return "", nil, fmt.Errorf("-data %s: %w", dir, err)
+		}
+		return dir, func() { fmt.Fprintf(w, "storeagent demo: stopped; data kept in %s\n", dir) }, nil
+	}
+	d, err := os.MkdirTemp("", "storeagent-demo-")
+	if err != nil {
+		return "", nil, fmt.Errorf("temporary data dir: %w", err)
+	}
+	return d, func() {
+		if err := os.RemoveAll(d); err != nil {
+			fmt.Fprintf(w, "storeagent demo: stopped; could not remove the temporary data dir %s: %v\n", d, err)
+			return
+		}
+		fmt.Fprintf(w, "storeagent demo: stopped; removed the temporary data dir %s\n", d)
+	}, nil
+}
+
+// printDemoBanner tells a newcomer where everything is: the URLs, the token, the codes to scan or
+// type, the loyalty ids central knows and the page of printed receipts.
+func printDemoBanner(w io.Writer, cfg *agent.Config, base, brokerURL string, store *agent.DemoStore) {
+	items := store.Items
 	term := cfg.Terminals[0]
 	code := items[0].GTINs[0]
-	fmt.Fprintf(w, `storeagent demo: a store with %d products is running. Ctrl+C stops it.
-
+	var b strings.Builder
+	fmt.Fprintf(&b, "storeagent demo: %s, a store in %s with %s. Ctrl+C stops it.\n\n",
+		cfg.Store.Name, cfg.Store.Address, plural(len(items), "product", "products"))
+	fmt.Fprintf(&b, "Products (scan at %s/demo, or type the code or SKU at the POS):\n", base)
+	for _, it := range items {
+		fmt.Fprintf(&b, "  %-14s %-20s %-44s VAT %s %%\n", it.GTINs[0], it.SKU, it.Name, bpString(it.TaxRateBP))
+	}
+	b.WriteString("Loyalty ids (a sale's customer_id, or GET /api/v1/customers/{id}):\n")
+	for _, c := range store.Customers {
+		fmt.Fprintf(&b, "  %-14s %s, %s, %d points\n", c.CustomerID, c.Name, c.Tier, c.Points)
+	}
+	fmt.Fprintf(&b, `
   POS URL:     %s/pos
   POS token:   %s   (terminal %s; Authorization: Bearer <token>)
   Aisle URL:   %s/p/%s
   Product API: %s/api/v1/products/%s
+  Receipts:    %s/demo/receipts   (what the virtual printer printed)
   Status:      curl -H 'Authorization: Bearer %s' %s/api/v1/status
-  Data dir:    %s
   Central:     embedded MQTT broker %s with the central simulator
+  Data dir:    %s
 
 Try a sale:
   curl -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' %s/api/v1/sales \
-    -d '{"sale_id":"'$(cat /proc/sys/kernel/random/uuid)'","terminal":"%s","cashier":"demo","lines":[{"code":"%s","qty":2},{"code":"IT-PARMIGIANO","weight_g":350}],"payments":[{"method":"cash","amount_minor":5000}]}'
-`, len(items), base, term.Token, term.ID, base, code, base, code, term.Token, base, cfg.DataDir, brokerURL,
-		term.Token, base, term.ID, code)
+    -d '{"sale_id":"'$(cat /proc/sys/kernel/random/uuid)'","terminal":"%s","cashier":"demo","lines":[{"code":"%s","qty":2},{"code":"%s","weight_g":%d}],"payments":[{"method":"cash","amount_minor":10000}],"customer_id":"%s","print":true}'
+`, base, term.Token, term.ID, base, code, base, code, base, term.Token, base, brokerURL, cfg.DataDir,
+		term.Token, base, term.ID, code, store.Weighed.SKU, store.Weighed.WeightG, store.Customers[0].CustomerID)
+	io.WriteString(w, b.String())
+}
+
+// bpString writes basis points as a percentage with a decimal point only where needed: 2200 → "22",
+// 550 → "5.5", 2550 → "25.5".
+func bpString(bp int64) string {
+	s := fmt.Sprintf("%d", bp/100)
+	if r := bp % 100; r != 0 {
+		s += strings.TrimRight(fmt.Sprintf(".%02d", r), "0")
+	}
+	return s
 }

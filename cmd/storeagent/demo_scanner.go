@@ -52,18 +52,21 @@ func (v *virtualScanner) Close() {
 
 // register adds the demo's scan form: GET /demo shows it, POST /demo/scan types the code into the
 // virtual scanner, so the scan reaches the lane's POS through the same path as a real one.
-func (v *virtualScanner) register(srv *pos.Server, codes []string) {
+func (v *virtualScanner) register(srv *pos.Server, codes []demoCode) {
 	srv.Handle("GET /demo", false, func(w http.ResponseWriter, r *http.Request, _ pos.Terminal) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		var opts strings.Builder
+		var opts, list strings.Builder
 		for _, c := range codes {
-			fmt.Fprintf(&opts, "<option value=%q>", html.EscapeString(c))
+			code, name := html.EscapeString(c.Code), html.EscapeString(c.Name)
+			fmt.Fprintf(&opts, `<option value="%s">%s</option>`, code, name)
+			fmt.Fprintf(&list, `<li><button name="code" value="%s">%s</button> %s</li>`, code, code, name)
 		}
 		fmt.Fprintf(w, `<!doctype html><html lang="en"><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <title>storeagent demo scanner</title>
 <h1>Virtual scanner</h1><p>Device <code>%s</code>: a code sent here reaches lane1's POS as a hardware scan.</p>
 <form method="post" action="/demo/scan"><label>Code <input name="code" list="codes" autofocus required></label>
-<datalist id="codes">%s</datalist> <button>Scan</button></form>`, html.EscapeString(v.Path()), opts.String())
+<datalist id="codes">%s</datalist> <button>Scan</button></form>
+<h2>Products</h2><form method="post" action="/demo/scan"><ul>%s</ul></form>`, html.EscapeString(v.Path()), opts.String(), list.String())
 	})
 	srv.Handle("POST /demo/scan", false, func(w http.ResponseWriter, r *http.Request, _ pos.Terminal) {
 		r.Body = http.MaxBytesReader(w, r.Body, 4096)

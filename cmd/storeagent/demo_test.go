@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -26,7 +28,10 @@ func TestDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "demo", "-data", t.TempDir())
+	// No -data: the demo makes its own temporary dir, which must be gone after Ctrl+C.
+	tmp := t.TempDir()
+	cmd := exec.Command(bin, "demo")
+	cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
 	out, _ := cmd.StdoutPipe()
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
@@ -57,9 +62,13 @@ func TestDemo(t *testing.T) {
 			t.Fatalf("demo printed no URLs: %v %s", printed, stderr.String())
 		}
 	}
+	restOut := make(chan string, 1)
 	go func() {
-		for range lines {
+		var rest strings.Builder
+		for l := range lines {
+			rest.WriteString(l + "\n")
 		}
+		restOut <- rest.String()
 	}()
 	token := strings.Fields(printed["POS token"])[0]
 	base := strings.TrimSuffix(printed["POS URL"], "/pos")
@@ -123,7 +132,11 @@ func TestDemo(t *testing.T) {
 		if err != nil || resp.StatusCode != 200 { // 303 to /demo, followed
 			t.Fatalf("demo scan form: %v %v", resp, err)
 		}
+		page, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
+		if !strings.Contains(string(page), "Caffè espresso macinato") {
+			t.Errorf("/demo scan list shows no product names: %s", page)
+		}
 	}
 	cmd.Process.Signal(syscall.SIGINT)
 	done := make(chan error, 1)
@@ -134,6 +147,12 @@ func TestDemo(t *testing.T) {
 			t.Errorf("demo exit after Ctrl+C: %v\n%s", err, stderr.String())
 		}
 	case <-time.After(15 * time.Second):
-		t.Error("demo did not stop within 15 s of SIGINT")
+		t.Fatal("demo did not stop within 15 s of SIGINT")
+	}
+	if rest := <-restOut; !strings.Contains(rest, "removed the temporary data dir") {
+		t.Errorf("stop printed %q; want a line saying the temporary dir was removed", rest)
+	}
+	if left, _ := filepath.Glob(filepath.Join(tmp, "storeagent-demo-*")); len(left) > 0 {
+		t.Errorf("the demo left %v in the temp dir", left)
 	}
 }

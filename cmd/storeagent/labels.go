@@ -50,7 +50,7 @@ func (m *Main) labelsCmd(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(m.Stdout, "%d labels and %d sheets written to %s\n", len(prods), n, *outDir)
+	fmt.Fprintf(m.Stdout, "%s and %s written to %s\n", plural(len(prods), "label", "labels"), plural(n, "sheet", "sheets"), *outDir)
 	return nil
 }
 
@@ -67,6 +67,9 @@ func writeLabels(opts pos.PageOptions, prods []pos.Product, dir string) (int, er
 	lab, err := pos.NewLabeler(opts)
 	if err != nil {
 		return 0, err
+	}
+	if err := lab.CheckAisleBase(); err != nil {
+		return 0, fmt.Errorf("no labels written: %w", err)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return 0, fmt.Errorf("labels: %w", err)

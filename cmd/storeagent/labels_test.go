@@ -4,6 +4,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/storeagent/storeagent/pos"
@@ -42,5 +43,21 @@ func TestWriteLabels(t *testing.T) {
 				t.Errorf("width got %d, want %d", cfg.Width, want)
 			}
 		})
+	}
+}
+
+// TestWriteLabels_NeedsAisleBase checks that labels are refused, with the key named, when their QR
+// codes would hold a relative path no phone can open.
+func TestWriteLabels_NeedsAisleBase(t *testing.T) {
+	prods := []pos.Product{{SKU: "PANE", Name: "Pane", PriceMinor: 250, Currency: "EUR", Unit: "each"}}
+	for _, base := range []string{"", "/store", "store.local"} {
+		dir := filepath.Join(t.TempDir(), "out")
+		_, err := writeLabels(pos.PageOptions{Locale: "it-IT", Currency: "EUR", AisleBase: base}, prods, dir)
+		if err == nil || !strings.Contains(err.Error(), "links.aisle_base") {
+			t.Errorf("aisle_base %q: err %v; want a refusal naming links.aisle_base", base, err)
+		}
+		if files, _ := filepath.Glob(filepath.Join(dir, "*.png")); len(files) > 0 {
+			t.Errorf("aisle_base %q: wrote %v", base, files)
+		}
 	}
 }

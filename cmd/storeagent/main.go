@@ -51,22 +51,33 @@ func commands() []command {
 		{"backup", "FILE [-config PATH]", "write a consistent copy of the database to FILE", (*Main).backupCmd},
 		{"restore", "FILE [-config PATH]", "replace the database with a backup (agent stopped); gives it a new epoch", (*Main).restoreCmd},
 		{"install", "[-config PATH]", "register the agent with the system service manager (systemd, Windows, launchd)", serviceCmd("install")},
-		{"uninstall", "", "remove the system service (config and data are kept)", serviceCmd("uninstall")},
-		{"start", "", "start the system service", serviceCmd("start")},
-		{"stop", "", "stop the system service (gracefully)", serviceCmd("stop")},
-		{"restart", "", "restart the system service", serviceCmd("restart")},
-		{"status", "", "say whether the system service is running; exit 1 if not", serviceCmd("status")},
+		{"uninstall", "[-config PATH]", "remove the system service (config and data are kept)", serviceCmd("uninstall")},
+		{"start", "[-config PATH]", "start the system service", serviceCmd("start")},
+		{"stop", "[-config PATH]", "stop the system service (gracefully)", serviceCmd("stop")},
+		{"restart", "[-config PATH]", "restart the system service", serviceCmd("restart")},
+		{"status", "[-config PATH]", "say whether the system service is running; exit 1 if not", serviceCmd("status")},
 		{"version", "", "print version, commit, Go version and OS/arch", (*Main).versionCmd},
 	}
 }
 
 // Run runs one subcommand and returns the exit code: 0 ok, 1 failure, 2 bad usage.
 func (m *Main) Run(ctx context.Context, args []string) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 2 && args[0] == "help" {
+		for _, c := range commands() {
+			if c.name == args[1] {
+				return m.Run(ctx, []string{c.name, "-h"})
+			}
+		}
+		fmt.Fprintf(m.Stderr, "storeagent help: unknown command %q\n", args[1])
 		m.usage(m.Stderr)
+		return 2
+	}
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		if len(args) == 0 {
+			m.usage(m.Stderr)
 			return 2
 		}
+		m.usage(m.Stdout)
 		return 0
 	}
 	for _, c := range commands() {
@@ -75,10 +86,15 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		}
 		err := c.run(m, ctx, args[1:])
 		var ue usageError
+		var he helpError
 		switch {
 		case err == nil:
 			return 0
+		case errors.As(err, &he):
+			m.commandUsage(m.Stdout, c, he.fs)
+			return 0
 		case errors.Is(err, flag.ErrHelp):
+			m.commandUsage(m.Stdout, c, nil)
 			return 0
 		case errors.As(err, &ue):
 			fmt.Fprintf(m.Stderr, "storeagent %s: %s\nusage: storeagent %s %s\n", c.name, ue.msg, c.name, c.args)
@@ -101,6 +117,31 @@ func (m *Main) usage(w io.Writer) {
 	}
 }
 
+// commandUsage prints one subcommand's usage line, what it does and its flags with their defaults;
+// fs is nil for a command without flags.
+func (m *Main) commandUsage(w io.Writer, c command, fs *flag.FlagSet) {
+	fmt.Fprintf(w, "usage: storeagent %s %s\n\n%s\n", c.name, c.args, c.help)
+	if fs == nil {
+		return
+	}
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	if n == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nflags:")
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
+}
+
+// helpError is what parseFlags returns for -h or -help: it carries the flag set so Run can print the
+// subcommand's flags. It matches flag.ErrHelp under errors.Is.
+type helpError struct{ fs *flag.FlagSet }
+
+func (e helpError) Error() string        { return flag.ErrHelp.Error() }
+func (e helpError) Is(target error) bool { return target == flag.ErrHelp }
+
 // oneLine keeps multi-problem errors readable on one stderr line per problem but starts with a
 // summary; a config error lists each problem indented beneath.
 func oneLine(s string) string { return strings.TrimRight(s, "\n") }
@@ -113,7 +154,7 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				return nil, err
+				return nil, helpError{fs}
 			}
 			return nil, usagef("%v", err)
 		}

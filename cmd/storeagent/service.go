@@ -39,6 +39,8 @@ type serviceHost struct {
 	newService newServiceFunc
 	// userExists reports whether a system user exists (the unit runs as packaging.ServiceUser).
 	userExists func(name string) bool
+	// systemdUp reports whether systemd is the init here; nil means yes.
+	systemdUp func() bool
 }
 
 // systemHost is the real host.
@@ -46,6 +48,7 @@ func systemHost() serviceHost {
 	return serviceHost{
 		newService: newSystemService,
 		userExists: func(name string) bool { _, err := user.Lookup(name); return err == nil },
+		systemdUp:  systemdRunning,
 	}
 }
 
@@ -178,7 +181,7 @@ func (m *Main) serviceAction(_ context.Context, action string, args []string, ho
 			return errServiceNotRunning
 		}
 		if err != nil {
-			return fmt.Errorf("status of %s service: %w", sys, err)
+			return serviceQueryError(sys, err, host.systemdUp == nil || host.systemdUp(), path)
 		}
 		fmt.Fprintf(m.Stdout, "%s service %s: %s\n", sys, serviceName, statusWord(st))
 		if st != service.StatusRunning {

@@ -89,6 +89,7 @@ func Info(o Options, binary string) (*nfpm.Info, error) {
 		file(r("packaging/udev/70-storeagent.rules"), packaging.UdevRulesPath, 0o644),
 		file(r("packaging/storeagent.yaml"), packaging.SampleConfigPath, 0o644),
 		file(r("firmware-profiles/NOTICE"), packaging.ProfilesPath+"/NOTICE", 0o644),
+		file(r("packaging/doc/copyright"), packaging.DocPath+"/copyright", 0o644),
 	}
 	for _, kind := range []string{"scanners", "printers"} {
 		names, err := filepath.Glob(r("firmware-profiles/" + kind + "/*.yaml"))
@@ -113,6 +114,7 @@ func Info(o Options, binary string) (*nfpm.Info, error) {
 		Homepage:    "https://github.com/storeagent/storeagent",
 		License:     "Proprietary",
 		MTime:       o.Date,
+		Changelog:   r("packaging/doc/changelog.yaml"), // deb: DocPath/changelog.Debian.gz
 		Overridables: nfpm.Overridables{
 			Contents: contents,
 			Umask:    0o022,

@@ -18,6 +18,7 @@ import (
 var wantFiles = []string{
 	packaging.BinaryPath, packaging.UnitPath, packaging.UdevRulesPath, packaging.SampleConfigPath,
 	packaging.ProfilesPath + "/scanners/zebra-ds2208.yaml", packaging.ProfilesPath + "/printers/epson-tm-t20.yaml",
+	packaging.DocPath + "/copyright",
 }
 
 func repoRoot(t *testing.T) string {
@@ -51,6 +52,9 @@ func TestInfo(t *testing.T) {
 				if !info.Contents.ContainsDestination(w) {
 					t.Errorf("contents lack %s", w)
 				}
+			}
+			if cl, err := info.GetChangeLog(); err != nil || len(cl.Entries) == 0 {
+				t.Errorf("changelog %s: %v (%d entries)", info.Changelog, err, len(cl.Entries))
 			}
 			for _, s := range []string{info.Scripts.PreInstall, info.Scripts.PostInstall, info.Scripts.PreRemove, info.Scripts.PostRemove} {
 				if _, err := os.Stat(s); err != nil {
@@ -104,7 +108,7 @@ func TestBuild_DebInstallsAndRuns(t *testing.T) {
 	if err != nil {
 		t.Fatalf("dpkg-deb -c: %v\n%s", err, list)
 	}
-	for _, w := range wantFiles {
+	for _, w := range append(wantFiles, packaging.DocPath+"/changelog.Debian.gz") {
 		if !strings.Contains(string(list), "."+w+"\n") {
 			t.Errorf("dpkg-deb -c lacks %s", w)
 		}
@@ -116,14 +120,19 @@ func TestBuild_DebInstallsAndRuns(t *testing.T) {
 		os.MkdirAll(filepath.Join(root, d), 0o755)
 	}
 	os.WriteFile(filepath.Join(root, "var/lib/dpkg/status"), nil, 0o644)
-	dpkgInstall := func(pkg string) {
+	dpkgInstall := func(pkg string) string {
 		t.Helper()
 		cmd := exec.Command("dpkg", "--root="+root, "--force-script-chrootless", "--force-depends", "--force-not-root", "-i", pkg)
-		if b, err := cmd.CombinedOutput(); err != nil {
+		b, err := cmd.CombinedOutput()
+		if err != nil {
 			t.Fatalf("dpkg --root -i %s: %v\n%s", filepath.Base(pkg), err, b)
 		}
+		return string(b)
 	}
-	dpkgInstall(deb)
+	const nextStep = "systemctl enable --now storeagent"
+	if out := dpkgInstall(deb); !strings.Contains(out, nextStep) || !strings.Contains(out, "token") {
+		t.Errorf("a fresh install prints no next steps (want %q and the token files):\n%s", nextStep, out)
+	}
 	conf := filepath.Join(root, "etc/storeagent/storeagent.yaml")
 	got, err := os.ReadFile(conf)
 	if err != nil || string(got) != packaging.SampleConfig {
@@ -145,7 +154,9 @@ func TestBuild_DebInstallsAndRuns(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		dpkgInstall(newer[0])
+		if out := dpkgInstall(newer[0]); strings.Contains(out, nextStep) {
+			t.Errorf("an upgrade repeats the first-install steps:\n%s", out)
+		}
 		if got, _ := os.ReadFile(conf); string(got) != edited {
 			t.Errorf("the upgrade overwrote the edited config")
 		}

@@ -7,10 +7,12 @@ set -e
 root="${DPKG_ROOT:-}"
 conf="$root/etc/storeagent/storeagent.yaml"
 mkdir -p "$root/etc/storeagent" "$root/var/lib/storeagent"
+fresh=""
 if [ ! -e "$conf" ]; then
 	cp "$root/usr/share/storeagent/storeagent.yaml.sample" "$conf"
 	chmod 0640 "$conf"
 	chown root:storeagent "$conf" 2>/dev/null || true
+	fresh=1
 fi
 chmod 0750 "$root/var/lib/storeagent"
 chown storeagent:storeagent "$root/var/lib/storeagent" 2>/dev/null || true
@@ -23,5 +25,18 @@ fi
 if [ -z "$root" ] && command -v udevadm >/dev/null 2>&1; then
 	udevadm control --reload-rules 2>/dev/null || true
 	udevadm trigger --subsystem-match=tty --subsystem-match=usbmisc --subsystem-match=input 2>/dev/null || true
+fi
+if [ -n "$fresh" ]; then
+	cat <<'NEXT'
+storeagent is installed but not started. Next steps:
+  1. Edit /etc/storeagent/storeagent.yaml: store_id, store, mqtt.broker, links.aisle_base and devices
+     (storeagent devices lists the scanners and printers attached).
+  2. Give each lane a token file named by its token_file, readable by the agent only:
+       openssl rand -hex 16 > /etc/storeagent/lane1.token
+       chown root:storeagent /etc/storeagent/lane1.token && chmod 0640 /etc/storeagent/lane1.token
+  3. Check the setup:  sudo -u storeagent storeagent check -config /etc/storeagent/storeagent.yaml
+  4. Start it now and at every boot:  systemctl enable --now storeagent
+Docs: /usr/share/doc/storeagent; logs: journalctl -u storeagent
+NEXT
 fi
 exit 0
