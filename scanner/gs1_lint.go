@@ -4,8 +4,6 @@ import (
 	"math/big"
 	"strconv"
 	"strings"
-
-	"golang.org/x/text/language"
 )
 
 // checkCharset checks a component against its character set: N digits,
@@ -223,13 +221,6 @@ func validPercentEncoding(v string) bool {
 
 func isHex(c byte) bool {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
-}
-
-// isCountry reports whether code is an ISO 3166 country, numeric or
-// alpha-2, as known to golang.org/x/text/language.
-func isCountry(code string) bool {
-	r, err := language.ParseRegion(code)
-	return err == nil && r.IsCountry()
 }
 
 // validIBAN applies the ISO 13616 mod-97 check.
