@@ -46,3 +46,14 @@ func TestParseDigitalLink_Strictness(t *testing.T) {
 		}
 	}
 }
+
+// TestParse_GS1DotCode checks that a DotCode read with identifier ]J1 is parsed as GS1.
+func TestParse_GS1DotCode(t *testing.T) {
+	s := Parse([]byte("]J10109506000134352"+"17261231"), Options{})
+	if s.Symbology != GS1DotCode || !s.Valid || s.GTIN != "09506000134352" || len(s.GS1) != 2 {
+		t.Errorf("]J1 scan: %+v; want gs1-dotcode with (01) and (17)", s)
+	}
+	if s := Parse([]byte("]J0HELLO"), Options{}); s.Symbology != DotCode || s.Data != "HELLO" {
+		t.Errorf("]J0 scan: %+v; want dotcode HELLO", s)
+	}
+}

@@ -4,14 +4,17 @@ import (
 	"math/big"
 	"strconv"
 	"strings"
-
-	"golang.org/x/text/language"
 )
 
 // checkCharset checks a component against its character set: N digits,
 // X GS1 AI encodable character set 82, Y CSET 39, Z CSET 64 (GS1 General
 // Specifications, section 7.11, figures 7.11-1 to 7.11-3).
 func checkCharset(ai string, cset byte, v string) error {
+	if cset == 'Z' {
+		if err := checkCSet64Padding(ai, v); err != nil {
+			return err
+		}
+	}
 	for i := 0; i < len(v); i++ {
 		c := v[i]
 		ok := false
@@ -137,6 +140,43 @@ func lint(ai, name, v string) error {
 		if !validIBAN(v) {
 			return gs1Errorf(ai, "%s is not a valid IBAN", v)
 		}
+	case "importeridx":
+		if len(v) != 1 || !isImporterIndex(v[0]) {
+			return gs1Errorf(ai, "importer index %q is not one of - 0-9 A-Z _ a-z", clip(v, 4))
+		}
+	case "posinseqslash":
+		if !validPosInSeq(v) {
+			return gs1Errorf(ai, "%q is not a position in a sequence N/M with 1 ≤ N ≤ M", clip(v, 10))
+		}
+	}
+	return nil
+}
+
+// isImporterIndex reports whether c may be the importer index of AI (7040): the CSET 64
+// characters without the padding "=" (GS1 General Specifications, 3.9.17).
+func isImporterIndex(c byte) bool {
+	return c == '-' || c == '_' || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
+}
+
+// validPosInSeq checks "N/M", a position N of M with 1 ≤ N ≤ M (AI 7258, birth sequence).
+func validPosInSeq(v string) bool {
+	pos, total, ok := strings.Cut(v, "/")
+	if !ok || !allDigits(pos) || !allDigits(total) || pos[0] == '0' || total[0] == '0' {
+		return false
+	}
+	return atoi64(pos) <= atoi64(total)
+}
+
+// checkCSet64Padding checks the "=" of a CSET 64 (base64url) value: padding only, at the end, at
+// most two, and then the length is a multiple of four.
+func checkCSet64Padding(ai, v string) error {
+	i := strings.IndexByte(v, '=')
+	if i < 0 {
+		return nil
+	}
+	pad := v[i:]
+	if strings.Trim(pad, "=") != "" || len(pad) > 2 || len(v)%4 != 0 {
+		return gs1Errorf(ai, "%q: \"=\" is only base64 padding (one or two at the end of a length that is a multiple of 4)", clip(v, 40))
 	}
 	return nil
 }
@@ -181,13 +221,6 @@ func validPercentEncoding(v string) bool {
 
 func isHex(c byte) bool {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
-}
-
-// isCountry reports whether code is an ISO 3166 country, numeric or
-// alpha-2, as known to golang.org/x/text/language.
-func isCountry(code string) bool {
-	r, err := language.ParseRegion(code)
-	return err == nil && r.IsCountry()
 }
 
 // validIBAN applies the ISO 13616 mod-97 check.

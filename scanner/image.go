@@ -9,6 +9,7 @@ import (
 	"image/png"
 	"math"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/aztec"
@@ -204,7 +205,7 @@ func (d *imageDecoder) run(src gozxing.LuminanceSource, hints map[gozxing.Decode
 		for _, r := range []gozxing.Reader{
 			oned.NewMultiFormatUPCEANReader(hints),
 			oned.NewCode128Reader(),
-			oned.NewCode39Reader(),
+			code39FullASCII{oned.NewCode39ReaderWithFlags(false, true), oned.NewCode39Reader()},
 			oned.NewCode93Reader(),
 			oned.NewITFReader(),
 			oned.NewCodaBarReader(),
@@ -333,7 +334,7 @@ func codeFromResult(r *gozxing.Result) (Code, bool) {
 		if rest, ok := strings.CutPrefix(text, "]C1"); ok {
 			return Code{GS1128, rest}, true
 		}
-		return Code{Code128, text}, true
+		return Code{Code128, latin1ToUTF8(text)}, true
 	case gozxing.BarcodeFormat_CODE_39:
 		return Code{Code39, text}, true
 	case gozxing.BarcodeFormat_CODE_93:
@@ -347,4 +348,41 @@ func codeFromResult(r *gozxing.Result) (Code, bool) {
 		return Code{GS1DataBar, "01" + text}, true
 	}
 	return Code{Unknown, text}, true
+}
+
+// latin1ToUTF8 turns Code 128's extended characters (FNC4: ISO/IEC 8859-1, ISO/IEC 15417 4.3.4),
+// which gozxing returns as raw bytes, into UTF-8. Text that is valid UTF-8 is already right.
+func latin1ToUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	r := make([]rune, len(s))
+	for i := 0; i < len(s); i++ {
+		r[i] = rune(s[i])
+	}
+	return string(r)
+}
+
+// code39FullASCII reads Code 39 as Full ASCII ("+A" is "a", ISO/IEC 16388 annex G) and, for data
+// whose pairs are not valid Full ASCII (which the extended reader refuses), as plain Code 39: one
+// result per symbol either way.
+type code39FullASCII struct{ extended, plain gozxing.Reader }
+
+// Decode implements gozxing.Reader.
+func (c code39FullASCII) Decode(bmp *gozxing.BinaryBitmap, hints map[gozxing.DecodeHintType]interface{}) (*gozxing.Result, error) {
+	if res, err := c.extended.Decode(bmp, hints); err == nil {
+		return res, nil
+	}
+	return c.plain.Decode(bmp, hints)
+}
+
+// DecodeWithoutHints implements gozxing.Reader.
+func (c code39FullASCII) DecodeWithoutHints(bmp *gozxing.BinaryBitmap) (*gozxing.Result, error) {
+	return c.Decode(bmp, nil)
+}
+
+// Reset implements gozxing.Reader.
+func (c code39FullASCII) Reset() {
+	c.extended.Reset()
+	c.plain.Reset()
 }

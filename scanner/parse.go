@@ -118,7 +118,7 @@ func (s *Scan) decode(text string, opts Options) {
 		if len(text) == 14 && validMod10(text) {
 			s.GTIN = text
 		}
-	case GS1128, GS1QR, GS1DataMatrix, GS1DataBar:
+	case GS1128, GS1QR, GS1DataMatrix, GS1DataBar, GS1DotCode:
 		s.decodeGS1(text)
 	default:
 		switch {

@@ -24,6 +24,8 @@ const (
 	DataMatrix    = "datamatrix"
 	GS1DataMatrix = "gs1-datamatrix"
 	GS1DataBar    = "gs1-databar"
+	DotCode       = "dotcode"
+	GS1DotCode    = "gs1-dotcode"
 	PDF417        = "pdf417"
 	Aztec         = "aztec"
 	Unknown       = "unknown"
@@ -79,8 +81,15 @@ func aimSymbology(code, mod byte) (string, bool) {
 		return GS1DataBar, true
 	case 'z':
 		return Aztec, true
-	case 'H', 'M', 'U', 'J', 'X', 'Z', 'B', 'D', 'K', 'N', 'O', 'P', 'R', 'S', 'T', 'c', 'o', 'p', 's':
-		// Code 11, MSI, MaxiCode, DotCode, other, non-barcode, … : known
+	case 'J':
+		// ISO/IEC 21471 DotCode: J1 is FNC1 in first position, i.e. GS1 (GS1 General
+		// Specifications, figure 5.1.2-2).
+		if mod == '1' {
+			return GS1DotCode, true
+		}
+		return DotCode, true
+	case 'H', 'M', 'U', 'X', 'Z', 'B', 'D', 'K', 'N', 'O', 'P', 'R', 'S', 'T', 'c', 'o', 'p', 's':
+		// Code 11, MSI, MaxiCode, other, non-barcode, … : known
 		// identifiers without a contract name.
 		return Unknown, true
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -10,10 +11,13 @@ import (
 	"github.com/storeagent/storeagent/scanner"
 )
 
-// decodeCmd prints the barcodes and QR codes found in image files, one per line: symbology, data.
-// A file that cannot be read or is not an image fails the command after the others are done.
+// decodeCmd prints the barcodes and QR codes found in image files, one per line: symbology, data
+// (escaped, so multi-line data such as a vCard stays on its line), or with -json one JSON object
+// per line. A file that cannot be read or is not an image fails the command after the others are
+// done.
 func (m *Main) decodeCmd(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("decode", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, `one JSON object per code: {"file","symbology","data"}`)
 	files, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -28,11 +32,20 @@ func (m *Main) decodeCmd(ctx context.Context, args []string) error {
 			var codes []scanner.Code
 			codes, err = scanner.DecodeImageBytes(b)
 			for _, c := range codes {
+				if *asJSON {
+					line, _ := json.Marshal(struct {
+						File      string `json:"file"`
+						Symbology string `json:"symbology"`
+						Data      string `json:"data"`
+					}{f, c.Symbology, c.Data})
+					fmt.Fprintf(m.Stdout, "%s\n", line)
+					continue
+				}
 				prefix := ""
 				if len(files) > 1 {
 					prefix = f + ": "
 				}
-				fmt.Fprintf(m.Stdout, "%s%s, %s\n", prefix, c.Symbology, strings.ReplaceAll(c.Data, "\x1d", "<GS>"))
+				fmt.Fprintf(m.Stdout, "%s%s, %s\n", prefix, c.Symbology, escapeCodeData(c.Data))
 			}
 			if err == nil && len(codes) == 0 {
 				fmt.Fprintf(m.Stderr, "storeagent decode: %s: no code found\n", f)
@@ -47,4 +60,30 @@ func (m *Main) decodeCmd(ctx context.Context, args []string) error {
 		return fmt.Errorf("%d of %s could not be decoded: %s", len(failed), plural(len(files), "file", "files"), strings.Join(failed, ", "))
 	}
 	return nil
+}
+
+// escapeCodeData keeps one code on one output line: GS (FNC1) as <GS>, a backslash, CR, LF and
+// tab as \\, \r, \n and \t, other control characters as \xHH. Printable text, UTF-8 included, is
+// left as it is.
+func escapeCodeData(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == 0x1d:
+			b.WriteString("<GS>")
+		case r == '\\':
+			b.WriteString(`\\`)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
