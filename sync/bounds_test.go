@@ -45,6 +45,11 @@ func TestSyncer_HostileStockEvents(t *testing.T) {
 	minCount := send(centralsim.TypeStockCount, centralsim.StockCount{CountID: "tiny", SKU: "A", OnHand: math.MinInt64 + 1, AsOf: at})
 	poison := send(centralsim.TypeStockAdjustment, centralsim.StockAdjustment{MovementID: "poison", SKU: "A", Delta: 1, OccurredAt: at})
 	send(centralsim.TypeStockAdjustment, centralsim.StockAdjustment{MovementID: "ok", SKU: "A", Delta: 7, OccurredAt: at})
+	long := item("CAT-LONG", 1, 100)
+	long.Name = strings.Repeat("n", 900_000) // issue 16 item 5: names are capped
+	if _, err := sim.PublishDelta(ctx, []string{store}, long); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := sim.PublishDelta(ctx, []string{store}, item("CAT-1", 1, 100)); err != nil {
 		t.Fatal(err)
 	}
@@ -56,6 +61,12 @@ func TestSyncer_HostileStockEvents(t *testing.T) {
 	eventually(t, 5*time.Second, func() (bool, string) {
 		return count(t, d, `SELECT count(*) FROM inbox WHERE applied_at = ''`) == 0, "inbox events left unapplied"
 	})
+	if n := count(t, d, `SELECT count(*) FROM dead_letters WHERE topic = 'catalog' AND reason LIKE '%name is 900000 bytes%'`); n != 1 {
+		t.Errorf("%d dead letters for the 900 KB name, want 1", n)
+	}
+	if n := count(t, d, `SELECT count(*) FROM products WHERE sku = 'CAT-LONG'`); n != 0 {
+		t.Errorf("the item with a 900 KB name was stored")
+	}
 	t.Logf("hostile events dead-lettered and the rest applied in %s", time.Since(start).Round(time.Millisecond))
 	for id, field := range map[string]string{bigDelta: "delta", minCount: "on_hand", poison: "poisoned row"} {
 		var reason string
