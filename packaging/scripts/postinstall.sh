@@ -12,6 +12,14 @@ if [ ! -e "$conf" ]; then
 	chmod 0640 "$conf"
 	chown root:storeagent "$conf" 2>/dev/null || true
 fi
+# The sample config's terminal reads its token from lane1.token: make it random, readable only by
+# the agent, when it is missing (the package ships no usable token; an existing file is kept).
+tok="$root/etc/storeagent/lane1.token"
+if [ ! -e "$tok" ] && grep -q '^ *token_file: /etc/storeagent/lane1.token' "$conf"; then
+	(umask 077 && od -An -N16 -tx1 /dev/urandom | tr -d ' \n' >"$tok" && echo >>"$tok")
+	chmod 0600 "$tok"
+	chown storeagent:storeagent "$tok" 2>/dev/null || true
+fi
 chmod 0750 "$root/var/lib/storeagent"
 chown storeagent:storeagent "$root/var/lib/storeagent" 2>/dev/null || true
 if [ -z "$root" ] && [ -d /run/systemd/system ]; then
