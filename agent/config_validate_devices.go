@@ -162,6 +162,10 @@ func configValidateToken(ps *configProblems, p string, t Terminal) {
 			return
 		}
 	}
+	if w := configPlaceholder(t.Token); w != "" {
+		ps.add(tp, fmt.Sprintf("the token contains %q: it is a placeholder from a sample, not a secret; make one with: openssl rand -hex 16", w))
+		return
+	}
 	distinct := map[rune]bool{}
 	for _, r := range t.Token {
 		distinct[r] = true
@@ -169,6 +173,18 @@ func configValidateToken(ps *configProblems, p string, t Terminal) {
 	if len(distinct) < 6 {
 		ps.add(tp, fmt.Sprintf("the token uses only %d different characters; run refuses such weak tokens", len(distinct)))
 	}
+}
+
+// configPlaceholder returns the placeholder word in a token copied from a sample or a guide
+// ("REPLACE-ME-…"), or "" when there is none.
+func configPlaceholder(token string) string {
+	low := strings.ToLower(token)
+	for _, w := range []string{"replace", "changeme", "change-me", "change_me", "example", "placeholder", "your-token", "secret"} {
+		if strings.Contains(low, w) {
+			return w
+		}
+	}
+	return ""
 }
 
 // validateRCN checks rcn_region and the own restricted-circulation layouts.

@@ -130,6 +130,8 @@ func TestConfig_Validate(t *testing.T) {
 		{"terminals/token_15", func(c *Config) { c.Terminals[0].Token = "0123456789abcde" }, "terminals[0].token: the token is 15 characters"},
 		{"terminals/token_16_ok", func(c *Config) { c.Terminals[0].Token = "0123456789abcdef" }, ""},
 		{"terminals/token_space", func(c *Config) { c.Terminals[0].Token = "0123456789 abcdef" }, "terminals[0].token: the token must be printable ASCII without spaces"},
+		{"terminals/token_placeholder", func(c *Config) { c.Terminals[0].Token = "REPLACE-ME-0123456789abcdef" }, "terminals[0].token: the token contains \"replace\": it is a placeholder"},
+		{"terminals/token_changeme", func(c *Config) { c.Terminals[0].Token = "ChangeMe-7f3a9b2c4d" }, "terminals[0].token: the token contains \"changeme\""},
 		{"terminals/token_weak", func(c *Config) { c.Terminals[0].Token = "aaaaaaaaaabbbbbbbbbb" }, "terminals[0].token: the token uses only 2 different characters"},
 		{"terminals/token_from_file_short", func(c *Config) {
 			c.Terminals[1].Token, c.Terminals[1].tokenFromFile = "short", true

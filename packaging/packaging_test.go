@@ -132,8 +132,17 @@ func TestSystemdUnit_Verify(t *testing.T) {
 }
 
 func TestSampleConfig_Loads(t *testing.T) {
-	f := filepath.Join(t.TempDir(), "storeagent.yaml")
-	if err := os.WriteFile(f, []byte(SampleConfig), 0o640); err != nil {
+	dir := t.TempDir()
+	// The token file postinst makes (issue 16 item 2: the sample itself carries no token).
+	tok := filepath.Join(dir, "lane1.token")
+	if err := os.WriteFile(tok, []byte("3f9c2a71d04be85617ac93e0b2d4f6a8\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(SampleConfig, "\n    token:") {
+		t.Fatalf("the sample config ships an inline token")
+	}
+	f := filepath.Join(dir, "storeagent.yaml")
+	if err := os.WriteFile(f, []byte(strings.Replace(SampleConfig, "/etc/storeagent/lane1.token", tok, 1)), 0o640); err != nil {
 		t.Fatal(err)
 	}
 	cfg, _, err := agent.LoadConfig(f, nil)

@@ -82,7 +82,7 @@ func scanProduct(row interface{ Scan(...any) error }) (Product, error) {
 		v := net.Float64
 		p.NetContent = &v
 	}
-	p.Stock.Available = p.Stock.OnHand - p.Stock.Reserved
+	p.Stock.Available = SatAdd(p.Stock.OnHand, -p.Stock.Reserved)
 	return p, nil
 }
 
@@ -178,6 +178,10 @@ func (it CatalogItem) Validate() error {
 		return fmt.Errorf("sku %q: must be 1..%d characters", truncate(it.SKU, 80), maxIDLen)
 	case it.Name == "":
 		return fmt.Errorf("item %s: name is empty", it.SKU)
+	case it.Version < 0 || it.Version > MaxVersion:
+		return fmt.Errorf("item %s: version %d out of range [0, %d]", it.SKU, it.Version, int64(MaxVersion))
+	case len(it.GTINs) > MaxGTINs:
+		return fmt.Errorf("item %s: %d gtins, at most %d", it.SKU, len(it.GTINs), MaxGTINs)
 	case it.PriceMinor < 0 || it.PriceMinor > maxAmountMinor:
 		return fmt.Errorf("item %s: price_minor %d out of range", it.SKU, it.PriceMinor)
 	case it.TaxRateBP < 0 || it.TaxRateBP > 10000:
@@ -186,8 +190,14 @@ func (it CatalogItem) Validate() error {
 		return fmt.Errorf("item %s: unit %q is not one of each, kg, l", it.SKU, it.Unit)
 	case len(it.Currency) != 3:
 		return fmt.Errorf("item %s: currency %q is not an ISO 4217 code", it.SKU, it.Currency)
-	case it.NetContent != nil && !(*it.NetContent > 0):
-		return fmt.Errorf("item %s: net_content must be positive", it.SKU)
+	case it.NetContent != nil && !(*it.NetContent > 0 && *it.NetContent <= MaxNetContent):
+		return fmt.Errorf("item %s: net_content must be positive and at most %d", it.SKU, MaxNetContent)
+	}
+	if err := CheckText("item "+it.SKU+": name", it.Name, MaxNameBytes); err != nil {
+		return err
+	}
+	if err := CheckText("item "+it.SKU+": category", it.Category, MaxTextBytes); err != nil {
+		return err
 	}
 	for _, g := range it.GTINs {
 		if _, err := scanner.GTIN14(g); err != nil {

@@ -3,9 +3,11 @@ package pos
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 
 	"github.com/storeagent/storeagent/agent/db"
+	"github.com/storeagent/storeagent/sync/outbox"
 )
 
 // RequestError is an error with an HTTP status and a stable code for the API's error body
@@ -47,8 +49,13 @@ func asRequestError(err error) *RequestError {
 	if errors.As(err, &re) {
 		return re
 	}
+	if errors.Is(err, outbox.ErrTooLarge) {
+		return unprocessable("too_large", "nothing was stored: %v", err)
+	}
 	if db.IsStorageFull(err) {
 		return reqErr(http.StatusServiceUnavailable, "storage_full", "the store PC's disk is full: nothing was stored; free space and retry")
 	}
-	return reqErr(http.StatusInternalServerError, "internal", "internal error: %v", err)
+	// The cause (often SQL text) goes to the log, never to the client.
+	slog.Default().Error("internal error answered 500", "err", err)
+	return reqErr(http.StatusInternalServerError, "internal", "internal error; the agent's log has the details")
 }

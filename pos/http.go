@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -33,11 +34,29 @@ type Server struct {
 	gather  prometheus.Gatherer
 	// KeepAlive is the SSE keep-alive interval.
 	KeepAlive time.Duration
+	scans     *scanGate
+}
+
+// ScanLimits sets the bounds of POST /api/v1/scan: decodes at a time (0: half the CPUs, at
+// least 1), images a second per client IP and the burst (0: the defaults, 2 and 10; a negative
+// rate turns the per-IP limit off).
+func (s *Server) ScanLimits(concurrency int, ratePerIP float64, burst int) {
+	if concurrency <= 0 {
+		concurrency = max(runtime.NumCPU()/2, 1)
+	}
+	if ratePerIP == 0 {
+		ratePerIP = defaultScanRatePerIP
+	}
+	if burst <= 0 {
+		burst = defaultScanBurstPerIP
+	}
+	s.scans = newScanGate(concurrency, ratePerIP, burst)
 }
 
 // NewServer builds the router. reg receives the HTTP metrics and is served at /metrics.
 func NewServer(svc *Service, reg *prometheus.Registry) *Server {
 	s := &Server{svc: svc, mux: http.NewServeMux(), metrics: newHTTPMetrics(reg), gather: reg, KeepAlive: 15 * time.Second}
+	s.ScanLimits(0, 0, 0)
 	s.public("GET /healthz", s.healthz)
 	s.public("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}).ServeHTTP)
 	s.public("GET /api/v1/products/{code}", s.getProduct)
@@ -183,7 +202,7 @@ func writeError(w http.ResponseWriter, err error) {
 	re := asRequestError(err)
 	var b errorBody
 	b.Error.Code, b.Error.Message, b.Error.Line = re.Code, re.Message, re.Line
-	if re.Status == http.StatusServiceUnavailable {
+	if re.Status == http.StatusServiceUnavailable && w.Header().Get("Retry-After") == "" {
 		w.Header().Set("Retry-After", "30")
 	}
 	writeJSON(w, re.Status, b)

@@ -152,6 +152,9 @@ func wrap(f font.Face, s string, w, n int) []string {
 	var lines []string
 	cur := ""
 	for _, word := range strings.Fields(s) {
+		if len(lines) > n {
+			break // the rest is cut anyway
+		}
 		next := strings.TrimSpace(cur + " " + word)
 		if cur != "" && font.MeasureString(f, next).Ceil() > w {
 			lines = append(lines, cur)
@@ -173,14 +176,22 @@ func wrap(f font.Face, s string, w, n int) []string {
 	return lines
 }
 
-// fit cuts s with an ellipsis until it is at most w px wide.
+// fit cuts s with an ellipsis until it is at most w px wide. The cut is found by binary search
+// over the rune count (width grows with it), so a long name costs O(n log n), not O(n²).
 func fit(f font.Face, s string, w int) string {
 	if font.MeasureString(f, s).Ceil() <= w {
 		return s
 	}
 	r := []rune(s)
-	for len(r) > 0 && font.MeasureString(f, string(r)+"…").Ceil() > w {
-		r = r[:len(r)-1]
+	// The longest prefix r[:k] with r[:k]+"…" at most w wide; k = 0 when none fits.
+	lo, hi := 0, len(r)
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if font.MeasureString(f, string(r[:mid])+"…").Ceil() <= w {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
 	}
-	return string(r) + "…"
+	return string(r[:lo]) + "…"
 }

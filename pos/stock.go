@@ -21,7 +21,7 @@ var adjustmentReasons = map[string]bool{"damaged": true, "received": true, "foun
 func (s *Service) move(ctx context.Context, tx dbtx, m Movement, hash string) ([]Warning, error) {
 	var onHand, reserved int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO stock (sku, on_hand) VALUES (?1, ?2)
-		ON CONFLICT (sku) DO UPDATE SET on_hand = on_hand + excluded.on_hand
+		ON CONFLICT (sku) DO UPDATE SET on_hand = `+SatAddSQL("on_hand", "excluded.on_hand")+`
 		RETURNING on_hand, reserved`, m.SKU, m.Delta).Scan(&onHand, &reserved)
 	if err != nil {
 		return nil, fmt.Errorf("stock %s: %w", m.SKU, err)
@@ -137,7 +137,7 @@ func (s *Service) adjustmentBody(ctx context.Context, q querier, id string) ([]b
 	if err != nil {
 		return nil, db.Explain(err)
 	}
-	a.Stock.Available = a.Stock.OnHand - a.Stock.Reserved
+	a.Stock.Available = SatAdd(a.Stock.OnHand, -a.Stock.Reserved)
 	return marshal(a)
 }
 
@@ -148,6 +148,6 @@ func (s *Service) StockOf(ctx context.Context, sku string) (StockLevel, error) {
 	if err == sql.ErrNoRows {
 		return st, reqErr(http.StatusNotFound, "not_found", "no stock record for %q", sku)
 	}
-	st.Available = st.OnHand - st.Reserved
+	st.Available = SatAdd(st.OnHand, -st.Reserved)
 	return st, err
 }

@@ -24,9 +24,16 @@ import (
 // or JPEG image it can decode.
 var ErrNotImage = errors.New("not a PNG or JPEG image")
 
-// maxImagePixels bounds the images DecodeImageBytes accepts (a 10 MiB
-// upload may otherwise declare a huge canvas).
-const maxImagePixels = 40_000_000
+// ErrTooManyPixels is returned (wrapped) by DecodeImageBytes for an image
+// whose header declares more than MaxImagePixels; it is checked before
+// anything is decoded.
+var ErrTooManyPixels = errors.New("image too large")
+
+// MaxImagePixels bounds the images DecodeImageBytes accepts: 3840×2160
+// (4K UHD). A small, well-compressed file may declare a huge canvas (a
+// 170 KB PNG of 6320×6320 took 8 s and 200 MB to decode); camera frames
+// for a barcode need far less.
+const MaxImagePixels = 3840 * 2160
 
 // maxRotatePixels bounds the images DecodeImage also tries turned by 45°
 // (a 1920×1080 frame is about 2 MP).
@@ -42,8 +49,9 @@ type Code struct {
 }
 
 // DecodeImageBytes decodes a PNG or JPEG image and returns the codes in
-// it (see DecodeImage). Anything else, or a corrupt or oversized image,
-// gives an error wrapping ErrNotImage.
+// it (see DecodeImage). Anything else, or a corrupt image, gives an error
+// wrapping ErrNotImage; one over MaxImagePixels an error wrapping both
+// ErrTooManyPixels and ErrNotImage.
 func DecodeImageBytes(b []byte) ([]Code, error) {
 	var (
 		decode       func([]byte) (image.Image, error)
@@ -66,9 +74,12 @@ func DecodeImageBytes(b []byte) ([]Code, error) {
 	if err != nil {
 		return nil, fmt.Errorf("decode image: %w: corrupt %s: %v", ErrNotImage, kind, err)
 	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > maxImagePixels {
-		return nil, fmt.Errorf("decode image: %w: %s of %dx%d pixels is too large (at most %d pixels)",
-			ErrNotImage, kind, cfg.Width, cfg.Height, maxImagePixels)
+	if cfg.Width <= 0 || cfg.Height <= 0 {
+		return nil, fmt.Errorf("decode image: %w: %s of %dx%d pixels", ErrNotImage, kind, cfg.Width, cfg.Height)
+	}
+	if int64(cfg.Width)*int64(cfg.Height) > MaxImagePixels {
+		return nil, fmt.Errorf("decode image: %w (%w): %s of %dx%d pixels is too large (at most %d pixels, e.g. 3840x2160)",
+			ErrTooManyPixels, ErrNotImage, kind, cfg.Width, cfg.Height, MaxImagePixels)
 	}
 	img, err := decode(b)
 	if err != nil {

@@ -22,7 +22,13 @@ func (s *Syncer) applyLoop(ctx context.Context) error {
 		n, err := s.ApplyPending(ctx)
 		if err != nil && ctx.Err() == nil {
 			s.log.Error("apply inbox", "err", err)
-			if !sleep(ctx, time.Second) {
+			// A full disk waits a second; another failure retries sooner, so an event that keeps
+			// failing reaches maxApplyAttempts (and the dead letters) in about a second.
+			pause := 200 * time.Millisecond
+			if db.IsStorageFull(err) {
+				pause = time.Second
+			}
+			if !sleep(ctx, pause) {
 				return nil
 			}
 			continue
@@ -131,7 +137,7 @@ func (s *Syncer) applyRow(ctx context.Context, r inboxRow) error {
 	if err != nil {
 		if !errors.Is(err, errPermanent) {
 			var de *DecodeError
-			if !errors.As(err, &de) {
+			if !errors.As(err, &de) && !s.failedTooOften(ctx, r.id, err) {
 				return fmt.Errorf("apply %s %s: %w", r.topic, r.id, db.Explain(err))
 			}
 		}
@@ -149,6 +155,32 @@ func (s *Syncer) applyRow(ctx context.Context, r inboxRow) error {
 	wake(s.notify)  // the apply may have queued outbox events (reservations)
 	wake(s.ackWake) // and may have recorded a sync request
 	return nil
+}
+
+// maxApplyAttempts is how many times one inbox event may fail to apply with an error that is not
+// the disk's or a shutdown's before it goes to the dead letters: one event must never stop a topic.
+const maxApplyAttempts = 5
+
+// failedTooOften counts a failed apply of event id and reports whether it has now failed
+// maxApplyAttempts times. A full disk, a cancelled context and a closed database are not the
+// event's fault and are not counted. The count lives in memory: after a restart an event gets
+// maxApplyAttempts more tries, which still ends in a dead letter within seconds.
+func (s *Syncer) failedTooOften(ctx context.Context, id string, err error) bool {
+	if ctx.Err() != nil || db.IsStorageFull(err) || errors.Is(err, context.Canceled) || errors.Is(err, sql.ErrConnDone) {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.applyFails == nil {
+		s.applyFails = map[string]int{}
+	}
+	s.applyFails[id]++
+	if s.applyFails[id] < maxApplyAttempts {
+		return false
+	}
+	delete(s.applyFails, id)
+	s.log.Error("event failed to apply too often; dead-lettered", "event_id", id, "attempts", maxApplyAttempts, "err", err)
+	return true
 }
 
 func (s *Syncer) refuseStored(ctx context.Context, r inboxRow, cause error) error {

@@ -18,6 +18,9 @@ type CatalogData struct {
 // maxChunks bounds a snapshot's chunk count (a 150,000-item catalogue in 1 MiB chunks needs ~100).
 const maxChunks = 100000
 
+// maxReservationLines bounds the lines of one reservation (a sale's limit).
+const maxReservationLines = 500
+
 func (d *CatalogData) validate(typ string) error {
 	if d.Seq < 1 {
 		return fmt.Errorf("seq %d must be positive", d.Seq)
@@ -61,7 +64,7 @@ func (d *StockAdjustmentData) validate(string) error {
 	if _, err := parseTime(d.OccurredAt); err != nil {
 		return fmt.Errorf("occurred_at: %w", err)
 	}
-	return nil
+	return pos.CheckRange("delta", d.Delta, -pos.MaxStockQty, pos.MaxStockQty)
 }
 
 // StockCountData is the data of retail.stock.count.
@@ -82,7 +85,7 @@ func (d *StockCountData) validate(string) error {
 	if _, err := parseTime(d.AsOf); err != nil {
 		return fmt.Errorf("as_of: %w", err)
 	}
-	return nil
+	return pos.CheckRange("on_hand", d.OnHand, -pos.MaxStockQty, pos.MaxStockQty)
 }
 
 // ReservationData is the data of retail.reservation.created and retail.reservation.cancelled.
@@ -105,8 +108,14 @@ func (d *ReservationData) validate(typ string) error {
 	if _, err := parseTime(d.ExpiresAt); err != nil {
 		return fmt.Errorf("expires_at: %w", err)
 	}
-	if len(d.Lines) == 0 {
-		return fmt.Errorf("lines: empty")
+	if len(d.Lines) == 0 || len(d.Lines) > maxReservationLines {
+		return fmt.Errorf("lines: %d lines, want 1..%d", len(d.Lines), maxReservationLines)
+	}
+	if err := pos.CheckText("order_ref", d.OrderRef, pos.MaxTextBytes); err != nil {
+		return err
+	}
+	if err := pos.CheckText("customer_name", d.CustomerName, pos.MaxNameBytes); err != nil {
+		return err
 	}
 	seen := map[string]bool{}
 	for i, l := range d.Lines {
@@ -117,8 +126,11 @@ func (d *ReservationData) validate(typ string) error {
 			return fmt.Errorf("lines[%d]: sku %s twice", i, l.SKU)
 		}
 		seen[l.SKU] = true
-		if l.Qty < 1 || l.UnitPriceMinor < 0 {
-			return fmt.Errorf("lines[%d]: qty %d and unit_price_minor %d must be positive", i, l.Qty, l.UnitPriceMinor)
+		if err := pos.CheckRange(fmt.Sprintf("lines[%d].qty", i), l.Qty, 1, pos.MaxStockQty); err != nil {
+			return err
+		}
+		if err := pos.CheckRange(fmt.Sprintf("lines[%d].unit_price_minor", i), l.UnitPriceMinor, 0, pos.MaxPriceMinor); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -142,6 +154,17 @@ func (d *CustomerResultData) validate(string) error {
 	}
 	if d.Found && (d.Customer == nil || validID(d.Customer.CustomerID) != nil) {
 		return fmt.Errorf("found without a customer")
+	}
+	if c := d.Customer; c != nil {
+		if err := pos.CheckText("customer.name", c.Name, pos.MaxNameBytes); err != nil {
+			return err
+		}
+		if err := pos.CheckText("customer.tier", c.Tier, pos.MaxTextBytes); err != nil {
+			return err
+		}
+		if err := pos.CheckRange("customer.points", c.Points, -pos.MaxStoredStock, pos.MaxStoredStock); err != nil {
+			return err
+		}
 	}
 	return nil
 }

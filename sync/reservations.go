@@ -35,11 +35,12 @@ func (s *Syncer) createReservation(ctx context.Context, tx *sql.Tx, d *Reservati
 	}
 	reason := ""
 	for _, l := range d.Lines {
-		var avail int64
-		err := tx.QueryRowContext(ctx, `SELECT on_hand - reserved FROM stock WHERE sku = ?1`, l.SKU).Scan(&avail)
+		var onHand, reserved int64
+		err := tx.QueryRowContext(ctx, `SELECT on_hand, reserved FROM stock WHERE sku = ?1`, l.SKU).Scan(&onHand, &reserved)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
+		avail := pos.SatAdd(onHand, -reserved)
 		if avail < l.Qty {
 			reason = fmt.Sprintf("%s: %d available, %d asked", l.SKU, max(avail, 0), l.Qty)
 			break
@@ -64,7 +65,7 @@ func (s *Syncer) createReservation(ctx context.Context, tx *sql.Tx, d *Reservati
 		}
 		if status == "open" {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO stock (sku, reserved) VALUES (?1, ?2)
-				ON CONFLICT (sku) DO UPDATE SET reserved = reserved + excluded.reserved`, l.SKU, l.Qty); err != nil {
+				ON CONFLICT (sku) DO UPDATE SET reserved = `+pos.SatAddSQL("reserved", "excluded.reserved"), l.SKU, l.Qty); err != nil {
 				return fmt.Errorf("reservation %s reserve %s: %w", d.ReservationID, l.SKU, err)
 			}
 		}

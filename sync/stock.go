@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/storeagent/storeagent/pos"
 )
 
 // Stock rule 4 of CONTRACT.md: central's adjustments once per movement_id (source 'central', never
@@ -24,7 +26,7 @@ func applyAdjustment(ctx context.Context, tx *sql.Tx, d *StockAdjustmentData) er
 		return nil // applied before
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO stock (sku, on_hand) VALUES (?1, ?2)
-		ON CONFLICT (sku) DO UPDATE SET on_hand = on_hand + excluded.on_hand`, d.SKU, d.Delta); err != nil {
+		ON CONFLICT (sku) DO UPDATE SET on_hand = `+pos.SatAddSQL("on_hand", "excluded.on_hand"), d.SKU, d.Delta); err != nil {
 		return fmt.Errorf("stock adjustment %s: %w", d.MovementID, err)
 	}
 	return nil
@@ -58,7 +60,7 @@ func (s *Syncer) applyCount(ctx context.Context, tx *sql.Tx, d *StockCountData) 
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO stock (sku, on_hand, last_count_as_of) VALUES (?1, ?2, ?3)
 		ON CONFLICT (sku) DO UPDATE SET on_hand = excluded.on_hand, last_count_as_of = excluded.last_count_as_of`,
-		d.SKU, d.OnHand+since, asOf.Format(time.RFC3339Nano))
+		d.SKU, pos.SatAdd(d.OnHand, since), asOf.Format(time.RFC3339Nano))
 	if err != nil {
 		return fmt.Errorf("stock count %s: %w", d.CountID, err)
 	}
@@ -84,7 +86,7 @@ func deltasAfter(ctx context.Context, tx *sql.Tx, sku string, t time.Time) (int6
 		}
 		mt, err := time.Parse(time.RFC3339Nano, at)
 		if err != nil || mt.After(t) {
-			sum += delta
+			sum = pos.SatAdd(sum, delta)
 		}
 	}
 	return sum, rows.Err()

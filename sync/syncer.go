@@ -63,6 +63,8 @@ type Syncer struct {
 	// ackedUnsaved are event ids central acked whose acked_at is not committed yet.
 	ackedUnsaved map[string]bool
 	persistCh    chan persistJob
+	// applyFails counts failed applies per inbox event id (see failedTooOften).
+	applyFails map[string]int
 	// waiters are customer lookups waiting for their reply, by request id.
 	waiters map[string]chan *CustomerResultData
 }

@@ -60,8 +60,14 @@ func (f *fakeService) host(users ...string) serviceHost {
 
 func sampleConfigFile(t *testing.T) string {
 	t.Helper()
-	f := filepath.Join(t.TempDir(), "storeagent.yaml")
-	if err := os.WriteFile(f, []byte(packaging.SampleConfig), 0o640); err != nil {
+	dir := t.TempDir()
+	// The sample reads its token from the file the package's postinst makes.
+	tok := filepath.Join(dir, "lane1.token")
+	if err := os.WriteFile(tok, []byte("3f9c2a71d04be85617ac93e0b2d4f6a8\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f := filepath.Join(dir, "storeagent.yaml")
+	if err := os.WriteFile(f, []byte(strings.Replace(packaging.SampleConfig, "/etc/storeagent/lane1.token", tok, 1)), 0o640); err != nil {
 		t.Fatal(err)
 	}
 	return f

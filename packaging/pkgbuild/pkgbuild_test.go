@@ -138,6 +138,18 @@ func TestBuild_DebInstallsAndRuns(t *testing.T) {
 	if err != nil || string(got) != packaging.SampleConfig {
 		t.Fatalf("install did not put the sample config in place (%v)", err)
 	}
+	// Issue 16 item 2: no usable token ships; postinst made a random one, readable by its owner only.
+	tokFile := filepath.Join(root, "etc/storeagent/lane1.token")
+	tok, err := os.ReadFile(tokFile)
+	if err != nil {
+		t.Fatalf("postinst made no token file: %v", err)
+	}
+	if fi, _ := os.Stat(tokFile); fi == nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("token file mode %v, want 0600", fi.Mode().Perm())
+	}
+	if got := strings.TrimSpace(string(tok)); len(got) != 32 || strings.Trim(got, "0123456789abcdef") != "" {
+		t.Errorf("token %q is not 32 random hex digits", got)
+	}
 	if st, err := exec.Command("dpkg", "--root="+root, "-s", "storeagent").CombinedOutput(); err != nil || !strings.Contains(string(st), "Status: install ok installed") {
 		t.Fatalf("dpkg -s after install: %v\n%s", err, st)
 	}
@@ -186,6 +198,7 @@ func TestBuild_DebInstallsAndRuns(t *testing.T) {
 			"profiles_dir: \"\"", "profiles_dir: "+filepath.Join(root, packaging.ProfilesPath),
 			"path: /dev/ttyACM0", "path: "+scanner,
 			"path: /dev/usb/lp0", "path: "+printer,
+			"token_file: /etc/storeagent/lane1.token", "token_file: "+tokFile,
 		).Replace(cfg)
 		f := filepath.Join(dir, "storeagent.yaml")
 		os.WriteFile(f, []byte(cfg), 0o600)

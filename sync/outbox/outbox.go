@@ -8,6 +8,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -39,12 +40,23 @@ type Execer interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
+// DefaultMaxPayload is the largest event Append stores when Writer.MaxPayload is zero: the
+// contract's 1 MiB (MQTT rule 6), which central and the broker accept.
+const DefaultMaxPayload = 1 << 20
+
+// ErrTooLarge is returned (wrapped) by Append for an event over the writer's maximum payload. It is
+// refused before commit: an event the broker or central would refuse could never be acked, and
+// republishing it would drop the link every time.
+var ErrTooLarge = errors.New("event too large")
+
 // Writer appends events for one store and database epoch.
 type Writer struct {
 	// StoreID names the source, /stores/<StoreID>.
 	StoreID string
 	// Epoch is the database's epoch.
 	Epoch string
+	// MaxPayload bounds an event's encoded size in bytes; zero means DefaultMaxPayload.
+	MaxPayload int
 }
 
 // Append stores an event with the next seq of (epoch, topic) in tx and returns the seq. id is the
@@ -76,6 +88,14 @@ func (w Writer) Append(ctx context.Context, tx Execer, topic, typ, id string, at
 	payload, err := json.Marshal(ev)
 	if err != nil {
 		return 0, fmt.Errorf("outbox %s: encode envelope: %w", topic, err)
+	}
+	limit := w.MaxPayload
+	if limit <= 0 {
+		limit = DefaultMaxPayload
+	}
+	if len(payload) > limit {
+		return 0, fmt.Errorf("outbox %s: %s event %s is %d bytes, over the %d-byte maximum payload: %w",
+			topic, typ, id, len(payload), limit, ErrTooLarge)
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO outbox (epoch, topic, seq, event_id, type, payload, created_at)
 		VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)`, w.Epoch, topic, seq, id, typ, payload, ev.Time)
