@@ -71,5 +71,5 @@ func SatAdd(a, b int64) int64 {
 // SatAddSQL is the SQL form of SatAdd for an upsert's "col + excluded.col": SQLite turns an
 // overflowing integer sum into a REAL, which min/max clamp back into the bounds before the CAST.
 func SatAddSQL(a, b string) string {
-	return fmt.Sprintf("CAST(max(%d, min(%d, %s + %s)) AS INTEGER)", -MaxStoredStock, MaxStoredStock, a, b)
+	return fmt.Sprintf("CAST(max(%d, min(%d, %s + %s)) AS INTEGER)", int64(-MaxStoredStock), int64(MaxStoredStock), a, b)
 }

@@ -94,7 +94,11 @@ func (s *Syncer) clientOptions(lost chan<- error) (*mqtt.ClientOptions, error) {
 		return nil, err
 	}
 	o.SetBinaryWill(s.opts.base()+TopicStatus, will, 1, true)
-	return mqttconn.Use(o), nil
+	return mqttconn.UseLimit(o, mqttconn.MaxPacket, func(topic string, size int) {
+		rel, _ := strings.CutPrefix(topic, s.opts.base())
+		s.log.Warn("oversized MQTT packet skipped unread and acked", "topic", rel, "bytes", size, "max", mqttconn.MaxPacket)
+		s.metrics.deadLetters.WithLabelValues(truncate(rel, 64), ReasonTooLarge).Inc()
+	}), nil
 }
 
 // connLoop keeps one connection up, reconnecting with backoff and jitter, until ctx ends. It never

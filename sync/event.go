@@ -117,6 +117,8 @@ const (
 	ReasonNotCloudEvent = "not_cloudevent"
 	ReasonUnknownType   = "unknown_type"
 	ReasonBadData       = "bad_data"
+	// ReasonRetained counts retained messages on inbound topics, ignored (not stored).
+	ReasonRetained = "retained"
 )
 
 // DecodeError is why an incoming event was refused; Reason is one of the Reason* constants.

@@ -18,6 +18,14 @@ import (
 // only then acks the delivery.
 func (s *Syncer) handle(_ mqtt.Client, m mqtt.Message) {
 	rel, _ := strings.CutPrefix(m.Topic(), s.opts.base())
+	if m.Retained() {
+		// Central never retains its events; a retained message on an inbound topic is left over or
+		// hostile, and would be delivered (and dead-lettered) again on every connect.
+		s.log.Warn("retained message on an inbound topic ignored", "topic", rel, "bytes", len(m.Payload()))
+		s.metrics.deadLetters.WithLabelValues(truncate(rel, 64), ReasonRetained).Inc()
+		m.Ack()
+		return
+	}
 	if rel == TopicAcks || rel == TopicCustomerReply {
 		if d, err := DecodeEvent(rel, m.Payload()); err == nil {
 			switch data := d.Data.(type) {
@@ -144,15 +152,19 @@ func (s *Syncer) storeBatch(ctx context.Context, batch []mqtt.Message) error {
 	return nil
 }
 
-// storeDeadLetter keeps a refused event (CONTRACT.md rule 6); payloads over MaxPayload are cut to
-// their first KiB.
+// deadLetterExcerpt is how much of a refused payload a dead letter keeps: enough to see what it
+// was, bounded so a hostile broker cannot fill the disk through them.
+const deadLetterExcerpt = 4 << 10
+
+// storeDeadLetter keeps a refused event (CONTRACT.md rule 6): its reason and the first
+// deadLetterExcerpt bytes of its payload.
 func (s *Syncer) storeDeadLetter(ctx context.Context, tx *sql.Tx, topic string, de *DecodeError, payload []byte, now string) error {
-	if len(payload) > MaxPayload {
-		payload = payload[:1024]
+	if len(payload) > deadLetterExcerpt {
+		payload = payload[:deadLetterExcerpt]
 	}
 	s.log.Warn("dead letter", "topic", topic, "event_id", de.ID, "reason", de.Reason, "err", de.Err)
 	_, err := tx.ExecContext(ctx, `INSERT INTO dead_letters (topic, event_id, reason, payload, received_at)
-		VALUES (?1, ?2, ?3, ?4, ?5)`, truncate(topic, 200), de.ID, de.Error(), payload, now)
+		VALUES (?1, ?2, ?3, ?4, ?5)`, truncate(topic, 200), truncate(de.ID, 200), truncate(de.Error(), 1024), payload, now)
 	if err != nil {
 		return fmt.Errorf("dead letter: %w", db.Explain(err))
 	}

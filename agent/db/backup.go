@@ -10,15 +10,23 @@ import (
 )
 
 // Backup writes a consistent copy of the live database to file with VACUUM INTO; the agent may keep
-// selling while it runs. An existing file is refused rather than overwritten.
+// selling while it runs. An existing file is refused rather than overwritten. The file is made
+// 0600 before anything is written to it: a backup holds sales and customer data.
 func (d *DB) Backup(ctx context.Context, file string) error {
-	if _, err := os.Stat(file); err == nil {
-		return fmt.Errorf("backup %s: file exists", file)
+	f, err := os.OpenFile(file, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		if os.IsExist(err) {
+			return fmt.Errorf("backup %s: file exists", file)
+		}
+		return fmt.Errorf("backup %s: %w", file, err)
 	}
+	f.Close()
+	// VACUUM INTO writes into an empty existing file, keeping its mode.
 	if _, err := d.W.ExecContext(ctx, "VACUUM INTO ?", file); err != nil {
+		os.Remove(file)
 		return fmt.Errorf("backup to %s: %w", file, Explain(err))
 	}
-	return nil
+	return os.Chmod(file, 0o600)
 }
 
 // Restore replaces the database in dataDir with the backup file and gives it a new epoch, so central

@@ -21,7 +21,11 @@ const readBuffer = 32 << 10
 // Use sets o to dial tcp:// (mqtt://) and ssl:// (tls://, mqtts://, tcps://) brokers through Dial.
 // Other schemes (ws://, wss://), and any connection when $all_proxy names a proxy (which paho's
 // own dialer honours), keep paho's dialer, unbuffered.
-func Use(o *mqtt.ClientOptions) *mqtt.ClientOptions {
+func Use(o *mqtt.ClientOptions) *mqtt.ClientOptions { return UseLimit(o, MaxPacket, nil) }
+
+// UseLimit is Use with a bound on the packets read: an oversized PUBLISH is skipped before its
+// body is read (see packetReader) and reported to onDrop (nil: not reported).
+func UseLimit(o *mqtt.ClientOptions, maxPacket int, onDrop func(topic string, size int)) *mqtt.ClientOptions {
 	if os.Getenv("all_proxy") != "" || os.Getenv("ALL_PROXY") != "" {
 		return o
 	}
@@ -30,7 +34,15 @@ func Use(o *mqtt.ClientOptions) *mqtt.ClientOptions {
 			return o
 		}
 	}
-	return o.SetCustomOpenConnectionFn(Dial)
+	return o.SetCustomOpenConnectionFn(func(uri *url.URL, o mqtt.ClientOptions) (net.Conn, error) {
+		c, err := Dial(uri, o)
+		if err != nil {
+			return nil, err
+		}
+		bc := c.(*bufConn)
+		bc.pr = &packetReader{r: bc.r, conn: bc.Conn, max: maxPacket, onDrop: onDrop}
+		return bc, nil
+	})
 }
 
 func supported(scheme string) bool {
@@ -72,7 +84,13 @@ func Dial(uri *url.URL, o mqtt.ClientOptions) (net.Conn, error) {
 // bufConn reads through a bufio.Reader; everything else goes straight to the connection.
 type bufConn struct {
 	net.Conn
-	r *bufio.Reader
+	r  *bufio.Reader
+	pr *packetReader // nil: no packet bound
 }
 
-func (c *bufConn) Read(p []byte) (int, error) { return c.r.Read(p) }
+func (c *bufConn) Read(p []byte) (int, error) {
+	if c.pr != nil {
+		return c.pr.Read(p)
+	}
+	return c.r.Read(p)
+}
