@@ -141,9 +141,15 @@ func TestServer_LookupFastDuringScans(t *testing.T) {
 	if seen[http.StatusOK] == 0 {
 		t.Errorf("no decode completed: %v", seen)
 	}
-	// The machine is shared (CI, other tests): the bound is absolute, or 3× the quiet p99 when the
-	// machine is slow even without the decodes.
-	if limit := max(50*time.Millisecond, 3*p99(quiet)); p99(busy) > limit {
+	// The figure itself belongs to storebench; this is a coarse guard that lookups are not queued
+	// behind decodes (a full-HD decode takes tens of milliseconds, four clients would hold every
+	// lookup that long). The machine is shared (CI, other tests), so the bounds are generous and
+	// relative to the quiet run.
+	p50 := func(l []time.Duration) time.Duration { return l[len(l)/2] }
+	if limit := max(25*time.Millisecond, 3*p50(quiet)); p50(busy) > limit {
+		t.Errorf("lookup p50 %s while decoding, want < %s", p50(busy), limit)
+	}
+	if limit := max(250*time.Millisecond, 5*p99(quiet)); p99(busy) > limit {
 		t.Errorf("lookup p99 %s while decoding, want < %s", p99(busy), limit)
 	}
 }
