@@ -1,6 +1,7 @@
 package promo
 
 import (
+	"container/heap"
 	"fmt"
 	"slices"
 	"sort"
@@ -40,6 +41,7 @@ type engine struct {
 	group int
 	lines []LineResult
 	lang  string
+	elig  map[[2]int][]int
 }
 
 // Price prices basket against promotions. It returns an error for an invalid line or a basket with
@@ -53,7 +55,7 @@ func PriceIndexed(basket Basket, ix *Index) (Result, error) {
 	if len(basket.Lines) > MaxLines {
 		return Result{}, fmt.Errorf("promo: %d lines, at most %d", len(basket.Lines), MaxLines)
 	}
-	e := &engine{lang: basket.Lang, group: -1}
+	e := &engine{lang: basket.Lang, group: -1, elig: map[[2]int][]int{}}
 	n := 0
 	for i, l := range basket.Lines {
 		if err := validLine(i, l); err != nil {
@@ -117,22 +119,106 @@ func sameGroup(a, b *rule) bool {
 	return (a.Kind == Threshold) == (b.Kind == Threshold) && a.Exclusive == b.Exclusive && a.Priority == b.Priority
 }
 
-// runGroup applies the best promotion of the group on the free units until none saves anything.
+// runGroup applies the group's promotions. With a few of them (up to maxSearch) it tries every
+// order of application and keeps the one that saves the customer most (ties: the first order by
+// promotion_id); with more it is greedy: the promotion saving most on the free units goes first.
 func (e *engine) runGroup(ps []*rule) {
-	left := slices.Clone(ps)
-	for len(left) > 0 {
-		best, bestApp := -1, application{}
-		for i, p := range left {
-			a := e.evaluate(p)
-			if a.saving > bestApp.saving {
-				best, bestApp = i, a
+	if len(ps) >= 2 && len(ps) <= maxSearch {
+		best, bestSaving := []int(nil), int64(-1)
+		permute(len(ps), func(order []int) {
+			saved := slices.Clone(e.units)
+			var s int64
+			for _, k := range order {
+				if a := e.evaluate(ps[k]); a.saving > 0 {
+					e.applyUnits(ps[k], a)
+					s += a.saving
+				}
+			}
+			copy(e.units, saved)
+			if s > bestSaving {
+				best, bestSaving = slices.Clone(order), s
+			}
+		})
+		for _, k := range best {
+			if a := e.evaluate(ps[k]); a.saving > 0 {
+				e.apply(ps[k], a)
 			}
 		}
-		if best < 0 {
+		return
+	}
+	// Lazy greedy: a promotion saves no more once others took units, so a stale saving is an upper
+	// bound; the top of the heap is re-evaluated and applied when it still beats the next bound.
+	h := &boundHeap{}
+	for i, p := range ps {
+		if a := e.evaluate(p); a.saving > 0 {
+			h.items = append(h.items, bound{saving: a.saving, idx: i})
+		}
+	}
+	heap.Init(h)
+	for h.Len() > 0 {
+		top := heap.Pop(h).(bound)
+		a := e.evaluate(ps[top.idx])
+		if a.saving <= 0 {
+			continue
+		}
+		if h.Len() > 0 && (bound{saving: a.saving, idx: top.idx}).less(h.items[0]) == false {
+			heap.Push(h, bound{saving: a.saving, idx: top.idx})
+			continue
+		}
+		e.apply(ps[top.idx], a)
+	}
+}
+
+// bound is a promotion's saving when last evaluated.
+type bound struct {
+	saving int64
+	idx    int
+}
+
+// less orders bounds best first: the larger saving, then the smaller index (promotion_id).
+func (b bound) less(o bound) bool {
+	if b.saving != o.saving {
+		return b.saving > o.saving
+	}
+	return b.idx < o.idx
+}
+
+type boundHeap struct{ items []bound }
+
+func (h *boundHeap) Len() int           { return len(h.items) }
+func (h *boundHeap) Less(i, j int) bool { return h.items[i].less(h.items[j]) }
+func (h *boundHeap) Swap(i, j int)      { h.items[i], h.items[j] = h.items[j], h.items[i] }
+func (h *boundHeap) Push(x any)         { h.items = append(h.items, x.(bound)) }
+func (h *boundHeap) Pop() any {
+	x := h.items[len(h.items)-1]
+	h.items = h.items[:len(h.items)-1]
+	return x
+}
+
+// maxSearch is the largest group whose every order of application is tried (5! = 120 orders).
+const maxSearch = 5
+
+// permute calls f with every permutation of 0..n-1 in lexicographic order.
+func permute(n int, f func([]int)) {
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	for {
+		f(order)
+		i := n - 2
+		for i >= 0 && order[i] >= order[i+1] {
+			i--
+		}
+		if i < 0 {
 			return
 		}
-		e.apply(left[best], bestApp)
-		left = slices.Delete(left, best, best+1)
+		j := n - 1
+		for order[j] <= order[i] {
+			j--
+		}
+		order[i], order[j] = order[j], order[i]
+		slices.Reverse(order[i+1:])
 	}
 }
 
@@ -143,6 +229,24 @@ func (e *engine) free(p *rule, u *unit) bool {
 
 // apply records an application on its units and lines.
 func (e *engine) apply(p *rule, a application) {
+	e.applyUnits(p, a)
+	for _, s := range a.shares {
+		if s.amount == 0 {
+			continue
+		}
+		l := &e.lines[e.units[s.unit].line]
+		l.AmountMinor -= s.amount
+		l.DiscountMinor += s.amount
+		if k := len(l.Discounts) - 1; k >= 0 && l.Discounts[k].PromotionID == p.ID {
+			l.Discounts[k].AmountMinor += s.amount
+		} else {
+			l.Discounts = append(l.Discounts, Discount{PromotionID: p.ID, Version: p.Version, Name: name(p.Name, e.lang), AmountMinor: s.amount})
+		}
+	}
+}
+
+// applyUnits records an application on its units only.
+func (e *engine) applyUnits(p *rule, a application) {
 	for _, i := range a.used {
 		e.units[i].group = e.group
 		if p.Exclusive {
@@ -156,14 +260,6 @@ func (e *engine) apply(p *rule, a application) {
 		u := &e.units[s.unit]
 		u.cur -= s.amount
 		u.touched = true
-		l := &e.lines[u.line]
-		l.AmountMinor -= s.amount
-		l.DiscountMinor += s.amount
-		if k := len(l.Discounts) - 1; k >= 0 && l.Discounts[k].PromotionID == p.ID {
-			l.Discounts[k].AmountMinor += s.amount
-		} else {
-			l.Discounts = append(l.Discounts, Discount{PromotionID: p.ID, Version: p.Version, Name: name(p.Name, e.lang), AmountMinor: s.amount})
-		}
 	}
 }
 

@@ -5,6 +5,7 @@ import "sort"
 // rule is a validated promotion with its lists as sets.
 type rule struct {
 	*Promotion
+	n          int // position in the index
 	skus, cats set
 	groups     []groupSet
 }
@@ -67,7 +68,7 @@ func NewIndex(promotions []Promotion) *Index {
 	sort.Slice(keep, func(i, j int) bool { return keep[i].ID < keep[j].ID })
 	for i := range keep {
 		p := &keep[i]
-		r := &rule{Promotion: p, skus: toSet(p.SKUs), cats: toSet(p.Categories)}
+		r := &rule{Promotion: p, n: i, skus: toSet(p.SKUs), cats: toSet(p.Categories)}
 		skus, cats := p.SKUs, p.Categories
 		if p.Kind == MixMatch {
 			r.skus, r.cats, skus, cats = nil, nil, nil, nil

@@ -6,7 +6,7 @@ import "sort"
 func (e *engine) evaluate(p *rule) application {
 	switch p.Kind {
 	case Percent:
-		us := e.eligibleUnits(p, p.skus, p.cats)
+		us := e.eligibleUnits(p, -1)
 		return e.spread(us, percentOf(e.sum(us), p.Params.PercentBP))
 	case AmountOff:
 		return e.perUnit(p, func(u *unit) int64 { return min(p.Params.AmountMinor, u.cur) })
@@ -23,7 +23,7 @@ func (e *engine) evaluate(p *rule) application {
 	case MixMatch:
 		return e.mixMatch(p)
 	case Threshold:
-		us := e.eligibleUnits(p, p.skus, p.cats)
+		us := e.eligibleUnits(p, -1)
 		s := e.sum(us)
 		if s < p.Params.ThresholdMinor {
 			return application{}
@@ -37,12 +37,26 @@ func (e *engine) evaluate(p *rule) application {
 	return application{}
 }
 
-// eligibleUnits lists the free units under skus/cats, in canonical order.
-func (e *engine) eligibleUnits(p *rule, skus, cats set) []int {
-	var us []int
-	for i := range e.units {
-		u := &e.units[i]
-		if e.free(p, u) && eligible(skus, cats, u) {
+// eligibleUnits lists the free units under p's lists (group -1) or under one of its mix-and-match
+// groups, in canonical order. Which units a list covers is worked out once per basket.
+func (e *engine) eligibleUnits(p *rule, group int) []int {
+	key := [2]int{p.n, group}
+	all, ok := e.elig[key]
+	if !ok {
+		skus, cats := p.skus, p.cats
+		if group >= 0 {
+			skus, cats = p.groups[group].skus, p.groups[group].cats
+		}
+		for i := range e.units {
+			if eligible(skus, cats, &e.units[i]) {
+				all = append(all, i)
+			}
+		}
+		e.elig[key] = all
+	}
+	us := make([]int, 0, len(all))
+	for _, i := range all {
+		if e.free(p, &e.units[i]) {
 			us = append(us, i)
 		}
 	}
@@ -77,7 +91,7 @@ func (e *engine) spread(us []int, d int64) application {
 // perUnit applies off(u) to each free eligible unit; a unit it takes nothing off stays free.
 func (e *engine) perUnit(p *rule, off func(*unit) int64) application {
 	var a application
-	for _, i := range e.eligibleUnits(p, p.skus, p.cats) {
+	for _, i := range e.eligibleUnits(p, -1) {
 		if d := off(&e.units[i]); d > 0 {
 			a.shares = append(a.shares, share{unit: i, amount: d})
 			a.used = append(a.used, i)
@@ -96,7 +110,7 @@ func (e *engine) byCurrent(us []int) {
 // set free; "N for price" splits set amount − price over the set, and stops at the first set that
 // would not save anything.
 func (e *engine) multibuy(p *rule) application {
-	us := e.eligibleUnits(p, p.skus, p.cats)
+	us := e.eligibleUnits(p, -1)
 	e.byCurrent(us)
 	n := int(p.Params.Buy)
 	var a application
@@ -125,8 +139,8 @@ func (e *engine) multibuy(p *rule) application {
 // a bundle would save nothing.
 func (e *engine) mixMatch(p *rule) application {
 	pools := make([][]int, len(p.groups))
-	for g, gs := range p.groups {
-		pools[g] = e.eligibleUnits(p, gs.skus, gs.cats)
+	for g := range p.groups {
+		pools[g] = e.eligibleUnits(p, g)
 		e.byCurrent(pools[g])
 	}
 	taken := map[int]bool{}
