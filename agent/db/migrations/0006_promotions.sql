@@ -23,3 +23,14 @@ CREATE TABLE price_history (
     effective_at TEXT NOT NULL,
     PRIMARY KEY (sku, effective_at)
 ) STRICT;
+
+-- Chunks of a promotions snapshot being received (written by sync); applied together when the
+-- last one arrives, like the catalogue's.
+CREATE TABLE promotion_snapshot_chunks (
+    seq         INTEGER NOT NULL,
+    chunk       INTEGER NOT NULL,
+    chunks      INTEGER NOT NULL,
+    promotions  TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    PRIMARY KEY (seq, chunk)
+) STRICT;
