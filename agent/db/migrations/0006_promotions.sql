@@ -34,3 +34,20 @@ CREATE TABLE promotion_snapshot_chunks (
     received_at TEXT NOT NULL,
     PRIMARY KEY (seq, chunk)
 ) STRICT;
+
+-- Every catalogue path (deltas, snapshots, seeding) writes products, so the history is kept by
+-- triggers: a new product or a changed price adds a row stamped with the database clock.
+CREATE TRIGGER products_price_history_insert AFTER INSERT ON products BEGIN
+    INSERT INTO price_history (sku, price_minor, effective_at)
+    VALUES (NEW.sku, NEW.price_minor, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+    ON CONFLICT (sku, effective_at) DO UPDATE SET price_minor = excluded.price_minor;
+END;
+CREATE TRIGGER products_price_history_update AFTER UPDATE OF price_minor ON products
+WHEN NEW.price_minor != OLD.price_minor BEGIN
+    INSERT INTO price_history (sku, price_minor, effective_at)
+    VALUES (NEW.sku, NEW.price_minor, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+    ON CONFLICT (sku, effective_at) DO UPDATE SET price_minor = excluded.price_minor;
+END;
+-- Products already in the replica start their history now.
+INSERT INTO price_history (sku, price_minor, effective_at)
+SELECT sku, price_minor, strftime('%Y-%m-%dT%H:%M:%fZ', 'now') FROM products;
