@@ -79,3 +79,36 @@ func TestLowestPrice(t *testing.T) {
 		}
 	}
 }
+
+// TestLabeler_Reduction checks that a reduced label shows the promotion price and the whole
+// 30-day lowest price text within the text column, in every label language.
+func TestLabeler_Reduction(t *testing.T) {
+	p := Product{SKU: "P", Name: "Caffè", PriceMinor: 498, Unit: "each", Currency: "EUR",
+		reduction: &Reduction{PriceMinor: 398, LowestMinor: 450}}
+	w := LabelWidth - (LabelHeight - 2*labelPxPerMM*2) - 5*labelPxPerMM
+	for loc, want := range map[string][]string{
+		"it-IT": {"3,98", "Prezzo più basso", "4,50"}, "fr-FR": {"3,98", "Prix le plus bas", "4,50"},
+		"fi-FI": {"3,98", "Alin hinta", "4,50"}, "en-GB": {"3.98", "Lowest price", "4.50"},
+	} {
+		lab, err := NewLabeler(PageOptions{Locale: loc, Currency: "EUR", AisleBase: "http://store.local"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var all []string
+		for _, tx := range lab.priceTexts(p, w) {
+			if strings.Contains(tx.text, "…") {
+				t.Errorf("%s: %q is cut", loc, tx.text)
+			}
+			all = append(all, tx.text)
+		}
+		got := strings.Join(all, " ")
+		for _, s := range want {
+			if !strings.Contains(got, s) {
+				t.Errorf("%s: label texts %q lack %q", loc, got, s)
+			}
+		}
+		if strings.Contains(got, "4,98") || strings.Contains(got, "4.98") {
+			t.Errorf("%s: label shows the shelf price as the price: %q", loc, got)
+		}
+	}
+}
