@@ -2,7 +2,9 @@ package pos
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	gosync "sync"
 	"time"
@@ -32,16 +34,17 @@ type promoCache struct {
 	ix  *promo.Index
 }
 
-// promotionIndex returns the index of the stored promotions, reading the table again only when its
-// fingerprint (row count, versions, last update) moved.
+// promotionIndex returns the index of the stored promotions, reading the table again only when
+// its revision (meta promotions_rev, bumped by every StorePromotions) moved.
 func (s *Service) promotionIndex(ctx context.Context, q querier) (*promo.Index, error) {
-	var n, versions int64
-	var last string
-	if err := q.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(version), 0), coalesce(max(updated_at), '')
-		FROM promotions`).Scan(&n, &versions, &last); err != nil {
+	var key string
+	err := q.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'promotions_rev'`).Scan(&key)
+	if errors.Is(err, sql.ErrNoRows) {
+		return promo.NewIndex(nil), nil
+	}
+	if err != nil {
 		return nil, fmt.Errorf("promotions: %w", err)
 	}
-	key := fmt.Sprintf("%d/%d/%s", n, versions, last)
 	c := s.promos
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -74,8 +77,13 @@ func (s *Service) promotionIndex(ctx context.Context, q querier) (*promo.Index, 
 }
 
 // StorePromotions writes promotions to the replica (a newer version replaces an older one; an older
-// or equal one is skipped). Each is validated first; seq is the promotions stream position.
+// or equal one is skipped) and bumps the promotions revision, so a caller that then deletes some in
+// the same transaction is also seen. Each is validated first; seq is the promotions stream position.
 func StorePromotions(ctx context.Context, tx dbtx, ps []promo.Promotion, seq int64, now time.Time) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('promotions_rev', '1')
+		ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)`); err != nil {
+		return fmt.Errorf("promotions revision: %w", err)
+	}
 	for i, p := range ps {
 		if err := p.Validate(); err != nil {
 			return fmt.Errorf("promotions[%d]: %w", i, err)
@@ -154,4 +162,10 @@ func usedOrEmpty(u []UsedPromotion) []UsedPromotion {
 		return []UsedPromotion{}
 	}
 	return u
+}
+
+// SeedPromotions stores promotions in one transaction (demo and benchmarks; central's arrive
+// through sync).
+func (s *Service) SeedPromotions(ctx context.Context, ps []promo.Promotion) error {
+	return s.db.Group.Do(ctx, func(tx *sql.Tx) error { return StorePromotions(ctx, tx, ps, 0, s.now()) })
 }
