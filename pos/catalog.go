@@ -29,6 +29,8 @@ type Product struct {
 	Stock      StockLevel `json:"stock"`
 	CatalogSeq int64      `json:"catalog_seq"`
 	Embedded   *Embedded  `json:"embedded,omitempty"`
+	// reduction is set by the label sheet when a promotion lowers the price (nil: none).
+	reduction *Reduction
 }
 
 // Weighed reports whether the item is sold by weight: priced per kg with no fixed net content.

@@ -39,6 +39,11 @@ func (p *pages) labelSheet(w http.ResponseWriter, r *http.Request, _ Terminal) {
 			writeError(w, err)
 			return
 		}
+		if red, ok, err := p.svc.ReductionOf(r.Context(), prod); err != nil {
+			p.svc.log.Warn("label reduction", "sku", prod.SKU, "err", err)
+		} else if ok {
+			prod.reduction = &red
+		}
 		prods = append(prods, prod)
 	}
 	sheets, err := p.labeler.Sheets(prods)

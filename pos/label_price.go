@@ -22,6 +22,9 @@ type labelText struct {
 // down to the name's face; a unit price too wide for the small face is drawn in the tiny one.
 func (l *Labeler) priceTexts(p Product, w int) []labelText {
 	amount := l.loc.money(p.PriceMinor)
+	if p.reduction != nil {
+		amount = l.loc.money(p.reduction.PriceMinor)
+	}
 	unit := ""
 	if p.Weighed() {
 		unit = "/kg"
@@ -42,6 +45,15 @@ func (l *Labeler) priceTexts(p Product, w int) []labelText {
 			face = l.tiny
 		}
 		out = append(out, labelText{face, up, 0, unitY})
+	}
+	if red := p.reduction; red != nil {
+		// The lowest price of the 30 days before the reduction, above the price, on two tiny lines
+		// at most (Directive 98/6/EC art. 6a).
+		lowest := fmt.Sprintf(l.loc.text.Lowest30, l.loc.money(red.LowestMinor)+unit)
+		lines := wrap(l.tiny, lowest, w, 2)
+		for i, line := range lines {
+			out = append(out, labelText{l.tiny, line, 0, 14*labelPxPerMM - i*5*labelPxPerMM/2})
+		}
 	}
 	return out
 }

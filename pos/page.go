@@ -130,12 +130,15 @@ type aisleView struct {
 	Inactive           bool
 	Name, Price, Unit  string
 	UnitPrice          string
-	StockWords         string
-	StockLevel         string
-	Available          int64
-	GTIN               string
-	Alternatives       []altView
-	WebshopURL         string
+	// Regular and Lowest30 are set when a promotion lowers the price: the shelf price, and the
+	// lowest price of the 30 days before the reduction, in words.
+	Regular, Lowest30 string
+	StockWords        string
+	StockLevel        string
+	Available         int64
+	GTIN              string
+	Alternatives      []altView
+	WebshopURL        string
 }
 
 type altView struct {
@@ -174,6 +177,16 @@ func (p *pages) aisle(w http.ResponseWriter, r *http.Request, code string) {
 		v.Price += "/kg"
 	}
 	v.UnitPrice = loc.unitPrice(prod)
+	if red, ok, err := p.svc.ReductionOf(r.Context(), prod); err != nil {
+		p.svc.log.Warn("aisle reduction", "err", err)
+	} else if ok {
+		suffix := ""
+		if prod.Weighed() {
+			suffix = "/kg"
+		}
+		v.Regular, v.Price = v.Price, loc.money(red.PriceMinor)+suffix
+		v.Lowest30 = fmt.Sprintf(loc.text.Lowest30, loc.money(red.LowestMinor)+suffix)
+	}
 	v.StockWords, v.StockLevel = loc.stockWords(prod)
 	v.Available = max(prod.Stock.Available, 0)
 	v.GTIN = prod.GTIN

@@ -17,6 +17,8 @@ var pageLangs = []string{"en", "it", "fr", "fi"}
 type pageText struct {
 	InStock, OnlyLeft, OutOfStock, PerKg, PerLitre, Alternatives, BuyOnline, ScanAnother,
 	ScanSubmit, NotFoundTitle, NotFoundBody, Inactive, Each, Price, Stock, TooMany string
+	// Lowest30 takes the lowest price of the 30 days before a reduction (98/6/EC art. 6a).
+	Lowest30 string
 }
 
 // pageTexts holds it, fr, fi and en. OnlyLeft takes the count.
@@ -26,25 +28,25 @@ var pageTexts = map[string]pageText{
 		ScanAnother: "Scan another product", ScanSubmit: "Look up", NotFoundTitle: "Product not found",
 		NotFoundBody: "We could not find this code in our store. Please ask a member of staff.",
 		Inactive:     "This product is no longer sold here.", Each: "each", Price: "Price", Stock: "Availability",
-		TooMany: "Too many requests, please wait a moment."},
+		TooMany: "Too many requests, please wait a moment.", Lowest30: "Lowest price in the 30 days before the reduction: %s"},
 	"it": {InStock: "Disponibile", OnlyLeft: "Solo %d rimasti", OutOfStock: "Esaurito", PerKg: "al kg",
 		PerLitre: "al litro", Alternatives: "Prodotti simili disponibili", BuyOnline: "Acquista online o ricevilo a casa",
 		ScanAnother: "Scansiona un altro prodotto", ScanSubmit: "Cerca", NotFoundTitle: "Prodotto non trovato",
 		NotFoundBody: "Non troviamo questo codice nel nostro negozio. Chiedi al personale.",
 		Inactive:     "Questo prodotto non è più in vendita.", Each: "cad.", Price: "Prezzo", Stock: "Disponibilità",
-		TooMany: "Troppe richieste, attendi un momento."},
+		TooMany: "Troppe richieste, attendi un momento.", Lowest30: "Prezzo più basso dei 30 giorni precedenti la riduzione: %s"},
 	"fr": {InStock: "En stock", OnlyLeft: "Plus que %d", OutOfStock: "Épuisé", PerKg: "le kg",
 		PerLitre: "le litre", Alternatives: "Produits similaires en stock", BuyOnline: "Acheter en ligne ou se faire livrer",
 		ScanAnother: "Scanner un autre produit", ScanSubmit: "Rechercher", NotFoundTitle: "Produit introuvable",
 		NotFoundBody: "Ce code est inconnu dans notre magasin. Demandez à un vendeur.",
 		Inactive:     "Ce produit n’est plus vendu ici.", Each: "l’unité", Price: "Prix", Stock: "Disponibilité",
-		TooMany: "Trop de requêtes, veuillez patienter."},
+		TooMany: "Trop de requêtes, veuillez patienter.", Lowest30: "Prix le plus bas des 30 jours précédant la réduction : %s"},
 	"fi": {InStock: "Varastossa", OnlyLeft: "Vain %d jäljellä", OutOfStock: "Loppunut", PerKg: "/kg",
 		PerLitre: "/l", Alternatives: "Samankaltaisia tuotteita varastossa", BuyOnline: "Osta verkosta tai tilaa kotiin",
 		ScanAnother: "Skannaa toinen tuote", ScanSubmit: "Hae", NotFoundTitle: "Tuotetta ei löytynyt",
 		NotFoundBody: "Tätä koodia ei löydy myymälästämme. Kysy henkilökunnalta.",
 		Inactive:     "Tätä tuotetta ei enää myydä.", Each: "kpl", Price: "Hinta", Stock: "Saatavuus",
-		TooMany: "Liikaa pyyntöjä, odota hetki."},
+		TooMany: "Liikaa pyyntöjä, odota hetki.", Lowest30: "Alin hinta alennusta edeltäneiden 30 päivän aikana: %s"},
 }
 
 // pageLocale formats for one page language: its texts, and money with the language's separators.

@@ -15,6 +15,9 @@ type priced struct {
 	taxes    []TaxLine
 	tax      int64
 	warnings []Warning
+	// saving and promotions are what promotions took off and which ones did.
+	saving     int64
+	promotions []UsedPromotion
 }
 
 // reservationPrices maps SKU to the unit price a reservation fixed (collection by a sale).
@@ -22,7 +25,7 @@ type reservationPrices map[string]int64
 
 // priceLines prices the request's lines from the replica through q (the writer transaction for a
 // sale, the read pool for a quote). Every problem is a 422 naming the line.
-func (s *Service) priceLines(ctx context.Context, q querier, reqs []LineRequest, resv reservationPrices) (priced, error) {
+func (s *Service) priceLines(ctx context.Context, q querier, reqs []LineRequest, resv reservationPrices, tier string) (priced, error) {
 	var out priced
 	if len(reqs) == 0 {
 		return out, unprocessable("no_lines", "a sale needs at least one line")
@@ -40,6 +43,9 @@ func (s *Service) priceLines(ctx context.Context, q querier, reqs []LineRequest,
 	}
 	if out.total > maxAmountMinor {
 		return out, unprocessable("total_too_large", "the total %d is larger than a sale may be", out.total)
+	}
+	if err := s.applyPromotions(ctx, q, &out, tier); err != nil {
+		return out, err
 	}
 	out.taxes, out.tax = Taxes(out.lines)
 	return out, nil
@@ -76,7 +82,8 @@ func (s *Service) priceLine(ctx context.Context, q querier, i int, r LineRequest
 	if p.Currency != s.opts.Currency {
 		return Line{}, lineErr(i, "currency_mismatch", "%s is priced in %s, the store sells in %s", p.SKU, p.Currency, s.opts.Currency)
 	}
-	l := Line{SKU: p.SKU, Name: p.Name, Qty: qty, UnitPriceMinor: p.PriceMinor, TaxRateBP: p.TaxRateBP, unit: p.Unit}
+	l := Line{SKU: p.SKU, Name: p.Name, Qty: qty, UnitPriceMinor: p.PriceMinor, TaxRateBP: p.TaxRateBP, unit: p.Unit,
+		category: p.Category, Discounts: []LineDiscount{}}
 	if price, ok := resv[p.SKU]; ok {
 		l.UnitPriceMinor = price
 	}
@@ -139,14 +146,15 @@ func (s *Service) Quote(ctx context.Context, term string, req SaleRequest) (Quot
 		}
 		resv = r
 	}
-	p, err := s.priceLines(ctx, s.r(), req.Lines, resv)
+	p, err := s.priceLines(ctx, s.r(), req.Lines, resv, s.customerTier(ctx, req.CustomerID))
 	if err != nil {
 		return Quote{}, err
 	}
 	rounded := RoundToStep(p.total, s.opts.CashRoundingMinor)
 	return Quote{
 		Currency: s.opts.Currency, TotalMinor: p.total, RoundingMinor: rounded - p.total, CashDueMinor: rounded,
-		TaxMinor: p.tax, Taxes: p.taxes, Lines: p.lines, Warnings: []Warning{},
+		TaxMinor: p.tax, Taxes: p.taxes, Lines: p.lines, SavingMinor: p.saving, Promotions: usedOrEmpty(p.promotions),
+		Warnings: append([]Warning{}, p.warnings...),
 	}, nil
 }
 

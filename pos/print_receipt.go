@@ -98,8 +98,12 @@ func (q *PrintQueue) receiptOf(s Sale) (receipt.Receipt, error) {
 		FooterURL: q.opts.ReceiptURL,
 	}
 	for _, l := range s.Lines {
-		r.Lines = append(r.Lines, receipt.Line{Name: l.Name, Qty: l.Qty, WeightG: l.WeightG,
-			UnitPriceMinor: l.UnitPriceMinor, AmountMinor: l.AmountMinor, TaxRateBP: l.TaxRateBP})
+		rl := receipt.Line{Name: l.Name, Qty: l.Qty, WeightG: l.WeightG,
+			UnitPriceMinor: l.UnitPriceMinor, AmountMinor: l.AmountMinor, TaxRateBP: l.TaxRateBP}
+		for _, d := range l.Discounts {
+			rl.Discounts = append(rl.Discounts, receipt.Discount{Name: d.Name, AmountMinor: d.AmountMinor})
+		}
+		r.Lines = append(r.Lines, rl)
 	}
 	for _, t := range s.Taxes {
 		r.Taxes = append(r.Taxes, receipt.Tax{TaxRateBP: t.TaxRateBP, GrossMinor: t.GrossMinor, TaxMinor: t.TaxMinor})

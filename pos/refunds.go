@@ -209,8 +209,10 @@ func takeFromSale(sold []*soldLine, i int, rl RefundLineRequest) ([]RefundLine, 
 		}
 		take := min(need, l.Qty-l.refunded)
 		need -= take
+		// Cumulative shares: the units of a line refunded one by one add up to what the line was
+		// paid, discounts included (3 for 9.96 refunds 3.32, 3.32, 3.32; 2 for 2.33 refunds 1.16, 1.17).
+		amount := l.AmountMinor*(l.refunded+take)/l.Qty - l.AmountMinor*l.refunded/l.Qty
 		l.refunded += take
-		amount := l.AmountMinor * take / l.Qty
 		delta := take
 		if l.WeightG != nil {
 			delta = *l.WeightG

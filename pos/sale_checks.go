@@ -12,23 +12,29 @@ import (
 // directory's own lookup_timeout applies within it, and offline it answers from the cache at once.
 const customerLookupCap = time.Second
 
+// customerTier is the loyalty tier of a quote's customer ("" when unknown), for tier promotions.
+func (s *Service) customerTier(ctx context.Context, id string) string {
+	tier, _ := s.customerWarnings(ctx, id)
+	return tier
+}
+
 // customerWarnings checks a sale's customer_id with the loyalty directory before the sale is
-// stored. A sale is never refused for it: an id central does not know, or one that could not be
-// checked, becomes a warning the cashier sees.
-func (s *Service) customerWarnings(ctx context.Context, id string) []Warning {
+// stored and returns the customer's tier (for tier promotions). A sale is never refused for it: an
+// id central does not know, or one that could not be checked, becomes a warning the cashier sees.
+func (s *Service) customerWarnings(ctx context.Context, id string) (string, []Warning) {
 	if id == "" || s.opts.Customers == nil {
-		return nil
+		return "", nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, customerLookupCap)
 	defer cancel()
-	_, err := s.opts.Customers.Lookup(ctx, id)
+	c, err := s.opts.Customers.Lookup(ctx, id)
 	switch {
 	case err == nil:
-		return nil
+		return c.Tier, nil
 	case errors.Is(err, ErrCustomerNotFound):
-		return []Warning{{Code: "unknown_customer", Message: fmt.Sprintf("central knows no loyalty customer %q: the sale is stored with the id as given; check the card", truncate(id, 40))}}
+		return "", []Warning{{Code: "unknown_customer", Message: fmt.Sprintf("central knows no loyalty customer %q: the sale is stored with the id as given; check the card", truncate(id, 40))}}
 	default:
-		return []Warning{{Code: "customer_unverified", Message: fmt.Sprintf("loyalty customer %q could not be checked (central did not answer and it is not cached)", truncate(id, 40))}}
+		return "", []Warning{{Code: "customer_unverified", Message: fmt.Sprintf("loyalty customer %q could not be checked (central did not answer and it is not cached)", truncate(id, 40))}}
 	}
 }
 

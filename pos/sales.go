@@ -76,7 +76,7 @@ func (s *Service) CreateSale(ctx context.Context, term Terminal, req SaleRequest
 	hashed := req
 	hashed.Print = nil
 	hash := requestHash(hashed)
-	custWarnings := s.customerWarnings(ctx, req.CustomerID)
+	tier, custWarnings := s.customerWarnings(ctx, req.CustomerID)
 
 	var res SaleResult
 	err = s.db.Group.Do(ctx, func(rawTx *sql.Tx) error {
@@ -85,7 +85,7 @@ func (s *Service) CreateSale(ctx context.Context, term Terminal, req SaleRequest
 			res = SaleResult{Body: body, SaleID: req.SaleID}
 			return err
 		}
-		sale, err := s.buildSale(ctx, tx, term, req)
+		sale, err := s.buildSale(ctx, tx, term, req, tier)
 		if err != nil {
 			return err
 		}
@@ -159,7 +159,7 @@ func hasCash(ps []Payment) bool {
 }
 
 // buildSale prices the request and settles its payments inside the writer transaction.
-func (s *Service) buildSale(ctx context.Context, tx dbtx, term Terminal, req SaleRequest) (Sale, error) {
+func (s *Service) buildSale(ctx context.Context, tx dbtx, term Terminal, req SaleRequest, tier string) (Sale, error) {
 	var resv reservationPrices
 	if req.ReservationID != "" {
 		r, err := loadReservationPrices(ctx, tx, req.ReservationID)
@@ -168,7 +168,7 @@ func (s *Service) buildSale(ctx context.Context, tx dbtx, term Terminal, req Sal
 		}
 		resv = r
 	}
-	p, err := s.priceLines(ctx, tx, req.Lines, resv)
+	p, err := s.priceLines(ctx, tx, req.Lines, resv, tier)
 	if err != nil {
 		return Sale{}, err
 	}
@@ -184,8 +184,9 @@ func (s *Service) buildSale(ctx context.Context, tx dbtx, term Terminal, req Sal
 		SaleID: req.SaleID, Status: "completed", Terminal: term.ID, Cashier: req.Cashier,
 		CompletedAt: s.now().Format(time.RFC3339Nano), Currency: s.opts.Currency,
 		TotalMinor: p.total, RoundingMinor: st.RoundingMinor, DueMinor: st.DueMinor, TaxMinor: p.tax,
-		Taxes: p.taxes, ChangeMinor: st.ChangeMinor, Lines: p.lines, Payments: payments,
-		CustomerID: req.CustomerID, ReservationID: req.ReservationID, Warnings: []Warning{},
+		Taxes: p.taxes, ChangeMinor: st.ChangeMinor, Lines: p.lines, SavingMinor: p.saving,
+		Promotions: usedOrEmpty(p.promotions), Payments: payments,
+		CustomerID: req.CustomerID, ReservationID: req.ReservationID, Warnings: append([]Warning{}, p.warnings...),
 	}, nil
 }
 

@@ -82,6 +82,7 @@ type Service struct {
 	auth   *authenticator
 	wstmts *db.Stmts
 	rstmts *db.Stmts
+	promos *promoCache
 }
 
 // w wraps a group transaction with the writer's statement cache.
@@ -107,6 +108,7 @@ func New(d *db.DB, opts Options) *Service {
 		auth:   newAuthenticator(opts.Terminals),
 		wstmts: d.WStmts,
 		rstmts: db.NewStmts(d.R),
+		promos: &promoCache{},
 	}
 }
 

@@ -46,9 +46,12 @@ type Line struct {
 	UnitPriceMinor int64  `json:"unit_price_minor"`
 	AmountMinor    int64  `json:"amount_minor"`
 	TaxRateBP      int64  `json:"tax_rate_bp"`
+	// Discounts are the promotions on the line; AmountMinor is what is paid after them.
+	Discounts []LineDiscount `json:"discounts"`
 	// stockDelta is what the line takes from stock in the item's base unit.
 	stockDelta int64
 	unit       string
+	category   string
 }
 
 // Warning is something the cashier should know about a completed sale; it never blocks it.
@@ -75,11 +78,14 @@ type Sale struct {
 	Taxes         []TaxLine `json:"taxes"`
 	ChangeMinor   int64     `json:"change_minor"`
 	Lines         []Line    `json:"lines"`
-	Payments      []Payment `json:"payments"`
-	CustomerID    string    `json:"customer_id"`
-	ReservationID string    `json:"reservation_id"`
-	Warnings      []Warning `json:"warnings"`
-	Print         *PrintRef `json:"print,omitempty"`
+	SavingMinor   int64     `json:"saving_minor"`
+	// Promotions are the promotions (id, version) the sale used.
+	Promotions    []UsedPromotion `json:"promotions"`
+	Payments      []Payment       `json:"payments"`
+	CustomerID    string          `json:"customer_id"`
+	ReservationID string          `json:"reservation_id"`
+	Warnings      []Warning       `json:"warnings"`
+	Print         *PrintRef       `json:"print,omitempty"`
 }
 
 // PrintRef names the print job a sale asked for.
@@ -97,7 +103,10 @@ type Quote struct {
 	TaxMinor      int64     `json:"tax_minor"`
 	Taxes         []TaxLine `json:"taxes"`
 	Lines         []Line    `json:"lines"`
-	Warnings      []Warning `json:"warnings"`
+	SavingMinor   int64     `json:"saving_minor"`
+	// Promotions are the promotions (id, version) the quote used.
+	Promotions []UsedPromotion `json:"promotions"`
+	Warnings   []Warning       `json:"warnings"`
 }
 
 // RefundRequest is the body of POST /api/v1/refunds.

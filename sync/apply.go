@@ -217,6 +217,8 @@ func (s *Syncer) applyEvent(ctx context.Context, tx *sql.Tx, d Decoded) error {
 			return err
 		}
 		return s.applyDelta(ctx, tx, data)
+	case *PromotionData:
+		return s.applyPromotions(ctx, tx, d.Envelope.Type, data)
 	case *StockAdjustmentData:
 		if err := s.trackSeq(ctx, tx, TopicStock, d.Seq()); err != nil {
 			return err

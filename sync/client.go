@@ -178,7 +178,7 @@ func (s *Syncer) connect(ctx context.Context, c mqtt.Client) error {
 		return fmt.Errorf("connect: %w", err)
 	}
 	filters := map[string]byte{}
-	for _, t := range []string{TopicCatalog, TopicStock, TopicReservationsIn, TopicCustomerReply, TopicAcks} {
+	for _, t := range []string{TopicCatalog, TopicPromotions, TopicStock, TopicReservationsIn, TopicCustomerReply, TopicAcks} {
 		filters[s.opts.base()+t] = 1
 	}
 	tok := c.SubscribeMultiple(filters, nil)

@@ -30,6 +30,7 @@ const (
 	TopicCustomerLookup = "customers/lookup"
 	TopicSyncRequest    = "sync/request"
 	TopicCatalog        = "catalog"
+	TopicPromotions     = "promotions"
 	TopicStock          = "stock"
 	TopicReservationsIn = "reservations"
 	TopicCustomerReply  = "customers/reply"
@@ -52,6 +53,8 @@ const (
 	TypeSyncRequest          = "retail.sync.request"
 	TypeCatalogDelta         = "retail.catalog.delta"
 	TypeCatalogSnapshot      = "retail.catalog.snapshot"
+	TypePromotionDelta       = "retail.promotion.delta"
+	TypePromotionSnapshot    = "retail.promotion.snapshot"
 	TypeStockAdjustment      = "retail.stock.adjustment"
 	TypeStockCount           = "retail.stock.count"
 	TypeReservationCreated   = "retail.reservation.created"
@@ -91,6 +94,8 @@ func EventTypes() []EventType {
 		{TypeSyncRequest, TopicSyncRequest, FromAgent},
 		{TypeCatalogDelta, TopicCatalog, FromCentral},
 		{TypeCatalogSnapshot, TopicCatalog, FromCentral},
+		{TypePromotionDelta, TopicPromotions, FromCentral},
+		{TypePromotionSnapshot, TopicPromotions, FromCentral},
 		{TypeStockAdjustment, TopicStock, FromCentral},
 		{TypeStockCount, TopicStock, FromCentral},
 		{TypeReservationCreated, TopicReservationsIn, FromCentral},
@@ -149,6 +154,9 @@ func (d Decoded) Seq() int64 {
 	if c, ok := d.Data.(*CatalogData); ok {
 		return c.Seq
 	}
+	if p, ok := d.Data.(*PromotionData); ok {
+		return p.Seq
+	}
 	if d.Envelope.Seq != nil {
 		return *d.Envelope.Seq
 	}
@@ -205,6 +213,8 @@ func decodeData(typ string, raw json.RawMessage) (any, error) {
 	switch typ {
 	case TypeCatalogDelta, TypeCatalogSnapshot:
 		v = &CatalogData{}
+	case TypePromotionDelta, TypePromotionSnapshot:
+		v = &PromotionData{}
 	case TypeStockAdjustment:
 		v = &StockAdjustmentData{}
 	case TypeStockCount:

@@ -7,19 +7,19 @@ import (
 )
 
 // refusedSeq is the seq that orders a refused event on its topic, read as leniently as possible so
-// that a refusal does not hide a gap (CONTRACT.md rule 2): data.seq for a catalogue delta, else the
+// that a refusal does not hide a gap (CONTRACT.md rule 2): data.seq for a catalogue or promotions delta, else the
 // envelope's seq. It is 0 for snapshot chunks (their seq names a whole snapshot, not one step),
 // for events of other topics, and when no valid seq can be read.
 func refusedSeq(topic string, env outbox.Event) int64 {
 	switch topic {
-	case TopicCatalog, TopicStock, TopicReservationsIn:
+	case TopicCatalog, TopicPromotions, TopicStock, TopicReservationsIn:
 	default:
 		return 0
 	}
 	switch env.Type {
-	case TypeCatalogSnapshot:
+	case TypeCatalogSnapshot, TypePromotionSnapshot:
 		return 0
-	case TypeCatalogDelta:
+	case TypeCatalogDelta, TypePromotionDelta:
 		var d struct {
 			Seq int64 `json:"seq"`
 		}

@@ -1,9 +1,9 @@
 // Command centralsim runs the central platform simulator (package sync/centralsim) against an MQTT
-// broker: it serves the catalogue from a JSON file, answers customer lookups from another, stores
+// broker: it serves the catalogue and promotions from JSON files, answers customer lookups from another, stores
 // the stores' events in its own SQLite file and acks them.
 //
 //	centralsim -broker tcp://127.0.0.1:1883 -catalog catalog.json -customers customers.json \
-//	    -db central.db -stores it-mi-001,it-mi-002
+//	    -promotions promotions.json -db central.db -stores it-mi-001,it-mi-002
 //
 // Run several with the same -group to split the load ($share subscriptions).
 package main
@@ -20,6 +20,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/storeagent/storeagent/pos/promo"
 	"github.com/storeagent/storeagent/sync/centralsim"
 )
 
@@ -45,6 +46,7 @@ func run(args []string) error {
 	username := fs.String("username", "", "MQTT username")
 	catalogFile := fs.String("catalog", "", "catalogue JSON file: an array of items as in retail.catalog.delta")
 	customersFile := fs.String("customers", "", "customers JSON file: an array of {customer_id, name, tier, points}")
+	promotionsFile := fs.String("promotions", "", "promotions JSON file: an array of promotions as in retail.promotion.delta, sent to -stores at start")
 	dbPath := fs.String("db", "centralsim.db", "SQLite file for received events")
 	stores := fs.String("stores", "", "comma-separated store ids to send a catalogue snapshot to at start")
 	chunk := fs.Int("chunk", 500, "items per snapshot chunk")
@@ -73,6 +75,17 @@ func run(args []string) error {
 			return fmt.Errorf("%s: %w", *catalogFile, err)
 		}
 	}
+	var promotions []promo.Promotion
+	if *promotionsFile != "" {
+		if err := readJSON(*promotionsFile, &promotions); err != nil {
+			return err
+		}
+		for _, p := range promotions {
+			if err := p.Validate(); err != nil {
+				return fmt.Errorf("%s: %w", *promotionsFile, err)
+			}
+		}
+	}
 	sim, err := centralsim.New(opts)
 	if err != nil {
 		return err
@@ -86,13 +99,20 @@ func run(args []string) error {
 			return
 		case <-sim.Connected():
 		}
-		slog.Info("connected", "broker", *broker, "items", len(opts.Catalog))
+		slog.Info("connected", "broker", *broker, "items", len(opts.Catalog), "promotions", len(promotions))
+		var targets []string
 		for _, st := range strings.Split(*stores, ",") {
 			if st = strings.TrimSpace(st); st == "" {
 				continue
 			}
+			targets = append(targets, st)
 			if err := sim.PublishSnapshot(ctx, st); err != nil {
 				slog.Error("snapshot", "store", st, "err", err)
+			}
+		}
+		if len(promotions) > 0 {
+			if _, err := sim.PublishPromotions(ctx, targets, promotions...); err != nil {
+				slog.Error("promotions", "err", err)
 			}
 		}
 	}()

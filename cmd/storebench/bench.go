@@ -34,6 +34,7 @@ var measureGroups = []measureGroup{
 	{"decode", false, (*bench).decode},
 	{"rss", false, (*bench).rss},
 	{"till", false, (*bench).till},
+	{"promotions", false, (*bench).promotions},
 }
 
 func measureIDs() []string {

@@ -6,7 +6,7 @@ func messages(lang string) map[string]string {
 	switch lang {
 	case "it":
 		return map[string]string{
-			"receipt_no": "Scontrino n.", "vat_id": "P.IVA", "total": "TOTALE", "rounding": "Arrotondamento",
+			"receipt_no": "Scontrino n.", "saving": "Risparmio", "vat_id": "P.IVA", "total": "TOTALE", "rounding": "Arrotondamento",
 			"to_pay": "Da pagare", "change": "Resto", "vat": "IVA", "gross": "Lordo", "tax": "Imposta",
 			"sale_id": "ID vendita", "cashier": "Cassiere", "terminal": "Cassa",
 			"non_fiscal": "DOCUMENTO NON FISCALE", "copy": "COPIA",
@@ -26,7 +26,7 @@ func messages(lang string) map[string]string {
 		}
 	case "en":
 		return map[string]string{
-			"receipt_no": "Receipt no.", "vat_id": "VAT no.", "total": "TOTAL", "rounding": "Rounding",
+			"receipt_no": "Receipt no.", "saving": "You saved", "vat_id": "VAT no.", "total": "TOTAL", "rounding": "Rounding",
 			"to_pay": "To pay", "change": "Change", "vat": "VAT", "gross": "Gross", "tax": "Tax",
 			"sale_id": "Sale ID", "cashier": "Cashier", "terminal": "Till",
 			"non_fiscal": "NON-FISCAL RECEIPT", "copy": "COPY",
@@ -46,7 +46,7 @@ func messages(lang string) map[string]string {
 		}
 	case "fr":
 		return map[string]string{
-			"receipt_no": "Ticket n°", "vat_id": "N° TVA", "total": "TOTAL", "rounding": "Arrondi",
+			"receipt_no": "Ticket n°", "saving": "Économie", "vat_id": "N° TVA", "total": "TOTAL", "rounding": "Arrondi",
 			"to_pay": "À payer", "change": "Rendu", "vat": "TVA", "gross": "TTC", "tax": "Montant TVA",
 			"sale_id": "ID vente", "cashier": "Caissier", "terminal": "Caisse",
 			"non_fiscal": "TICKET NON FISCAL", "copy": "DUPLICATA",
@@ -66,7 +66,7 @@ func messages(lang string) map[string]string {
 		}
 	case "fi":
 		return map[string]string{
-			"receipt_no": "Kuitti nro", "vat_id": "ALV-nro", "total": "YHTEENSÄ", "rounding": "Pyöristys",
+			"receipt_no": "Kuitti nro", "saving": "Säästit", "vat_id": "ALV-nro", "total": "YHTEENSÄ", "rounding": "Pyöristys",
 			"to_pay": "Maksettava", "change": "Vaihtoraha", "vat": "ALV", "gross": "Verollinen", "tax": "Vero",
 			"sale_id": "Myyntitunnus", "cashier": "Myyjä", "terminal": "Kassa",
 			"non_fiscal": "EI-FISKAALINEN KUITTI", "copy": "KOPIO",

@@ -51,6 +51,14 @@ type Line struct {
 	UnitPriceMinor int64
 	AmountMinor    int64
 	TaxRateBP      int64
+	// Discounts are the promotions on the line; AmountMinor is what is paid after them.
+	Discounts []Discount
+}
+
+// Discount is what one promotion took off a line, printed under it.
+type Discount struct {
+	Name        string
+	AmountMinor int64
 }
 
 // Tax is the VAT of one rate: the gross (tax-inclusive) sum of its lines and the tax in it.
@@ -115,6 +123,9 @@ func (w *writer) receipt(r Receipt) error {
 		w.item(ln)
 	}
 	w.rule()
+	if saving := savingOf(r.Lines); saving > 0 {
+		w.pair(l.text("saving"), l.money(saving))
+	}
 	e.Bold(true)
 	e.Size(1, 2)
 	w.pair(l.text("total"), l.money(r.TotalMinor))
@@ -251,15 +262,35 @@ func (w *writer) id(label, value string) {
 
 // item prints a sale line: the name with the amount on the right, then "qty x unit price" or
 // "weight x price per kg" when there is more than one unit or a weight.
+// A discounted line shows its shelf amount, then each promotion as a negative amount, so the
+// column adds up to the total.
 func (w *writer) item(ln Line) {
 	l := w.l
-	w.pair(ln.Name, l.money(ln.AmountMinor))
+	var off int64
+	for _, d := range ln.Discounts {
+		off += d.AmountMinor
+	}
+	w.pair(ln.Name, l.money(ln.AmountMinor+off))
 	switch {
 	case ln.WeightG != nil:
 		w.e.Line(fitted("  "+l.weight(*ln.WeightG)+" x "+l.money(ln.UnitPriceMinor)+"/kg", w.cols))
 	case ln.Qty != 1:
 		w.e.Line(fitted(fmt.Sprintf("  %d x %s", ln.Qty, l.money(ln.UnitPriceMinor)), w.cols))
 	}
+	for _, d := range ln.Discounts {
+		w.pair("  "+d.Name, l.money(-d.AmountMinor))
+	}
+}
+
+// savingOf is what the promotions took off the lines.
+func savingOf(lines []Line) int64 {
+	var s int64
+	for _, ln := range lines {
+		for _, d := range ln.Discounts {
+			s += d.AmountMinor
+		}
+	}
+	return s
 }
 
 // taxes prints the VAT breakdown: rate, gross and tax, the amounts in right-aligned columns.

@@ -158,7 +158,7 @@ func (s *Sim) answerLookup(store string, data json.RawMessage) {
 	}
 }
 
-// answerSyncRequest resends a topic from a seq: the catalogue as a fresh snapshot, stock and
+// answerSyncRequest resends a topic from a seq: the catalogue and promotions as a fresh snapshot, stock and
 // reservations as their stored events.
 func (s *Sim) answerSyncRequest(ctx context.Context, store string, data json.RawMessage) {
 	var d struct {
@@ -174,6 +174,8 @@ func (s *Sim) answerSyncRequest(ctx context.Context, store string, data json.Raw
 		switch d.Topic {
 		case "catalog":
 			err = s.PublishSnapshot(ctx, store)
+		case "promotions":
+			err = s.PublishPromotionSnapshot(ctx, store)
 		case "stock", "reservations":
 			err = s.resend(ctx, store, d.Topic, d.FromSeq, false)
 		}

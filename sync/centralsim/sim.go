@@ -24,6 +24,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/storeagent/storeagent/pos"
+	"github.com/storeagent/storeagent/pos/promo"
 	"github.com/storeagent/storeagent/sync/mqttconn"
 	"github.com/storeagent/storeagent/sync/outbox"
 )
@@ -83,6 +84,9 @@ type Sim struct {
 	catalog map[string]pos.CatalogItem
 	catSeq  int64
 	history []catalogChange
+	// promoSeq is the last seq on the promotions topic; promos the promotions as central has them.
+	promoSeq int64
+	promos   map[string]promo.Promotion
 }
 
 type catalogChange struct {

@@ -1,0 +1,327 @@
+package promo
+
+import (
+	"container/heap"
+	"fmt"
+	"slices"
+	"sort"
+	"time"
+)
+
+// unit is one piece of a line (or a whole weighed line) while the engine runs.
+type unit struct {
+	line    int
+	sku     string
+	cat     string
+	rate    int64
+	weightG int64
+	orig    int64
+	cur     int64 // amount after the discounts so far
+	locked  bool  // an exclusive promotion took it
+	touched bool  // some promotion discounted it
+	group   int   // the last group that used it
+}
+
+// share is part of an application: so much off one unit.
+type share struct {
+	unit   int
+	amount int64
+}
+
+// application is what one promotion would do on the units still free.
+type application struct {
+	shares []share
+	used   []int // units the promotion uses, discounted or not (the paid units of a 3 for 2)
+	saving int64
+}
+
+// engine holds one pricing run.
+type engine struct {
+	units []unit
+	group int
+	lines []LineResult
+	lang  string
+	elig  map[[2]int][]int
+}
+
+// Price prices basket against promotions. It returns an error for an invalid line or a basket with
+// more than MaxUnits units; invalid, inactive, out-of-window and other-tier promotions are ignored.
+func Price(basket Basket, promotions []Promotion) (Result, error) {
+	return PriceIndexed(basket, NewIndex(promotions))
+}
+
+// PriceIndexed is Price against an index built once for many baskets.
+func PriceIndexed(basket Basket, ix *Index) (Result, error) {
+	if len(basket.Lines) > MaxLines {
+		return Result{}, fmt.Errorf("promo: %d lines, at most %d", len(basket.Lines), MaxLines)
+	}
+	e := &engine{lang: basket.Lang, group: -1, elig: map[[2]int][]int{}}
+	n := 0
+	for i, l := range basket.Lines {
+		if err := validLine(i, l); err != nil {
+			return Result{}, fmt.Errorf("promo: %w", err)
+		}
+		n += int(l.Qty)
+	}
+	if n > MaxUnits {
+		return Result{}, ErrTooManyUnits
+	}
+	e.expand(basket.Lines)
+	cands := ix.candidates(basket, e.units)
+	for start := 0; start < len(cands); {
+		end := start + 1
+		for end < len(cands) && sameGroup(cands[start], cands[end]) {
+			end++
+		}
+		e.group++
+		e.runGroup(cands[start:end])
+		start = end
+	}
+	return e.result(basket.Lines), nil
+}
+
+// expand turns lines into units in the canonical order: amount descending, then SKU, category, VAT
+// rate, weight and line index. A piece line's amount is spread over its units, the first ones taking
+// the odd cents.
+func (e *engine) expand(lines []Line) {
+	e.lines = make([]LineResult, len(lines))
+	for i, l := range lines {
+		e.lines[i] = LineResult{SKU: l.SKU, GrossMinor: l.AmountMinor, AmountMinor: l.AmountMinor, Discounts: []Discount{}}
+		base, odd := l.AmountMinor/l.Qty, l.AmountMinor%l.Qty
+		for k := int64(0); k < l.Qty; k++ {
+			a := base
+			if k < odd {
+				a++
+			}
+			e.units = append(e.units, unit{line: i, sku: l.SKU, cat: l.Category, rate: l.TaxRateBP, weightG: l.WeightG, orig: a, cur: a, group: -1})
+		}
+	}
+	sort.SliceStable(e.units, func(i, j int) bool {
+		a, b := &e.units[i], &e.units[j]
+		switch {
+		case a.orig != b.orig:
+			return a.orig > b.orig
+		case a.sku != b.sku:
+			return a.sku < b.sku
+		case a.cat != b.cat:
+			return a.cat < b.cat
+		case a.rate != b.rate:
+			return a.rate < b.rate
+		case a.weightG != b.weightG:
+			return a.weightG < b.weightG
+		}
+		return a.line < b.line
+	})
+}
+
+// sameGroup tells whether two sorted candidates compete in one group.
+func sameGroup(a, b *rule) bool {
+	return (a.Kind == Threshold) == (b.Kind == Threshold) && a.Exclusive == b.Exclusive && a.Priority == b.Priority
+}
+
+// runGroup applies the group's promotions. With a few of them (up to maxSearch) it tries every
+// order of application and keeps the one that saves the customer most (ties: the first order by
+// promotion_id); with more it is greedy: the promotion saving most on the free units goes first.
+func (e *engine) runGroup(ps []*rule) {
+	if len(ps) >= 2 && len(ps) <= maxSearch {
+		best, bestSaving := []int(nil), int64(-1)
+		permute(len(ps), func(order []int) {
+			saved := slices.Clone(e.units)
+			var s int64
+			for _, k := range order {
+				if a := e.evaluate(ps[k]); a.saving > 0 {
+					e.applyUnits(ps[k], a)
+					s += a.saving
+				}
+			}
+			copy(e.units, saved)
+			if s > bestSaving {
+				best, bestSaving = slices.Clone(order), s
+			}
+		})
+		for _, k := range best {
+			if a := e.evaluate(ps[k]); a.saving > 0 {
+				e.apply(ps[k], a)
+			}
+		}
+		return
+	}
+	// Lazy greedy: a promotion saves no more once others took units, so a stale saving is an upper
+	// bound; the top of the heap is re-evaluated and applied when it still beats the next bound.
+	h := &boundHeap{}
+	for i, p := range ps {
+		if a := e.evaluate(p); a.saving > 0 {
+			h.items = append(h.items, bound{saving: a.saving, idx: i})
+		}
+	}
+	heap.Init(h)
+	for h.Len() > 0 {
+		top := heap.Pop(h).(bound)
+		a := e.evaluate(ps[top.idx])
+		if a.saving <= 0 {
+			continue
+		}
+		if h.Len() > 0 && (bound{saving: a.saving, idx: top.idx}).less(h.items[0]) == false {
+			heap.Push(h, bound{saving: a.saving, idx: top.idx})
+			continue
+		}
+		e.apply(ps[top.idx], a)
+	}
+}
+
+// bound is a promotion's saving when last evaluated.
+type bound struct {
+	saving int64
+	idx    int
+}
+
+// less orders bounds best first: the larger saving, then the smaller index (promotion_id).
+func (b bound) less(o bound) bool {
+	if b.saving != o.saving {
+		return b.saving > o.saving
+	}
+	return b.idx < o.idx
+}
+
+type boundHeap struct{ items []bound }
+
+func (h *boundHeap) Len() int           { return len(h.items) }
+func (h *boundHeap) Less(i, j int) bool { return h.items[i].less(h.items[j]) }
+func (h *boundHeap) Swap(i, j int)      { h.items[i], h.items[j] = h.items[j], h.items[i] }
+func (h *boundHeap) Push(x any)         { h.items = append(h.items, x.(bound)) }
+func (h *boundHeap) Pop() any {
+	x := h.items[len(h.items)-1]
+	h.items = h.items[:len(h.items)-1]
+	return x
+}
+
+// maxSearch is the largest group whose every order of application is tried (5! = 120 orders).
+const maxSearch = 5
+
+// permute calls f with every permutation of 0..n-1 in lexicographic order.
+func permute(n int, f func([]int)) {
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	for {
+		f(order)
+		i := n - 2
+		for i >= 0 && order[i] >= order[i+1] {
+			i--
+		}
+		if i < 0 {
+			return
+		}
+		j := n - 1
+		for order[j] <= order[i] {
+			j--
+		}
+		order[i], order[j] = order[j], order[i]
+		slices.Reverse(order[i+1:])
+	}
+}
+
+// free reports whether promotion p may use unit u in the current group.
+func (e *engine) free(p *rule, u *unit) bool {
+	return u.cur > 0 && !u.locked && u.group != e.group && !(p.Exclusive && u.touched)
+}
+
+// apply records an application on its units and lines.
+func (e *engine) apply(p *rule, a application) {
+	e.applyUnits(p, a)
+	for _, s := range a.shares {
+		if s.amount == 0 {
+			continue
+		}
+		l := &e.lines[e.units[s.unit].line]
+		l.AmountMinor -= s.amount
+		l.DiscountMinor += s.amount
+		if k := len(l.Discounts) - 1; k >= 0 && l.Discounts[k].PromotionID == p.ID {
+			l.Discounts[k].AmountMinor += s.amount
+		} else {
+			l.Discounts = append(l.Discounts, Discount{PromotionID: p.ID, Version: p.Version, Name: name(p.Name, e.lang), AmountMinor: s.amount})
+		}
+	}
+}
+
+// applyUnits records an application on its units only.
+func (e *engine) applyUnits(p *rule, a application) {
+	for _, i := range a.used {
+		e.units[i].group = e.group
+		if p.Exclusive {
+			e.units[i].locked = true
+		}
+	}
+	for _, s := range a.shares {
+		if s.amount == 0 {
+			continue
+		}
+		u := &e.units[s.unit]
+		u.cur -= s.amount
+		u.touched = true
+	}
+}
+
+// result totals the lines, the VAT per rate and the promotions used.
+func (e *engine) result(lines []Line) Result {
+	r := Result{Lines: e.lines, Taxes: []Tax{}, Applied: []Applied{}}
+	byRate := map[int64]int{}
+	used := map[string]int{}
+	for i, l := range e.lines {
+		r.GrossMinor += l.GrossMinor
+		r.SavingMinor += l.DiscountMinor
+		r.TotalMinor += l.AmountMinor
+		rate := lines[i].TaxRateBP
+		k, ok := byRate[rate]
+		if !ok {
+			k = len(r.Taxes)
+			byRate[rate] = k
+			r.Taxes = append(r.Taxes, Tax{TaxRateBP: rate})
+		}
+		r.Taxes[k].GrossMinor += l.AmountMinor
+		for _, d := range l.Discounts {
+			j, ok := used[d.PromotionID]
+			if !ok {
+				j = len(r.Applied)
+				used[d.PromotionID] = j
+				r.Applied = append(r.Applied, Applied{PromotionID: d.PromotionID, Version: d.Version})
+			}
+			r.Applied[j].AmountMinor += d.AmountMinor
+		}
+	}
+	sort.Slice(r.Taxes, func(i, j int) bool { return r.Taxes[i].TaxRateBP < r.Taxes[j].TaxRateBP })
+	for i := range r.Taxes {
+		r.Taxes[i].TaxMinor = taxOf(r.Taxes[i].GrossMinor, r.Taxes[i].TaxRateBP)
+		r.TaxMinor += r.Taxes[i].TaxMinor
+	}
+	sort.Slice(r.Applied, func(i, j int) bool { return r.Applied[i].PromotionID < r.Applied[j].PromotionID })
+	return r
+}
+
+// name picks a promotion's name in lang, else English, else the first language in sorted order.
+func name(names map[string]string, lang string) string {
+	if n, ok := names[lang]; ok {
+		return n
+	}
+	if n, ok := names["en"]; ok {
+		return n
+	}
+	keys := make([]string, 0, len(names))
+	for k := range names {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	if len(keys) == 0 {
+		return ""
+	}
+	return names[keys[0]]
+}
+
+// Live reports whether p applies at t for a customer of tier: active, in its window, tier allowed.
+func (p *Promotion) Live(t time.Time, tier string) bool {
+	if !p.Active || (p.StartsAt != nil && t.Before(*p.StartsAt)) || (p.EndsAt != nil && !t.Before(*p.EndsAt)) {
+		return false
+	}
+	return len(p.CustomerTiers) == 0 || (tier != "" && slices.Contains(p.CustomerTiers, tier))
+}

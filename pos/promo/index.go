@@ -1,0 +1,151 @@
+package promo
+
+import "sort"
+
+// rule is a validated promotion with its lists as sets.
+type rule struct {
+	*Promotion
+	n          int // position in the index
+	skus, cats set
+	groups     []groupSet
+}
+
+type set map[string]struct{}
+
+type groupSet struct {
+	skus, cats set
+	qty        int64
+}
+
+func toSet(xs []string) set {
+	s := make(set, len(xs))
+	for _, x := range xs {
+		s[x] = struct{}{}
+	}
+	return s
+}
+
+func (s set) has(x string) bool { _, ok := s[x]; return ok }
+
+// eligible reports whether a unit of sku in cat falls under the lists (both empty: everything).
+func eligible(skus, cats set, u *unit) bool {
+	if len(skus) == 0 && len(cats) == 0 {
+		return true
+	}
+	return skus.has(u.sku) || (u.cat != "" && cats.has(u.cat))
+}
+
+// Index holds promotions ready to price many baskets: validated, and found by SKU and category.
+// It is read-only once built, so baskets may be priced against it concurrently.
+type Index struct {
+	rules   []*rule
+	bySKU   map[string][]int
+	byCat   map[string][]int
+	always  []int
+	Invalid []error // the promotions left out, with why
+}
+
+// NewIndex validates promotions and indexes the valid ones; a later version of an id replaces an
+// earlier one.
+func NewIndex(promotions []Promotion) *Index {
+	ix := &Index{bySKU: map[string][]int{}, byCat: map[string][]int{}}
+	latest := map[string]int{}
+	var keep []Promotion
+	for _, p := range promotions {
+		if err := p.Validate(); err != nil {
+			ix.Invalid = append(ix.Invalid, err)
+			continue
+		}
+		if i, ok := latest[p.ID]; ok {
+			if p.Version > keep[i].Version {
+				keep[i] = p
+			}
+			continue
+		}
+		latest[p.ID] = len(keep)
+		keep = append(keep, p)
+	}
+	sort.Slice(keep, func(i, j int) bool { return keep[i].ID < keep[j].ID })
+	for i := range keep {
+		p := &keep[i]
+		r := &rule{Promotion: p, n: i, skus: toSet(p.SKUs), cats: toSet(p.Categories)}
+		skus, cats := p.SKUs, p.Categories
+		if p.Kind == MixMatch {
+			r.skus, r.cats, skus, cats = nil, nil, nil, nil
+			for _, g := range p.Params.Groups {
+				r.groups = append(r.groups, groupSet{skus: toSet(g.SKUs), cats: toSet(g.Categories), qty: g.Qty})
+				skus = append(skus, g.SKUs...)
+				cats = append(cats, g.Categories...)
+			}
+		}
+		k := len(ix.rules)
+		ix.rules = append(ix.rules, r)
+		if len(skus) == 0 && len(cats) == 0 {
+			ix.always = append(ix.always, k)
+			continue
+		}
+		for _, s := range skus {
+			ix.bySKU[s] = appendOnce(ix.bySKU[s], k)
+		}
+		for _, c := range cats {
+			ix.byCat[c] = appendOnce(ix.byCat[c], k)
+		}
+	}
+	return ix
+}
+
+// Len is the number of valid promotions indexed.
+func (ix *Index) Len() int { return len(ix.rules) }
+
+func appendOnce(xs []int, k int) []int {
+	if n := len(xs); n > 0 && xs[n-1] == k {
+		return xs
+	}
+	return append(xs, k)
+}
+
+// candidates returns the live promotions that may touch the basket, in the order the engine runs
+// them: non-threshold before threshold, exclusive first, priority descending, then promotion_id.
+func (ix *Index) candidates(b Basket, units []unit) []*rule {
+	seen := map[int]bool{}
+	var out []*rule
+	add := func(k int) {
+		if seen[k] {
+			return
+		}
+		seen[k] = true
+		if r := ix.rules[k]; r.Live(b.At, b.CustomerTier) {
+			out = append(out, r)
+		}
+	}
+	for _, k := range ix.always {
+		add(k)
+	}
+	for i := range units {
+		if i > 0 && units[i].sku == units[i-1].sku && units[i].cat == units[i-1].cat {
+			continue
+		}
+		for _, k := range ix.bySKU[units[i].sku] {
+			add(k)
+		}
+		if units[i].cat != "" {
+			for _, k := range ix.byCat[units[i].cat] {
+				add(k)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if ta, tb := a.Kind == Threshold, b.Kind == Threshold; ta != tb {
+			return tb
+		}
+		if a.Exclusive != b.Exclusive {
+			return a.Exclusive
+		}
+		if a.Priority != b.Priority {
+			return a.Priority > b.Priority
+		}
+		return a.ID < b.ID
+	})
+	return out
+}
