@@ -10,66 +10,55 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// codePages maps the code page names used by escpos-printer-db (encoding.yml) to the x/text
-// charmaps that implement them. Pages the db lists without a Go charmap (CP857, CP737, CP932,
-// Star's CP3xxx …) are left out: a profile may not list them, since the encoder could not use them.
-func lookupCharmap(name string) *charmap.Charmap {
-	switch name {
-	case "CP437":
-		return charmap.CodePage437
-	case "CP850":
-		return charmap.CodePage850
-	case "CP852":
-		return charmap.CodePage852
-	case "CP855":
-		return charmap.CodePage855
-	case "CP858":
-		return charmap.CodePage858
-	case "CP860":
-		return charmap.CodePage860
-	case "CP862":
-		return charmap.CodePage862
-	case "CP863":
-		return charmap.CodePage863
-	case "CP865":
-		return charmap.CodePage865
-	case "CP866":
-		return charmap.CodePage866
-	case "CP874":
-		return charmap.Windows874
-	case "CP1250":
-		return charmap.Windows1250
-	case "CP1251":
-		return charmap.Windows1251
-	case "CP1252":
-		return charmap.Windows1252
-	case "CP1253":
-		return charmap.Windows1253
-	case "CP1254":
-		return charmap.Windows1254
-	case "CP1255":
-		return charmap.Windows1255
-	case "CP1256":
-		return charmap.Windows1256
-	case "CP1257":
-		return charmap.Windows1257
-	case "CP1258":
-		return charmap.Windows1258
-	case "ISO_8859-2":
-		return charmap.ISO8859_2
-	case "ISO_8859-7":
-		return charmap.ISO8859_7
-	case "ISO_8859-15":
-		return charmap.ISO8859_15
+// codePage is one character code table for the upper half (0x80-0xFF) of a byte; the lower
+// half is ASCII. *charmap.Charmap implements it, and so does tablePage for the tables
+// escpos-printer-db spells out itself.
+type codePage interface {
+	// EncodeRune returns the byte of r in the page and whether the page has r.
+	EncodeRune(r rune) (byte, bool)
+	// DecodeByte returns the character of b, or utf8.RuneError when b is undefined.
+	DecodeByte(b byte) rune
+}
+
+// charmapPages maps the code page names used by escpos-printer-db (encoding.yml) to the x/text
+// charmaps that implement them. Pages the db lists without a Go charmap or a table of its own
+// (CP857, CP737, CP932, Star's CP3xxx …) are left out: a profile may not list them, since the
+// encoder could not use them.
+var charmapPages = map[string]*charmap.Charmap{
+	"CP437": charmap.CodePage437, "CP850": charmap.CodePage850, "CP852": charmap.CodePage852,
+	"CP855": charmap.CodePage855, "CP858": charmap.CodePage858, "CP860": charmap.CodePage860,
+	"CP862": charmap.CodePage862, "CP863": charmap.CodePage863, "CP865": charmap.CodePage865,
+	"CP866": charmap.CodePage866, "CP874": charmap.Windows874,
+	"CP1250": charmap.Windows1250, "CP1251": charmap.Windows1251, "CP1252": charmap.Windows1252,
+	"CP1253": charmap.Windows1253, "CP1254": charmap.Windows1254, "CP1255": charmap.Windows1255,
+	"CP1256": charmap.Windows1256, "CP1257": charmap.Windows1257, "CP1258": charmap.Windows1258,
+	"ISO_8859-1": charmap.ISO8859_1, "ISO_8859-2": charmap.ISO8859_2, "ISO_8859-3": charmap.ISO8859_3,
+	"ISO_8859-4": charmap.ISO8859_4, "ISO_8859-5": charmap.ISO8859_5, "ISO_8859-6": charmap.ISO8859_6,
+	"ISO_8859-7": charmap.ISO8859_7, "ISO_8859-8": charmap.ISO8859_8, "ISO_8859-9": charmap.ISO8859_9,
+	"ISO_8859-15": charmap.ISO8859_15,
+}
+
+// lookupCharmap returns the code page named name (an x/text charmap or one of the tables from
+// escpos-printer-db), or nil when the encoder cannot produce it.
+func lookupCharmap(name string) codePage {
+	if cm, ok := charmapPages[name]; ok {
+		return cm
+	}
+	if tp, ok := dbTablePages[name]; ok {
+		return tp
 	}
 	return nil
 }
 
 // CodePageNames returns the code page names a profile may list, sorted.
 func CodePageNames() []string {
-	names := []string{"CP437", "CP850", "CP852", "CP855", "CP858", "CP860", "CP862", "CP863", "CP865",
-		"CP866", "CP874", "CP1250", "CP1251", "CP1252", "CP1253", "CP1254", "CP1255", "CP1256", "CP1257",
-		"CP1258", "ISO_8859-2", "ISO_8859-7", "ISO_8859-15"}
+	names := make([]string, 0, len(charmapPages)+len(dbTablePages))
+	for n := range charmapPages {
+		names = append(names, n)
+	}
+	for n := range dbTablePages {
+		names = append(names, n)
+	}
 	sort.Strings(names)
 	return names
 }
@@ -100,7 +89,7 @@ func printable(r rune) bool {
 }
 
 // covers reports whether page cm prints r as itself.
-func covers(cm *charmap.Charmap, r rune) bool {
+func covers(cm codePage, r rune) bool {
 	if isPlainASCII(r) {
 		return true
 	}
@@ -156,7 +145,7 @@ func choosePage(p Profile, current int, s string) int {
 // encodeText encodes s in page cm. Characters the page lacks become a close ASCII spelling
 // (é → e, € → EUR, “ → ") or '?'; control characters become '?' (a tab a space). Every byte
 // it returns is printable ASCII or a byte the page maps to a character.
-func encodeText(cm *charmap.Charmap, s string) []byte {
+func encodeText(cm codePage, s string) []byte {
 	out := make([]byte, 0, len(s))
 	for _, r := range s {
 		out = appendRune(out, cm, r)
@@ -164,7 +153,7 @@ func encodeText(cm *charmap.Charmap, s string) []byte {
 	return out
 }
 
-func appendRune(out []byte, cm *charmap.Charmap, r rune) []byte {
+func appendRune(out []byte, cm codePage, r rune) []byte {
 	if isPlainASCII(r) {
 		return append(out, byte(r))
 	}

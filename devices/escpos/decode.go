@@ -39,7 +39,7 @@ type streamDecoder struct {
 	b     []byte
 	i     int
 	pages map[int]string
-	page  *charmap.Charmap
+	page  codePage
 	pageN int
 	doc   Document
 	text  strings.Builder

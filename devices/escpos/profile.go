@@ -152,14 +152,14 @@ func (p Profile) Validate() error {
 	if p.Serial != nil {
 		errs = append(errs, p.Serial.validate()...)
 	}
-	if p.PaperWidthMM <= 0 || p.PaperWidthMM > 120 {
-		bad("paper_width_mm: %v; allowed: 0 < mm <= 120", p.PaperWidthMM)
+	if p.PaperWidthMM <= 0 || p.PaperWidthMM > 200 {
+		bad("paper_width_mm: %v; allowed: 0 < mm <= 200 (customer displays in the db are up to 180 mm wide)", p.PaperWidthMM)
 	}
 	if p.WidthDots < 8 || p.WidthDots > 2400 {
 		bad("width_dots: %d; allowed: 8..2400", p.WidthDots)
 	}
-	if p.DPI < 100 || p.DPI > 600 {
-		bad("dpi: %d; allowed: 100..600", p.DPI)
+	if p.DPI < 60 || p.DPI > 600 {
+		bad("dpi: %d; allowed: 60..600 (impact printers print at 60 to 85 dpi)", p.DPI)
 	}
 	if len(p.Fonts) == 0 {
 		bad("fonts: empty; at least Font A is needed")
