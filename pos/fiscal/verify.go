@@ -42,7 +42,9 @@ type Checker struct {
 }
 
 // Reset starts a chain whose record before the next one has seq and hash (0 and "" from genesis).
-func (c *Checker) Reset(chain string, seq int64, hash string) { c.chain, c.seq, c.hash = chain, seq, hash }
+func (c *Checker) Reset(chain string, seq int64, hash string) {
+	c.chain, c.seq, c.hash = chain, seq, hash
+}
 
 // Check verifies r as the record that follows the previous one of its chain.
 func (c *Checker) Check(r Record) error {
