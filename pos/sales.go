@@ -97,6 +97,9 @@ func (s *Service) CreateSale(ctx context.Context, term Terminal, req SaleRequest
 		if err := s.storeSale(ctx, tx, &sale, hash); err != nil {
 			return err
 		}
+		if sale.Fiscal, err = s.journal(ctx, rawTx, JournalSale, sale.Training, sale); err != nil {
+			return err
+		}
 		if printer != "" {
 			if s.opts.Printing == nil {
 				sale.Warnings = append(sale.Warnings, Warning{Code: "printing_unavailable", Message: "no printer driver is running: the receipt was not printed"})
@@ -183,7 +186,7 @@ func (s *Service) buildSale(ctx context.Context, tx dbtx, term Terminal, req Sal
 		CompletedAt: s.now().Format(time.RFC3339Nano), Currency: s.opts.Currency,
 		TotalMinor: p.total, RoundingMinor: st.RoundingMinor, DueMinor: st.DueMinor, TaxMinor: p.tax,
 		Taxes: p.taxes, ChangeMinor: st.ChangeMinor, Lines: p.lines, Payments: payments,
-		CustomerID: req.CustomerID, ReservationID: req.ReservationID, Warnings: []Warning{},
+		CustomerID: req.CustomerID, ReservationID: req.ReservationID, Warnings: []Warning{}, Training: req.Training,
 	}, nil
 }
 

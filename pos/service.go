@@ -70,6 +70,8 @@ type Options struct {
 	SecureCookies bool
 	// Till configures till sessions.
 	Till TillOptions
+	// Journal is the fiscal journal (nil: none); sales, refunds and till closes are recorded in it.
+	Journal Journal
 }
 
 // Service is the selling domain over one database.
