@@ -29,7 +29,7 @@ var Chains = []string{ChainTicket, ChainDuplicate, ChainClosure, ChainEvent, Cha
 
 // Outbox topic and event type that carry every record to central.
 const (
-	Topic     = "fiscal/records"
+	Topic     = outbox.TopicFiscal
 	EventType = "retail.fiscal.record"
 )
 
