@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/storeagent/storeagent/sync/outbox"
+	gosync "sync"
 )
 
 // The journal's chains (CONTRACT.md "Fiscal law → France").
@@ -47,6 +48,7 @@ type Record struct {
 // Tx is what the journal needs of a transaction (a *sql.Tx or pos's statement-caching wrapper).
 type Tx interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
@@ -56,6 +58,11 @@ type Journal struct {
 	key ed25519.PrivateKey
 	out outbox.Writer
 	now func() time.Time
+	cal Calendar
+
+	mu    gosync.Mutex
+	due   time.Time // the end of the open business day, once read (zero: read it again)
+	floor time.Time // the end of the last closed day: no record is dated before it
 }
 
 // NewJournal returns a journal signing with key and publishing through out; now nil is time.Now.
@@ -90,6 +97,23 @@ func Sign(key ed25519.PrivateKey, hash string) string {
 // Append writes data as the next record of chain in tx, moves the chain's head and queues the
 // record on the outbox, all in the caller's transaction.
 func (j *Journal) Append(ctx context.Context, tx Tx, chain string, data any) (Record, error) {
+	at := j.now().UTC()
+	if chain != ChainTraining && chain != ChainClosure {
+		floor, err := j.closeDue(ctx, tx, at)
+		if err != nil {
+			return Record{}, err
+		}
+		if at.Before(floor) {
+			// The clock is behind the last closed period (moved back): the record is dated at
+			// the period's end instead, and the clock watch records the jump.
+			at = floor
+		}
+	}
+	return j.appendAt(ctx, tx, chain, at, data)
+}
+
+// appendAt writes data as the next record of chain dated at.
+func (j *Journal) appendAt(ctx context.Context, tx Tx, chain string, at time.Time, data any) (Record, error) {
 	raw, err := Canonical(data)
 	if err != nil {
 		return Record{}, err
@@ -100,7 +124,7 @@ func (j *Journal) Append(ctx context.Context, tx Tx, chain string, data any) (Re
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return Record{}, fmt.Errorf("fiscal %s head: %w", chain, err)
 	}
-	at := j.now().UTC()
+	at = at.UTC()
 	r := Record{Chain: chain, Seq: seq + 1, RecordedAt: at.Format(time.RFC3339Nano), PrevHash: prev, Data: raw}
 	if r.Hash, err = HashOf(r.PrevHash, r.Chain, r.Seq, r.RecordedAt, r.Data); err != nil {
 		return Record{}, err

@@ -78,7 +78,7 @@ func (c *Checker) Check(r Record) error {
 // Verify recomputes every chain from genesis, checks each signature with pub, and checks that
 // each chain ends at its stored head (a deleted last record is found there).
 func Verify(ctx context.Context, q Querier, pub ed25519.PublicKey) (Summary, error) {
-	heads, err := readHeads(ctx, q)
+	heads, err := Heads(ctx, q)
 	if err != nil {
 		return Summary{}, err
 	}
@@ -91,9 +91,9 @@ func Verify(ctx context.Context, q Querier, pub ed25519.PublicKey) (Summary, err
 			return sum, err
 		}
 		h := heads[chain]
-		if h.seq != c.seq || h.hash != c.hash {
+		if h.Seq != c.seq || h.Hash != c.hash {
 			return sum, &BrokenError{Chain: chain, Seq: c.seq + 1,
-				What: fmt.Sprintf("missing: the chain ends at seq %d but its head is seq %d", c.seq, h.seq)}
+				What: fmt.Sprintf("missing: the chain ends at seq %d but its head is seq %d", c.seq, h.Seq)}
 		}
 		sum.Records += n
 		if n > 0 {
@@ -103,22 +103,24 @@ func Verify(ctx context.Context, q Querier, pub ed25519.PublicKey) (Summary, err
 	return sum, nil
 }
 
-type head struct {
-	seq  int64
-	hash string
+// Head is a chain's last record as fiscal_heads holds it.
+type Head struct {
+	Seq  int64  `json:"seq"`
+	Hash string `json:"hash"`
 }
 
-func readHeads(ctx context.Context, q Querier) (map[string]head, error) {
+// Heads returns each chain's head.
+func Heads(ctx context.Context, q Querier) (map[string]Head, error) {
 	rows, err := q.QueryContext(ctx, `SELECT chain, seq, hash FROM fiscal_heads`)
 	if err != nil {
 		return nil, fmt.Errorf("fiscal heads: %w", err)
 	}
 	defer rows.Close()
-	out := map[string]head{}
+	out := map[string]Head{}
 	for rows.Next() {
 		var c string
-		var h head
-		if err := rows.Scan(&c, &h.seq, &h.hash); err != nil {
+		var h Head
+		if err := rows.Scan(&c, &h.Seq, &h.Hash); err != nil {
 			return nil, err
 		}
 		out[c] = h
