@@ -32,7 +32,9 @@ func (a *Agent) openFiscalJournal() (*fiscal.Journal, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fiscal.key_file: %w", err)
 	}
-	return fiscal.NewJournal(key, outbox.Writer{StoreID: a.cfg.StoreID, Epoch: a.DB.Epoch}, nil), nil
+	j := fiscal.NewJournal(key, outbox.Writer{StoreID: a.cfg.StoreID, Epoch: a.DB.Epoch}, nil)
+	j.SetCalendar(fiscal.Calendar{Location: a.cfg.Location(), DayStart: a.cfg.Till.DayStart()})
+	return j, nil
 }
 
 // startFiscal records the start (and any version or config change) and adds the part that

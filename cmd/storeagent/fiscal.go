@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/ed25519"
+	"database/sql"
 	"errors"
 	"flag"
 	"fmt"
@@ -47,7 +48,9 @@ func (m *Main) openFiscal(ctx context.Context, cfg *agent.Config) (*db.DB, *fisc
 	if err != nil {
 		return nil, nil, err
 	}
-	return d, fiscal.NewJournal(key, outbox.Writer{StoreID: cfg.StoreID, Epoch: d.Epoch}, nil), nil
+	j := fiscal.NewJournal(key, outbox.Writer{StoreID: cfg.StoreID, Epoch: d.Epoch}, nil)
+	j.SetCalendar(fiscal.Calendar{Location: cfg.Location(), DayStart: cfg.Till.DayStart()})
+	return d, j, nil
 }
 
 func (m *Main) fiscalVerify(ctx context.Context, args []string) error {
@@ -168,5 +171,44 @@ func (m *Main) fiscalVerifyArchive(args []string) error {
 		n += s.Count
 	}
 	fmt.Fprintf(m.Stdout, "ok: %s, period %s, %d records in %d chains\n", rest[0], man.Period, n, len(man.Chains))
+	return nil
+}
+
+func (m *Main) fiscalClose(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("fiscal close", flag.ContinueOnError)
+	configPath := fs.String("config", "", "config file")
+	period := fs.String("period", "", "day, month or year")
+	if rest, err := parseFlags(fs, args); err != nil {
+		return err
+	} else if len(rest) != 0 {
+		return usagef("unexpected %q", rest[0])
+	}
+	if *period != fiscal.PeriodDay && *period != fiscal.PeriodMonth && *period != fiscal.PeriodYear {
+		return usagef("-period: want day, month or year")
+	}
+	cfg, err := m.loadConfig(*configPath)
+	if err != nil {
+		return err
+	}
+	d, j, err := m.openFiscal(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	var closed []fiscal.Closure
+	err = d.Group.Do(ctx, func(tx *sql.Tx) error {
+		var err error
+		closed, err = j.CloseNow(ctx, tx, *period)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	for _, c := range closed {
+		fmt.Fprintf(m.Stdout, "closed %s %s: %d tickets, total %d, perpetual %d\n", c.Kind, c.Period, c.Tickets, c.TotalMinor, c.PerpetualMinor)
+	}
+	if len(closed) == 0 {
+		fmt.Fprintf(m.Stdout, "nothing to close: the %s has no activity since its last closure\n", *period)
+	}
 	return nil
 }
