@@ -148,6 +148,7 @@ func New(ctx context.Context, cfg *Config, opts Options) (*Agent, error) {
 		Till: pos.TillOptions{RequireOpen: cfg.Till.RequireOpen, Denominations: cfg.Till.Denominations,
 			MaxDifferenceMinor: cfg.Till.MaxDifferenceMinor, DayStart: cfg.Till.DayStart(), Location: cfg.Location()},
 		Journal: journal,
+		Fiscal:  a.fiscalReader(),
 	})
 	a.Metrics.MustRegister(pos.NewCollector(a.POS))
 	a.API = pos.NewServer(a.POS, a.Metrics)

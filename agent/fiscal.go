@@ -66,3 +66,11 @@ func (a *Agent) POSJournal() pos.Journal {
 	}
 	return fiscal.ForPOS{J: a.Fiscal, Training: a.cfg.Fiscal.Training}
 }
+
+// fiscalReader serves the journal on /api/v1/fiscal/* (nil when the store is not French).
+func (a *Agent) fiscalReader() pos.FiscalReader {
+	if a.Fiscal == nil {
+		return nil
+	}
+	return fiscal.Reader{J: a.Fiscal, Q: a.DB.R}
+}

@@ -72,6 +72,8 @@ type Options struct {
 	Till TillOptions
 	// Journal is the fiscal journal (nil: none); sales, refunds and till closes are recorded in it.
 	Journal Journal
+	// Fiscal serves the journal on /api/v1/fiscal/* (nil: those answer 404 fiscal_off).
+	Fiscal FiscalReader
 }
 
 // Service is the selling domain over one database.

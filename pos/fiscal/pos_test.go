@@ -1,12 +1,17 @@
 package fiscal_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"testing"
 
 	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/storeagent/storeagent/agent/db"
 	"github.com/storeagent/storeagent/pos"
 	"github.com/storeagent/storeagent/pos/fiscal"
@@ -31,7 +36,7 @@ func TestForPOS_SalesRefundsAndTraining(t *testing.T) {
 	j := fiscal.NewJournal(key, outbox.Writer{StoreID: "fr-par-001", Epoch: d.Epoch}, nil)
 	term := pos.Terminal{ID: "lane1", Token: "t"}
 	svc := pos.New(d, pos.Options{StoreID: "fr-par-001", Currency: "EUR", Terminals: []pos.Terminal{term},
-		Journal: fiscal.ForPOS{J: j}})
+		Journal: fiscal.ForPOS{J: j}, Fiscal: fiscal.Reader{J: j, Q: d.R}})
 	if err := svc.SeedCatalog(ctx, []pos.CatalogItem{{SKU: "PAIN", GTINs: []string{"3012345678902"}, Name: "Pain", PriceMinor: 120,
 		Currency: "EUR", TaxRateBP: 550, Unit: "each", Active: true, Version: 1}}, map[string]int64{"PAIN": 100}); err != nil {
 		t.Fatal(err)
@@ -87,5 +92,39 @@ func TestForPOS_SalesRefundsAndTraining(t *testing.T) {
 	sum, err := fiscal.Verify(ctx, d.R, j.PublicKey())
 	if err != nil || sum.Records != 4 || sum.Chains != 2 {
 		t.Fatalf("verify: %+v %v, want 4 records in 2 chains", sum, err)
+	}
+
+	// The HTTP API: the key, a chain from a seq, closures, and bad queries.
+	srv := httptest.NewServer(pos.NewServer(svc, prometheus.NewRegistry()))
+	defer srv.Close()
+	get := func(path string) (int, []byte) {
+		req, _ := http.NewRequest("GET", srv.URL+path, nil)
+		req.Header.Set("Authorization", "Bearer t")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, b
+	}
+	if code, b := get("/api/v1/fiscal/key"); code != 200 {
+		t.Fatalf("key: %d", code)
+	} else if pub, err := fiscal.ParsePublicKeyPEM(b); err != nil || !pub.Equal(j.PublicKey()) {
+		t.Fatalf("key: %v", err)
+	}
+	code, b := get("/api/v1/fiscal/journal?chain=ticket&from_seq=2")
+	var recs []fiscal.Record
+	json.Unmarshal(b, &recs)
+	if code != 200 || len(recs) != 2 || recs[0].Seq != 2 || recs[0].Signature != s2.Fiscal.Signature {
+		t.Fatalf("journal: %d %s; want tickets 2 and 3", code, b)
+	}
+	if code, b := get("/api/v1/fiscal/closures?period=day"); code != 200 || string(bytes.TrimSpace(b)) != "[]" {
+		t.Fatalf("closures: %d %s; want none yet", code, b)
+	}
+	for _, p := range []string{"/api/v1/fiscal/journal?chain=nope", "/api/v1/fiscal/journal?chain=ticket&from_seq=0", "/api/v1/fiscal/closures?period=week"} {
+		if code, _ := get(p); code != 400 {
+			t.Errorf("%s: %d, want 400", p, code)
+		}
 	}
 }
