@@ -74,3 +74,11 @@ func (a *Agent) fiscalReader() pos.FiscalReader {
 	}
 	return fiscal.Reader{J: a.Fiscal, Q: a.DB.R}
 }
+
+// fiscalSIRET is the SIRET receipts print, "" when the store is not French.
+func fiscalSIRET(c *Config) string {
+	if !c.FiscalFR() {
+		return ""
+	}
+	return c.Fiscal.SIRET
+}

@@ -98,6 +98,7 @@ func (a *Agent) startPrinting(late *lateQueue) error {
 		StoreName: a.cfg.Store.Name, StoreAddress: a.cfg.Store.Address, StoreVATID: a.cfg.Store.VATID,
 		Timezone: a.cfg.Location(), Locale: a.cfg.Locale, Currency: a.cfg.Currency, ReceiptURL: a.cfg.Links.Receipt,
 		Preview: preview, Registerer: a.Metrics, Logger: a.opts.Logger, Journal: a.POSJournal(),
+		SIRET: fiscalSIRET(a.cfg),
 	})
 	if err != nil {
 		return fmt.Errorf("printing: %w", err)

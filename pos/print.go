@@ -53,6 +53,9 @@ type PrintOptions struct {
 	ReceiptURL string
 	// Journal records each copy of a receipt in the fiscal duplicate chain (nil: none).
 	Journal Journal
+	// SIRET turns on the French receipt mentions (fiscal.country FR): ticket number, SIRET,
+	// totals excluding and including VAT per rate, signature excerpt, DUPLICATA n° N.
+	SIRET string
 	// Preview is the profile receipt.png uses when the terminal has no printer (the agent
 	// passes generic-80mm).
 	Preview escpos.Profile
