@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/storeagent/storeagent/sync/outbox"
@@ -83,10 +84,33 @@ func HashOf(prevHash, chain string, seq int64, recordedAt string, data json.RawM
 	if err != nil {
 		return "", err
 	}
+	return sumHex(prevHash, body), nil
+}
+
+// hashCanonicalData is HashOf for data already in canonical form (as the journal stores it):
+// the envelope is written directly, keys in sorted order, without decoding data again. For
+// canonical data it equals HashOf.
+func hashCanonicalData(prevHash, chain string, seq int64, recordedAt string, data []byte) string {
+	c, _ := json.Marshal(chain)
+	r, _ := json.Marshal(recordedAt)
+	body := make([]byte, 0, len(data)+len(c)+len(r)+48)
+	body = append(body, `{"chain":`...)
+	body = append(body, c...)
+	body = append(body, `,"data":`...)
+	body = append(body, data...)
+	body = append(body, `,"recorded_at":`...)
+	body = append(body, r...)
+	body = append(body, `,"seq":`...)
+	body = strconv.AppendInt(body, seq, 10)
+	body = append(body, '}')
+	return sumHex(prevHash, body)
+}
+
+func sumHex(prevHash string, body []byte) string {
 	h := sha256.New()
 	h.Write([]byte(prevHash))
 	h.Write(body)
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // Sign returns the base64url (unpadded) Ed25519 signature of the hash's bytes (its hex text).

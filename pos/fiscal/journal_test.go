@@ -186,3 +186,13 @@ func TestCanonical(t *testing.T) {
 		t.Fatal("trailing document accepted")
 	}
 }
+
+// TestHashOf_FastFormEqualsCanonical checks that the verifier's fast hash of canonical data is
+// the contract's hash, and that data in a non-canonical but equivalent form still verifies.
+func TestHashOf_FastFormEqualsCanonical(t *testing.T) {
+	d, j := openJournal(t, 3)
+	tamper(t, d, `UPDATE fiscal_records SET data = ' { "total_minor" : 200 , "note":"<&>", "kind":"sale" } ' WHERE chain = 'ticket' AND seq = 2`)
+	if _, err := fiscal.Verify(context.Background(), d.R, j.PublicKey()); err != nil {
+		t.Fatalf("equivalent re-spaced data: %v", err)
+	}
+}
