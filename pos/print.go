@@ -145,8 +145,14 @@ func (q *PrintQueue) Enqueue(ctx context.Context, tx *sql.Tx, saleID, printer st
 	isCopy := prior > 0
 	drawer = drawer && !isCopy
 	if isCopy && q.opts.Journal != nil {
-		// A reprint is a fiscal record of its own: "DUPLICATA n° N", N = copies so far.
-		if _, err := q.opts.Journal.Record(ctx, tx, JournalDuplicate, false, map[string]any{
+		// A reprint is a fiscal record of its own: "DUPLICATA n° N", N = copies so far; a
+		// training sale's copy stays in training.
+		var training bool
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce(json_extract(body, '$.training'), 0) FROM sales WHERE sale_id = ?1`,
+			saleID).Scan(&training); err != nil {
+			return "", fmt.Errorf("enqueue print of sale %s: %w", saleID, err)
+		}
+		if _, err := q.opts.Journal.Record(ctx, tx, JournalDuplicate, training, map[string]any{
 			"sale_id": saleID, "copy_no": prior, "printer": printer, "job_id": id.String()}); err != nil {
 			return "", fmt.Errorf("enqueue print of sale %s: %w", saleID, err)
 		}

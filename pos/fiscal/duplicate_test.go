@@ -104,6 +104,23 @@ func TestDuplicates_ReprintsAreRecordedAndNumbered(t *testing.T) {
 	if n != 2 || !strings.Contains(last, `"copy_no":2`) || !strings.Contains(last, res.SaleID) {
 		t.Fatalf("duplicate chain holds %d records (last %s), want 2 naming the sale, copy_no 2", n, last)
 	}
+	// A training sale's copy stays in the training chain.
+	tr, err := svc.CreateSale(ctx, term, pos.SaleRequest{SaleID: uuid.NewString(), Terminal: "lane1", Cashier: "marie", Training: true,
+		Lines: []pos.LineRequest{{Code: "PAIN"}}, Payments: []pos.Payment{{Method: "card", AmountMinor: 120}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if _, err := q.PrintSale(ctx, tr.SaleID, "p"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var training, dups int
+	d.R.QueryRow(`SELECT count(*) FROM fiscal_records WHERE chain = 'training'`).Scan(&training)
+	d.R.QueryRow(`SELECT count(*) FROM fiscal_records WHERE chain = 'duplicate'`).Scan(&dups)
+	if training != 2 || dups != 2 {
+		t.Fatalf("training chain %d, duplicate chain %d; want the training sale and its copy in training (2), duplicates unchanged (2)", training, dups)
+	}
 	if _, err := fiscal.Verify(ctx, d.R, j.PublicKey()); err != nil {
 		t.Fatal(err)
 	}
