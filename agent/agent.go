@@ -32,6 +32,7 @@ import (
 	"github.com/storeagent/storeagent/agent/db"
 	"github.com/storeagent/storeagent/devices"
 	"github.com/storeagent/storeagent/pos"
+	"github.com/storeagent/storeagent/pos/fiscal"
 	"github.com/storeagent/storeagent/scanner"
 	agentsync "github.com/storeagent/storeagent/sync"
 )
@@ -89,9 +90,11 @@ type Agent struct {
 	Sync *agentsync.Syncer
 	// Printing is the receipt print queue.
 	Printing *pos.PrintQueue
-	ln       net.Listener
-	lock     *db.Lock
-	parts    []namedPart
+	// Fiscal is the French fiscal journal (nil unless fiscal.country is FR).
+	Fiscal *fiscal.Journal
+	ln     net.Listener
+	lock   *db.Lock
+	parts  []namedPart
 }
 
 type namedPart struct {
@@ -124,6 +127,11 @@ func New(ctx context.Context, cfg *Config, opts Options) (*Agent, error) {
 	a.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	layouts := rcnLayouts(cfg)
 	late := &lateQueue{}
+	if a.Fiscal, err = a.openFiscalJournal(); err != nil {
+		a.Close()
+		return nil, err
+	}
+	journal := a.POSJournal()
 	a.POS = pos.New(d, pos.Options{
 		StoreID:           cfg.StoreID,
 		Currency:          cfg.Currency,
@@ -139,6 +147,8 @@ func New(ctx context.Context, cfg *Config, opts Options) (*Agent, error) {
 		SecureCookies:     cfg.HTTP.TLSCertFile != "",
 		Till: pos.TillOptions{RequireOpen: cfg.Till.RequireOpen, Denominations: cfg.Till.Denominations,
 			MaxDifferenceMinor: cfg.Till.MaxDifferenceMinor, DayStart: cfg.Till.DayStart(), Location: cfg.Location()},
+		Journal: journal,
+		Fiscal:  a.fiscalReader(),
 	})
 	a.Metrics.MustRegister(pos.NewCollector(a.POS))
 	a.API = pos.NewServer(a.POS, a.Metrics)
@@ -152,6 +162,10 @@ func New(ctx context.Context, cfg *Config, opts Options) (*Agent, error) {
 		return nil, err
 	}
 	if err := a.startPrinting(late); err != nil {
+		a.Close()
+		return nil, err
+	}
+	if err := a.startFiscal(ctx); err != nil {
 		a.Close()
 		return nil, err
 	}

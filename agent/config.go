@@ -15,23 +15,24 @@ import (
 // overridden by STOREAGENT_* environment variables, with secrets read from their *_file keys.
 // Build one with LoadConfig or ParseConfig; DefaultConfig holds the defaults every load starts from.
 type Config struct {
-	StoreID           string      `yaml:"store_id"`
-	DataDir           string      `yaml:"data_dir"`
-	Locale            string      `yaml:"locale"`
-	Currency          string      `yaml:"currency"`
-	Store             StoreInfo   `yaml:"store"`
-	CashRoundingMinor int64       `yaml:"cash_rounding_minor"`
-	RCNRegion         string      `yaml:"rcn_region"`
-	RCNLayouts        []RCNLayout `yaml:"rcn_layouts"`
-	ProfilesDir       string      `yaml:"profiles_dir"`
-	Links             Links       `yaml:"links"`
-	Log               LogConfig   `yaml:"log"`
-	HTTP              HTTPConfig  `yaml:"http"`
-	Terminals         []Terminal  `yaml:"terminals"`
-	Customers         Customers   `yaml:"customers"`
-	MQTT              MQTTConfig  `yaml:"mqtt"`
-	Devices           []Device    `yaml:"devices"`
-	Till              TillConfig  `yaml:"till"`
+	StoreID           string       `yaml:"store_id"`
+	DataDir           string       `yaml:"data_dir"`
+	Locale            string       `yaml:"locale"`
+	Currency          string       `yaml:"currency"`
+	Store             StoreInfo    `yaml:"store"`
+	CashRoundingMinor int64        `yaml:"cash_rounding_minor"`
+	RCNRegion         string       `yaml:"rcn_region"`
+	RCNLayouts        []RCNLayout  `yaml:"rcn_layouts"`
+	ProfilesDir       string       `yaml:"profiles_dir"`
+	Links             Links        `yaml:"links"`
+	Log               LogConfig    `yaml:"log"`
+	HTTP              HTTPConfig   `yaml:"http"`
+	Terminals         []Terminal   `yaml:"terminals"`
+	Customers         Customers    `yaml:"customers"`
+	MQTT              MQTTConfig   `yaml:"mqtt"`
+	Devices           []Device     `yaml:"devices"`
+	Till              TillConfig   `yaml:"till"`
+	Fiscal            FiscalConfig `yaml:"fiscal"`
 }
 
 // StoreInfo is what receipts and pages print about the store, and the store's time zone.

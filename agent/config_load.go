@@ -184,7 +184,7 @@ func (c *Config) resolvePaths(baseDir string) {
 	for _, p := range []*string{
 		&c.DataDir, &c.ProfilesDir,
 		&c.HTTP.TLSCertFile, &c.HTTP.TLSKeyFile,
-		&c.MQTT.PasswordFile, &c.MQTT.CAFile, &c.MQTT.CertFile, &c.MQTT.KeyFile,
+		&c.MQTT.PasswordFile, &c.MQTT.CAFile, &c.MQTT.CertFile, &c.MQTT.KeyFile, &c.Fiscal.KeyFile,
 	} {
 		*p = configResolve(baseDir, *p)
 	}

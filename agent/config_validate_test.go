@@ -41,6 +41,11 @@ func TestConfig_Validate(t *testing.T) {
 		want string
 	}{
 		{"base/valid", func(c *Config) {}, ""},
+		{"fiscal/fr_ok", func(c *Config) { c.Fiscal = FiscalConfig{Country: "FR", SIRET: "12345678900011", NAF: "47.11D"} }, ""},
+		{"fiscal/fr_needs_siret", func(c *Config) { c.Fiscal = FiscalConfig{Country: "FR"} }, `fiscal.siret: "" is not a SIRET`},
+		{"fiscal/unknown_country", func(c *Config) { c.Fiscal.Country = "fr" }, `fiscal.country: "fr" is not one of`},
+		{"fiscal/siret_without_country", func(c *Config) { c.Fiscal.SIRET = "12345678900011" }, "fiscal.siret: set, but fiscal.country is empty"},
+		{"fiscal/training_without_country", func(c *Config) { c.Fiscal.Training = true }, "fiscal.training: true, but fiscal.country is empty"},
 
 		{"store_id/required", func(c *Config) { c.StoreID = "" }, "store_id: required"},
 		{"store_id/pattern", func(c *Config) { c.StoreID = "IT-MI-001" }, `store_id: "IT-MI-001" must be`},

@@ -105,7 +105,8 @@ func (a *Agent) startPrinting(late *lateQueue) error {
 	q, err := pos.NewPrintQueue(a.DB, a.printDriver(profiles), pos.PrintOptions{
 		StoreName: a.cfg.Store.Name, StoreAddress: a.cfg.Store.Address, StoreVATID: a.cfg.Store.VATID,
 		Timezone: a.cfg.Location(), Locale: a.cfg.Locale, Currency: a.cfg.Currency, ReceiptURL: a.cfg.Links.Receipt,
-		Preview: preview, Registerer: a.Metrics, Logger: a.opts.Logger,
+		Preview: preview, Registerer: a.Metrics, Logger: a.opts.Logger, Journal: a.POSJournal(),
+		SIRET: fiscalSIRET(a.cfg),
 	})
 	if err != nil {
 		return fmt.Errorf("printing: %w", err)

@@ -83,6 +83,9 @@ func NewServer(svc *Service, reg *prometheus.Registry) *Server {
 	s.pos("POST /api/v1/till/close", s.closeTill)
 	s.pos("GET /api/v1/till/sessions/{id}", s.tillSession)
 	s.pos("GET /api/v1/till/day", s.tillDay)
+	s.Handle("GET /api/v1/fiscal/key", true, s.fiscalKey)
+	s.Handle("GET /api/v1/fiscal/closures", true, s.fiscalClosures)
+	s.Handle("GET /api/v1/fiscal/journal", true, s.fiscalJournal)
 	return s
 }
 

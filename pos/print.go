@@ -51,6 +51,11 @@ type PrintOptions struct {
 	Currency string
 	// ReceiptURL is links.receipt, printed as a QR code; "{sale_id}" is replaced.
 	ReceiptURL string
+	// Journal records each copy of a receipt in the fiscal duplicate chain (nil: none).
+	Journal Journal
+	// SIRET turns on the French receipt mentions (fiscal.country FR): ticket number, SIRET,
+	// totals excluding and including VAT per rate, signature excerpt, DUPLICATA n° N.
+	SIRET string
 	// Preview is the profile receipt.png uses when the terminal has no printer (the agent
 	// passes generic-80mm).
 	Preview escpos.Profile
@@ -139,6 +144,19 @@ func (q *PrintQueue) Enqueue(ctx context.Context, tx *sql.Tx, saleID, printer st
 	}
 	isCopy := prior > 0
 	drawer = drawer && !isCopy
+	if isCopy && q.opts.Journal != nil {
+		// A reprint is a fiscal record of its own: "DUPLICATA n° N", N = copies so far; a
+		// training sale's copy stays in training.
+		var training bool
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce(json_extract(body, '$.training'), 0) FROM sales WHERE sale_id = ?1`,
+			saleID).Scan(&training); err != nil {
+			return "", fmt.Errorf("enqueue print of sale %s: %w", saleID, err)
+		}
+		if _, err := q.opts.Journal.Record(ctx, tx, JournalDuplicate, training, map[string]any{
+			"sale_id": saleID, "copy_no": prior, "printer": printer, "job_id": id.String()}); err != nil {
+			return "", fmt.Errorf("enqueue print of sale %s: %w", saleID, err)
+		}
+	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO print_jobs (job_id, sale_id, printer, copy, drawer, status, created_at)
 		VALUES (?1, ?2, ?3, ?4, ?5, 'queued', ?6)`,
 		id.String(), saleID, printer, b2i(isCopy), b2i(drawer), q.stamp())

@@ -37,16 +37,27 @@ func (q *PrintQueue) Receipt(ctx context.Context, saleID string, p escpos.Profil
 	if err != nil {
 		return nil, err
 	}
-	return q.build(s, p, isCopy, drawer)
+	return q.build(s, p, b2i64(isCopy), drawer)
 }
 
-// build lays s out for p.
-func (q *PrintQueue) build(s Sale, p escpos.Profile, isCopy, drawer bool) ([]byte, error) {
+func b2i64(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// build lays s out for p; copyNo is 0 for the original, N for the Nth copy.
+func (q *PrintQueue) build(s Sale, p escpos.Profile, copyNo int64, drawer bool) ([]byte, error) {
 	r, err := q.receiptOf(s)
 	if err != nil {
 		return nil, err
 	}
-	r.Copy = isCopy
+	r.Copy = copyNo > 0
+	if q.opts.SIRET != "" && s.Fiscal != nil {
+		r.Fiscal = &receipt.Fiscal{TicketNo: s.Fiscal.Seq, SIRET: q.opts.SIRET, Signature: s.Fiscal.Signature,
+			Training: s.Fiscal.Chain == "training", Duplicate: copyNo}
+	}
 	r.OpenDrawer = drawer && len(p.Drawer.Pins) > 0
 	return receipt.Build(r, p)
 }
@@ -73,7 +84,16 @@ func (q *PrintQueue) jobBytes(ctx context.Context, job PrintJob) ([]byte, error)
 	if err != nil {
 		return nil, err
 	}
-	b, err := q.build(s, prof, job.Copy, job.Drawer)
+	var copyNo int64
+	if job.Copy {
+		// UUIDv7 job ids sort by creation: the copy number is how many prints came before.
+		if err := q.db.R.QueryRowContext(ctx, `SELECT count(*) FROM print_jobs WHERE sale_id = ?1 AND kind = 'receipt'
+			AND job_id < ?2`, job.SaleID, job.JobID).Scan(&copyNo); err != nil {
+			return nil, err
+		}
+		copyNo = max(copyNo, 1)
+	}
+	b, err := q.build(s, prof, copyNo, job.Drawer)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", errPermanent, err)
 	}

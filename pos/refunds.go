@@ -51,7 +51,9 @@ func (s *Service) CreateRefund(ctx context.Context, term Terminal, req RefundReq
 			return err
 		}
 		var currency string
-		if err := tx.QueryRowContext(ctx, `SELECT currency FROM sales WHERE sale_id = ?1`, req.SaleID).Scan(&currency); err == sql.ErrNoRows {
+		var training bool
+		if err := tx.QueryRowContext(ctx, `SELECT currency, coalesce(json_extract(body, '$.training'), 0) FROM sales WHERE sale_id = ?1`,
+			req.SaleID).Scan(&currency, &training); err == sql.ErrNoRows {
 			return unprocessable("unknown_sale", "sale_id: no sale %s", req.SaleID)
 		} else if err != nil {
 			return db.Explain(err)
@@ -92,6 +94,9 @@ func (s *Service) CreateRefund(ctx context.Context, term Terminal, req RefundReq
 		}
 		ref.Taxes, ref.TaxMinor = Taxes(asLines)
 		if ref.TillSessionID, err = s.tillSessionFor(ctx, rawTx, term.ID, req.Cashier); err != nil {
+			return err
+		}
+		if ref.Fiscal, err = s.journal(ctx, rawTx, JournalRefund, training, ref); err != nil {
 			return err
 		}
 		body, err := json.Marshal(ref)

@@ -99,6 +99,9 @@ func (s *Service) CreateSale(ctx context.Context, term Terminal, req SaleRequest
 		if err := s.storeSale(ctx, tx, &sale, hash); err != nil {
 			return err
 		}
+		if sale.Fiscal, err = s.journal(ctx, rawTx, JournalSale, sale.Training, sale); err != nil {
+			return err
+		}
 		if printer != "" {
 			if s.opts.Printing == nil {
 				sale.Warnings = append(sale.Warnings, Warning{Code: "printing_unavailable", Message: "no printer driver is running: the receipt was not printed"})
@@ -187,6 +190,7 @@ func (s *Service) buildSale(ctx context.Context, tx dbtx, term Terminal, req Sal
 		Taxes: p.taxes, ChangeMinor: st.ChangeMinor, Lines: p.lines, SavingMinor: p.saving,
 		Promotions: usedOrEmpty(p.promotions), Payments: payments,
 		CustomerID: req.CustomerID, ReservationID: req.ReservationID, Warnings: append([]Warning{}, p.warnings...),
+		Training: req.Training,
 	}, nil
 }
 

@@ -70,6 +70,10 @@ type Options struct {
 	SecureCookies bool
 	// Till configures till sessions.
 	Till TillOptions
+	// Journal is the fiscal journal (nil: none); sales, refunds and till closes are recorded in it.
+	Journal Journal
+	// Fiscal serves the journal on /api/v1/fiscal/* (nil: those answer 404 fiscal_off).
+	Fiscal FiscalReader
 }
 
 // Service is the selling domain over one database.

@@ -122,6 +122,9 @@ func (s *Service) CloseTill(ctx context.Context, term Terminal, req TillCloseReq
 				return err
 			}
 		}
+		if _, err := s.journal(ctx, rawTx, JournalTillClose, false, z); err != nil {
+			return err
+		}
 		body, err := json.Marshal(z)
 		if err != nil {
 			return err

@@ -35,6 +35,8 @@ type SaleRequest struct {
 	CustomerID    string          `json:"customer_id,omitempty"`
 	ReservationID string          `json:"reservation_id,omitempty"`
 	Print         json.RawMessage `json:"print,omitempty"`
+	// Training marks a sale made in training mode (fiscal: its own chain, no totals).
+	Training bool `json:"training,omitempty"`
 }
 
 // Line is a priced line.
@@ -86,6 +88,9 @@ type Sale struct {
 	ReservationID string          `json:"reservation_id"`
 	Warnings      []Warning       `json:"warnings"`
 	Print         *PrintRef       `json:"print,omitempty"`
+	Training      bool            `json:"training,omitempty"`
+	// Fiscal is the sale's fiscal journal record (fiscal stores only).
+	Fiscal *FiscalRef `json:"fiscal,omitempty"`
 }
 
 // PrintRef names the print job a sale asked for.
@@ -149,6 +154,8 @@ type Refund struct {
 	TaxMinor      int64        `json:"tax_minor"`
 	Taxes         []TaxLine    `json:"taxes"`
 	Lines         []RefundLine `json:"lines"`
+	// Fiscal is the refund's fiscal journal record (fiscal stores only).
+	Fiscal *FiscalRef `json:"fiscal,omitempty"`
 }
 
 // AdjustmentRequest is the body of POST /api/v1/stock/adjustments.

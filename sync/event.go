@@ -63,6 +63,7 @@ const (
 	TypeTillOpened           = "retail.till.opened"
 	TypeTillMovement         = "retail.till.movement"
 	TypeTillClosed           = "retail.till.closed"
+	TypeFiscalRecord         = "retail.fiscal.record"
 )
 
 // EventType is one row of the contract's event table: a type, the topic it travels on and who
@@ -89,6 +90,7 @@ func EventTypes() []EventType {
 		{TypeTillOpened, outbox.TopicTill, FromAgent},
 		{TypeTillMovement, outbox.TopicTill, FromAgent},
 		{TypeTillClosed, outbox.TopicTill, FromAgent},
+		{TypeFiscalRecord, outbox.TopicFiscal, FromAgent},
 		{TypeAck, TopicInboxAcks, FromAgent},
 		{TypeCustomerLookup, TopicCustomerLookup, FromAgent},
 		{TypeSyncRequest, TopicSyncRequest, FromAgent},

@@ -41,6 +41,21 @@ type Receipt struct {
 	FooterURL string
 	// OpenDrawer adds a cash-drawer kick (only for the first print of a cash sale).
 	OpenDrawer bool
+	// Fiscal holds the French legal mentions (nil: the receipt is non-fiscal).
+	Fiscal *Fiscal
+}
+
+// Fiscal is what a French receipt must show besides the sale (CGI art. 286-I-3° bis).
+type Fiscal struct {
+	// TicketNo is the sale's seq in the ticket (or training) chain.
+	TicketNo int64
+	SIRET    string
+	// Signature is the record's signature; the receipt prints its first 4 and last 4 characters.
+	Signature string
+	// Training prints "MODE ÉCOLE — FACTICE".
+	Training bool
+	// Duplicate is N of "DUPLICATA n° N" (0: the original).
+	Duplicate int64
 }
 
 // Line is one sold item. WeightG is set for weighed items, whose UnitPriceMinor is per kg.
@@ -112,12 +127,18 @@ func (w *writer) receipt(r Receipt) error {
 	}
 	e.Align(escpos.AlignCenter)
 	if r.Copy {
-		w.copyMark()
+		w.copyMark(r.Fiscal)
 	}
 	w.header(r.StoreName, r.StoreAddress, r.StoreVATID)
+	if r.Fiscal != nil {
+		w.wrapped("SIRET " + r.Fiscal.SIRET)
+	}
 	e.Align(escpos.AlignLeft)
 	w.rule()
 	w.pair(l.text("receipt_no")+" "+r.ReceiptNo, l.when(r.CompletedAt, r.Timezone))
+	if r.Fiscal != nil {
+		w.pair(fmt.Sprintf("Ticket n° %d", r.Fiscal.TicketNo), "Caisse "+r.Terminal)
+	}
 	w.rule()
 	for _, ln := range r.Lines {
 		w.item(ln)
@@ -146,6 +167,9 @@ func (w *writer) receipt(r Receipt) error {
 	if len(r.Taxes) > 0 {
 		w.rule()
 		w.taxes(r.Taxes)
+		if r.Fiscal != nil {
+			w.fiscalTotals(r.Taxes)
+		}
 	}
 	w.rule()
 	w.id(l.text("sale_id"), r.SaleID)
@@ -154,10 +178,18 @@ func (w *writer) receipt(r Receipt) error {
 	e.LineFeed()
 	e.Align(escpos.AlignCenter)
 	e.Bold(true)
-	w.wrapped(l.text("non_fiscal"))
+	switch {
+	case r.Fiscal == nil:
+		w.wrapped(l.text("non_fiscal"))
+	case r.Fiscal.Training:
+		w.wrapped("MODE ÉCOLE — FACTICE")
+	}
 	e.Bold(false)
+	if r.Fiscal != nil {
+		w.wrapped("Signature " + sigExcerpt(r.Fiscal.Signature))
+	}
 	if r.Copy {
-		w.copyMark()
+		w.copyMark(r.Fiscal)
 	}
 	if r.FooterURL != "" {
 		e.LineFeed()
@@ -198,10 +230,36 @@ func paymentKey(method string) string {
 	return "other"
 }
 
-func (w *writer) copyMark() {
+// copyMark prints the reprint mark: "DUPLICATA n° N" on a French receipt.
+func (w *writer) copyMark(f *Fiscal) {
 	w.e.Bold(true)
-	w.e.Line("*** " + w.l.text("copy") + " ***")
+	if f != nil {
+		w.e.Line(fmt.Sprintf("*** DUPLICATA n° %d ***", max(f.Duplicate, 1)))
+	} else {
+		w.e.Line("*** " + w.l.text("copy") + " ***")
+	}
 	w.e.Bold(false)
+}
+
+// fiscalTotals prints, per VAT rate, the total excluding tax (HT) and including it (TTC).
+func (w *writer) fiscalTotals(taxes []Tax) {
+	l := w.l
+	amt := (w.cols - 8) / 2
+	row := func(a, b, c string) {
+		w.e.Line(fitted(padRight(a, w.cols-2*amt)+padLeft(b, amt)+padLeft(c, amt), w.cols))
+	}
+	row("TVA", "HT", "TTC")
+	for _, t := range taxes {
+		row(l.rate(t.TaxRateBP), l.money(t.GrossMinor-t.TaxMinor), l.money(t.GrossMinor))
+	}
+}
+
+// sigExcerpt is a signature's first 4 and last 4 characters.
+func sigExcerpt(s string) string {
+	if len(s) <= 8 {
+		return s
+	}
+	return s[:4] + "…" + s[len(s)-4:]
 }
 
 // rule prints a line of dashes across the paper.

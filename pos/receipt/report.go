@@ -91,7 +91,7 @@ func (w *writer) report(r TillReport, title string, day time.Time) {
 	e.Init()
 	e.Align(escpos.AlignCenter)
 	if r.Copy {
-		w.copyMark()
+		w.copyMark(nil)
 	}
 	w.header(r.StoreName, r.StoreAddress, r.StoreVATID)
 	e.LineFeed()
@@ -228,7 +228,7 @@ func (w *writer) report(r TillReport, title string, day time.Time) {
 	w.wrapped(l.text("report_non_fiscal"))
 	e.Bold(false)
 	if r.Copy {
-		w.copyMark()
+		w.copyMark(nil)
 	}
 	e.Align(escpos.AlignLeft)
 	e.Cut(escpos.CutPartial, 3)

@@ -19,6 +19,7 @@ const (
 	TopicMovements    = "stock/movements"
 	TopicReservations = "reservations/events"
 	TopicTill         = "till"
+	TopicFiscal       = "fiscal/records"
 )
 
 // Event is a CloudEvents 1.0 structured-mode envelope with the contract's seq and epoch extensions.

@@ -1,0 +1,73 @@
+package fiscal_test
+
+import (
+	"context"
+	"database/sql"
+	"io"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/storeagent/storeagent/agent/db"
+	"github.com/storeagent/storeagent/pos/fiscal"
+	"github.com/storeagent/storeagent/sync/outbox"
+)
+
+// benchJournal writes n ticket records shaped like pos's sales, 1000 per transaction.
+func benchJournal(b *testing.B, n int) (*db.DB, *fiscal.Journal) {
+	b.Helper()
+	ctx := context.Background()
+	d, err := db.Open(ctx, b.TempDir(), db.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { d.Close() })
+	key, _ := fiscal.LoadOrCreateKey(filepath.Join(b.TempDir(), "k.pem"), true)
+	j := fiscal.NewJournal(key, outbox.Writer{StoreID: "fr", Epoch: d.Epoch}, nil)
+	sale := map[string]any{"kind": "sale", "body": map[string]any{"sale_id": "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b", "terminal": "lane1",
+		"total_minor": 1234, "taxes": []map[string]any{{"tax_rate_bp": 2000, "gross_minor": 1000, "tax_minor": 167}, {"tax_rate_bp": 550, "gross_minor": 234, "tax_minor": 12}},
+		"lines": []map[string]any{{"sku": "PAIN", "name": "Pain", "qty": 2, "unit_price_minor": 117, "amount_minor": 234, "tax_rate_bp": 550},
+			{"sku": "VIN", "name": "Vin rouge", "qty": 1, "unit_price_minor": 1000, "amount_minor": 1000, "tax_rate_bp": 2000}},
+		"payments": []map[string]any{{"method": "card", "amount_minor": 1234}}}}
+	for done := 0; done < n; {
+		err := d.Group.Do(ctx, func(tx *sql.Tx) error {
+			for k := 0; k < 1000 && done < n; k++ {
+				if _, err := j.Append(ctx, tx, fiscal.ChainTicket, sale); err != nil {
+					return err
+				}
+				done++
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	return d, j
+}
+
+// BenchmarkVerify measures `fiscal verify` over 100,000 sale records (records/s).
+func BenchmarkVerify(b *testing.B) {
+	d, j := benchJournal(b, 100_000)
+	b.ResetTimer()
+	for b.Loop() {
+		sum, err := fiscal.Verify(context.Background(), d.R, j.PublicKey())
+		if err != nil || sum.Records != 100_000 {
+			b.Fatal(sum, err)
+		}
+	}
+	b.ReportMetric(float64(100_000*b.N)/b.Elapsed().Seconds(), "records/s")
+}
+
+// BenchmarkArchive measures a month's archive of 100,000 sale records (records/s).
+func BenchmarkArchive(b *testing.B) {
+	d, j := benchJournal(b, 100_000)
+	period := time.Now().UTC().Format("2006-01")
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := j.WriteArchive(context.Background(), d.R, "fr", period, time.UTC, time.Now(), io.Discard); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(100_000*b.N)/b.Elapsed().Seconds(), "records/s")
+}
