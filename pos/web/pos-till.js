@@ -68,7 +68,7 @@
     $("close-diff").textContent = (d > 0 ? "+" : "") + P.money(d);
     $("close-diff").className = d < 0 ? "short" : (d > 0 ? "over" : "");
     var need = Math.abs(d) > maxDiff;
-    $("close-reason").required = need;
+    $("close-reason").setAttribute("aria-required", need ? "true" : "false");
     $("close-reason").setAttribute("aria-invalid", need && !$("close-reason").value.trim() ? "true" : "false");
   }
   function show() {
