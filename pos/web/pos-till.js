@@ -54,7 +54,7 @@
     var tb = document.querySelector("#x-view tbody"); tb.textContent = "";
     (r.tenders || []).forEach(function (t) {
       var tr = document.createElement("tr");
-      [t.method, P.money(t.sales_minor), P.money(t.refunds_minor), P.money(t.pay_in_minor - t.pay_out_minor - t.drops_minor), P.money(t.expected_minor)]
+      [T("m_" + t.method) === "m_" + t.method ? t.method : T("m_" + t.method), P.money(t.sales_minor), P.money(t.refunds_minor), P.money(t.pay_in_minor - t.pay_out_minor - t.drops_minor), P.money(t.expected_minor)]
         .forEach(function (s, j) { var td = document.createElement("td"); td.textContent = s; if (j) { td.className = "n"; } tr.appendChild(td); });
       tb.appendChild(tr);
     });
