@@ -217,3 +217,32 @@ func TestBrowser_POSPayRetry(t *testing.T) {
 		t.Errorf("sale ids sent %q, want the same one at least twice", ids)
 	}
 }
+
+// TestBrowser_POSSplitPayment: 9,96 € paid 3 € by card, 2 € by voucher and the rest in cash
+// from 10 €; the stored sale holds the three payments and 5,04 € change.
+func TestBrowser_POSSplitPayment(t *testing.T) {
+	e := newPageEnv(t)
+	b := browsertest.New(t, 1366, 768)
+	posLogin(b, e.srv.URL)
+	b.TypeInto("#code", "8001234567903\ue007")
+	b.WaitFor("one line", textIs("total", "4,98 €"))
+	b.TypeInto("#code", "8001234567903\ue007")
+	b.WaitFor("two", textIs("total", "9,96 €"))
+	b.TypeInto("#cash", "3")
+	b.Click("#part-card")
+	b.WaitFor("left after card", textHas("msg", "Restano 6,96 €"))
+	b.TypeInto("#cash", "2")
+	b.Click("#part-voucher")
+	b.WaitFor("left after voucher", textHas("msg", "Restano 4,96 €"))
+	b.WaitFor("exact preset on what is left", `var p = document.querySelector("#presets button"); return !!p && p.getAttribute("data-minor") === "496";`)
+	b.Screenshot("pos-split")
+	b.TypeInto("#cash", "10\ue007")
+	b.WaitFor("paid", `return !document.getElementById("done").hidden;`)
+	b.WaitFor("change", textIs("change", "5,04 €"))
+	if n := e.count(`SELECT count(*) FROM sales WHERE total_minor = 996 AND change_minor = 504`); n != 1 {
+		t.Errorf("split sale stored %d times, want 1", n)
+	}
+	if n := e.count(`SELECT count(*) FROM sale_payments`); n != 3 {
+		t.Errorf("payments stored %d, want 3", n)
+	}
+}

@@ -87,7 +87,8 @@
   function newSale() {
     st.items = []; st.sel = -1; st.quote = null; st.customer = ""; st.reservation = ""; st.done = false;
     st.saleId = uuid4(); // once per basket: a retried POST cannot sell twice
-    st.paying = false;
+    st.paying = false; st.parts = [];
+    $("parts").textContent = "";
     $("done").hidden = true; $("customer").textContent = ""; $("cash").value = ""; $("receipt").removeAttribute("src");
     say(""); render(); $("code").focus();
   }
@@ -157,7 +158,7 @@
   // presets offers the exact amount and the next round 5, 10, 20 and 50 above what is due in cash.
   function presets() {
     var box = $("presets"); box.textContent = "";
-    var due = st.quote && !st.done ? st.quote.cash_due_minor : 0;
+    var due = st.quote && !st.done ? Math.max(0, st.quote.cash_due_minor - partsSum()) : 0;
     if (!due) { return; }
     var seen = {}, vals = [due];
     [5, 10, 20, 50].forEach(function (n) { var v = Math.ceil(due / (n * unit)) * n * unit; vals.push(v); });
@@ -199,7 +200,7 @@
     if (!st.quote || !st.items.length || st.done) { say(T(payment.method === "card" ? "empty_card" : "empty")); return; }
     st.paying = true;
     var body = {sale_id: st.saleId, terminal: st.terminal, cashier: st.cashier, lines: lines(),
-      payments: [payment], customer_id: st.customer || undefined, reservation_id: st.reservation || undefined, print: true};
+      payments: st.parts.concat([payment]), customer_id: st.customer || undefined, reservation_id: st.reservation || undefined, print: true};
     var tries = 0;
     function send() {
       return api("POST", "/api/v1/sales", body).then(function (res) {
@@ -236,9 +237,26 @@
     pay({method: "cash", amount_minor: v});
   });
   $("card").addEventListener("click", function () {
-    pay({method: "card", amount_minor: st.quote ? st.quote.total_minor : 0});
+    pay({method: "card", amount_minor: st.quote ? st.quote.total_minor - partsSum() : 0});
   });
   $("new-sale").addEventListener("click", newSale);
+  // Split payments: the amount typed in the cash field is taken by card or voucher first; cash
+  // or card then pays what is left.
+  function partsSum() { return (st.parts || []).reduce(function (n, p) { return n + p.amount_minor; }, 0); }
+  function addPart(method) {
+    if (!st.quote || !st.items.length || st.done) { say(T("empty")); return; }
+    var v = parseMoney($("cash").value);
+    if (!(v > 0)) { say(T("need_amount")); $("cash").focus(); return; }
+    st.parts.push({method: method, amount_minor: v});
+    var li = document.createElement("li");
+    li.textContent = T("m_" + method) + " " + money(v);
+    $("parts").appendChild(li);
+    $("cash").value = "";
+    say(T("left", {due: money(Math.max(0, st.quote.total_minor - partsSum()))}));
+    presets(); $("cash").focus();
+  }
+  $("part-card").addEventListener("click", function () { addPart("card"); });
+  $("part-voucher").addEventListener("click", function () { addPart("voucher"); });
   $("code-form").addEventListener("submit", function (ev) {
     ev.preventDefault(); add($("code").value); $("code").value = "";
   });
@@ -342,7 +360,7 @@
   $("minus").addEventListener("click", function () { changeQty(-1); });
   $("void").addEventListener("click", voidLine);
   document.addEventListener("focusin", function (ev) { if (ev.target.tagName === "INPUT") { st.lastInput = ev.target; } });
-  ["7", "8", "9", "4", "5", "6", "1", "2", "3", "0", "00", ",", "⌫", "*", "↵"].forEach(function (k) {
+  ["7", "8", "9", "⌫", "4", "5", "6", "*", "1", "2", "3", ",", "0", "00", "↵"].forEach(function (k) {
     var b = document.createElement("button");
     b.type = "button"; b.textContent = k; b.setAttribute("data-key", k);
     if (k === "⌫") { b.setAttribute("aria-label", "Backspace"); }
