@@ -76,6 +76,7 @@ func RegisterPages(srv *Server, svc *Service, opts PageOptions) error {
 	srv.Handle("GET /pos", false, func(w http.ResponseWriter, r *http.Request, _ Terminal) { p.posScreen(w, r) })
 	srv.Handle("GET /web/{file}", false, func(w http.ResponseWriter, r *http.Request, _ Terminal) { p.asset(w, r) })
 	srv.Handle("GET /api/v1/labels", true, p.labelSheet)
+	registerReceiptLookup(srv, svc)
 	return nil
 }
 

@@ -246,3 +246,39 @@ func TestBrowser_POSSplitPayment(t *testing.T) {
 		t.Errorf("payments stored %d, want 3", n)
 	}
 }
+
+// TestBrowser_POSReprintRefund: a sale found again by its printed number (or just its sequence)
+// is reprinted and one unit refunded in cash from the screen.
+func TestBrowser_POSReprintRefund(t *testing.T) {
+	e, _ := newDemoEnv(t)
+	if err := RegisterPages(e.api, e.svc, PageOptions{StoreName: "Negozio", Locale: "it-IT", Currency: "EUR", RatePerIP: -1}); err != nil {
+		t.Fatal(err)
+	}
+	b := browsertest.New(t, 1024, 768)
+	posLogin(b, e.srv.URL)
+	b.TypeInto("#code", "8001234567903\ue007")
+	b.WaitFor("line", textIs("total", "4,98 €"))
+	b.TypeInto("#code", "8001234567903\ue007")
+	b.WaitFor("two", textIs("total", "9,96 €"))
+	b.TypeInto("#code", "\ue038") // F8 card
+	b.WaitFor("paid", `return !document.getElementById("done").hidden;`)
+	b.TypeInto("#new-sale", "\ue039")
+	b.TypeInto("#code", "\ue037") // F7
+	b.WaitFor("receipts", `return !document.getElementById("rcp").hidden;`)
+	b.TypeInto("#rcp-no", "999\ue007")
+	b.WaitFor("unknown receipt", textHas("rcp-msg", "Nessuno scontrino 999"))
+	b.Eval(`document.getElementById("rcp-no").value = ""; return true;`, nil)
+	b.TypeInto("#rcp-no", "1\ue007")
+	b.WaitFor("found", `return !document.getElementById("rcp-view").hidden && document.querySelectorAll("#rcp-lines tbody tr").length === 1;`)
+	b.Click("#rcp-reprint")
+	b.WaitFor("reprinted", textHas("rcp-msg", "La copia è stata inviata"))
+	b.Click("#rcp-refund")
+	b.WaitFor("nothing chosen", textHas("rcp-msg", "Scegli cosa rimborsare"))
+	b.TypeInto("#rq-0", "1")
+	b.Click("#rcp-refund")
+	b.WaitFor("refunded", textHas("rcp-msg", "Reso lane1-000001: 4,98 € da restituire"))
+	b.Screenshot("pos-refund")
+	if n := e.count(`SELECT count(*) FROM refunds WHERE total_minor = 498 AND method = 'cash'`); n != 1 {
+		t.Errorf("refunds stored %d, want 1", n)
+	}
+}

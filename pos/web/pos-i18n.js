@@ -4,7 +4,7 @@
 (function () {
   "use strict";
   var T = {
-    en: {part_card: "Card part", part_voucher: "Voucher part", left: "{due} left to pay.", m_cash: "cash", m_card: "card", m_voucher: "voucher", offline: "offline — sales are kept and will sync", login_h: "POS login", token: "Terminal token", cashier: "Cashier",
+    en: {receipts: "Receipts", rcp_h: "Reprint or refund a receipt", rcp_no: "Receipt number", find: "Find", refund_qty: "Refund qty", refund_by: "Refund by", reprint: "Reprint", refund: "Refund", refunded: "Refund {no}: {amount} to give back.", reprinted: "The copy was sent to the printer.", no_receipt: "No receipt {no}.", pick_refund: "Choose what to refund.", part_card: "Card part", part_voucher: "Voucher part", left: "{due} left to pay.", m_cash: "cash", m_card: "card", m_voucher: "voucher", offline: "offline — sales are kept and will sync", login_h: "POS login", token: "Terminal token", cashier: "Cashier",
       login: "Log in", logout: "Log out", till: "Till", code: "Code", item: "Item", qty: "Qty", price: "Price", amount: "Amount",
       void: "Void line", total: "Total", vat: "VAT", cashdue: "Cash due", cash_given: "Cash given", pay_cash: "Pay cash",
       pay_card: "Pay by card", loyalty: "Loyalty card", orders_h: "Click & collect", orders_show: "Open orders", change: "Change",
@@ -28,7 +28,7 @@
       sell_order: "Order {ref} for {name}: take payment.", no_orders: "no open orders", paid: "paid", to_pay: "to pay",
       hand_over: "Hand over", sell: "Sell", vat_line: "VAT {rate}%: {tax} of {gross}", error: "Something went wrong ({code}).",
       unreadable: "Unreadable scan: scan again."},
-    it: {part_card: "Parte con carta", part_voucher: "Parte con buono", left: "Restano {due} da pagare.", m_cash: "contanti", m_card: "carta", m_voucher: "buono", offline: "non in linea — le vendite sono conservate e saranno sincronizzate", login_h: "Accesso cassa", token: "Token del terminale",
+    it: {receipts: "Scontrini", rcp_h: "Ristampa o rimborsa uno scontrino", rcp_no: "Numero dello scontrino", find: "Cerca", refund_qty: "Qtà da rimborsare", refund_by: "Rimborso in", reprint: "Ristampa", refund: "Rimborsa", refunded: "Reso {no}: {amount} da restituire.", reprinted: "La copia è stata inviata alla stampante.", no_receipt: "Nessuno scontrino {no}.", pick_refund: "Scegli cosa rimborsare.", part_card: "Parte con carta", part_voucher: "Parte con buono", left: "Restano {due} da pagare.", m_cash: "contanti", m_card: "carta", m_voucher: "buono", offline: "non in linea — le vendite sono conservate e saranno sincronizzate", login_h: "Accesso cassa", token: "Token del terminale",
       cashier: "Cassiere", login: "Accedi", logout: "Esci", till: "Cassa", code: "Codice", item: "Articolo", qty: "Qtà", price: "Prezzo",
       amount: "Importo", void: "Annulla riga", total: "Totale", vat: "IVA", cashdue: "Da pagare in contanti", cash_given: "Contanti ricevuti",
       pay_cash: "Paga in contanti", pay_card: "Paga con carta", loyalty: "Carta fedeltà", orders_h: "Click & collect", orders_show: "Ordini aperti",
@@ -52,7 +52,7 @@
       sell_order: "Ordine {ref} di {name}: incassa.", no_orders: "nessun ordine aperto", paid: "pagato", to_pay: "da pagare",
       hand_over: "Consegna", sell: "Vendi", vat_line: "IVA {rate}%: {tax} su {gross}", error: "Qualcosa non ha funzionato ({code}).",
       unreadable: "Scansione illeggibile: riprova."},
-    fr: {part_card: "Part carte", part_voucher: "Part bon d'achat", left: "Reste {due} à payer.", m_cash: "espèces", m_card: "carte", m_voucher: "bon d'achat", offline: "hors ligne — les ventes sont gardées et seront synchronisées", login_h: "Connexion caisse", token: "Jeton du terminal",
+    fr: {receipts: "Tickets", rcp_h: "Réimprimer ou rembourser un ticket", rcp_no: "Numéro du ticket", find: "Chercher", refund_qty: "Qté à rembourser", refund_by: "Rembourser en", reprint: "Réimprimer", refund: "Rembourser", refunded: "Remboursement {no} : {amount} à rendre.", reprinted: "La copie a été envoyée à l'imprimante.", no_receipt: "Aucun ticket {no}.", pick_refund: "Choisissez ce qu'il faut rembourser.", part_card: "Part carte", part_voucher: "Part bon d'achat", left: "Reste {due} à payer.", m_cash: "espèces", m_card: "carte", m_voucher: "bon d'achat", offline: "hors ligne — les ventes sont gardées et seront synchronisées", login_h: "Connexion caisse", token: "Jeton du terminal",
       cashier: "Caissier", login: "Se connecter", logout: "Se déconnecter", till: "Caisse", code: "Code", item: "Article", qty: "Qté",
       price: "Prix", amount: "Montant", void: "Annuler la ligne", total: "Total", vat: "TVA", cashdue: "À payer en espèces",
       cash_given: "Espèces reçues", pay_cash: "Payer en espèces", pay_card: "Payer par carte", loyalty: "Carte de fidélité",
@@ -77,7 +77,7 @@
       sell_order: "Commande {ref} de {name} : encaissez.", no_orders: "aucune commande ouverte", paid: "payée", to_pay: "à payer",
       hand_over: "Remettre", sell: "Vendre", vat_line: "TVA {rate} % : {tax} sur {gross}", error: "Une erreur est survenue ({code}).",
       unreadable: "Scan illisible : scannez de nouveau."},
-    fi: {part_card: "Osa kortilla", part_voucher: "Osa lahjakortilla", left: "{due} vielä maksettavana.", m_cash: "käteinen", m_card: "kortti", m_voucher: "lahjakortti", offline: "ei yhteyttä — myynnit säilytetään ja synkronoidaan", login_h: "Kassan kirjautuminen", token: "Päätteen tunniste",
+    fi: {receipts: "Kuitit", rcp_h: "Tulosta uudelleen tai hyvitä kuitti", rcp_no: "Kuitin numero", find: "Hae", refund_qty: "Hyvitettävä määrä", refund_by: "Hyvitystapa", reprint: "Tulosta uudelleen", refund: "Hyvitä", refunded: "Hyvitys {no}: palauta {amount}.", reprinted: "Kopio lähetettiin tulostimelle.", no_receipt: "Kuittia {no} ei löydy.", pick_refund: "Valitse hyvitettävät tuotteet.", part_card: "Osa kortilla", part_voucher: "Osa lahjakortilla", left: "{due} vielä maksettavana.", m_cash: "käteinen", m_card: "kortti", m_voucher: "lahjakortti", offline: "ei yhteyttä — myynnit säilytetään ja synkronoidaan", login_h: "Kassan kirjautuminen", token: "Päätteen tunniste",
       cashier: "Kassanhoitaja", login: "Kirjaudu", logout: "Kirjaudu ulos", till: "Kassa", code: "Koodi", item: "Tuote", qty: "Määrä",
       price: "Hinta", amount: "Summa", void: "Poista rivi", total: "Yhteensä", vat: "ALV", cashdue: "Maksettava käteisellä",
       cash_given: "Saatu käteinen", pay_cash: "Maksa käteisellä", pay_card: "Maksa kortilla", loyalty: "Kanta-asiakaskortti",
