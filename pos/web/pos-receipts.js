@@ -5,7 +5,8 @@
   "use strict";
   var P = window.POS, T = P.T, $ = function (id) { return document.getElementById(id); };
   var sale = null, refundId = "";
-  function say(t) { $("rcp-msg").textContent = t || ""; }
+  // say shows a message; ok marks a confirmation (green), not a problem (red).
+  function say(t, ok) { var m = $("rcp-msg"); m.textContent = t || ""; m.className = ok ? "msg ok" : "msg"; }
   function show() { $("rcp").hidden = false; say(""); $("rcp-no").focus(); }
   function hide() { $("rcp").hidden = true; $("code").focus(); }
   $("rcp-form").addEventListener("submit", function (ev) {
@@ -30,7 +31,7 @@
   $("rcp-reprint").addEventListener("click", function () {
     if (!sale) { return; }
     P.api("POST", "/api/v1/sales/" + encodeURIComponent(sale.sale_id) + "/print", {}).then(function (res) {
-      say(res.ok ? T("reprinted") : P.errText(res));
+      say(res.ok ? T("reprinted") : P.errText(res), res.ok);
     });
   });
   $("rcp-refund").addEventListener("click", function () {
@@ -45,7 +46,7 @@
       cashier: P.st.cashier, terminal: P.st.terminal}).then(function (res) {
       if (!res.ok) { say(P.errText(res)); return; }
       refundId = P.uuid4();
-      say(T("refunded", {no: sale.receipt_no, amount: P.money(res.body.total_minor)}));
+      say(T("refunded", {no: sale.receipt_no, amount: P.money(res.body.total_minor)}), true);
       if (window.POS_TILL) { window.POS_TILL.refresh(); }
     });
   });

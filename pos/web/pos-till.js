@@ -8,7 +8,8 @@
   var maxDiff = Number(document.body.getAttribute("data-maxdiff")) || 0;
   var st = {report: null, openId: "", closeId: "", z: null};
 
-  function say(t) { $("till-msg").textContent = t || ""; }
+  // say shows a message; ok marks a confirmation (green), not a problem (red).
+  function say(t, ok) { var m = $("till-msg"); m.textContent = t || ""; m.className = ok ? "msg ok" : "msg"; }
   // grid fills box with one count field per note and coin; onChange gets the counted total.
   function grid(box, prefix, onChange) {
     box.textContent = "";
@@ -104,7 +105,7 @@
     if (!reason) { say(T("need_reason")); $("mov-reason").focus(); return; }
     P.api("POST", "/api/v1/till/movements", {movement_id: P.uuid4(), cashier: P.st.cashier, kind: kind, amount_minor: amt, reason: reason}).then(function (res) {
       if (!res.ok) { say(P.errText(res)); return; }
-      say(T("mov_done", {kind: T(kind), amount: P.money(amt)}));
+      say(T("mov_done", {kind: T(kind), amount: P.money(amt)}), true);
       $("mov-amount").value = ""; $("mov-reason").value = "";
       refresh();
     });
@@ -139,7 +140,7 @@
   $("z-print").addEventListener("click", function () {
     if (!st.z) { return; }
     P.api("POST", "/api/v1/till/sessions/" + encodeURIComponent(st.z.session_id) + "/print", {}).then(function (res) {
-      say(res.ok ? T("printed") : P.errText(res));
+      say(res.ok ? T("printed") : P.errText(res), res.ok);
     });
   });
   $("session").addEventListener("click", show);
