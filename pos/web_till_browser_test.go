@@ -224,6 +224,23 @@ func TestBrowser_POSSplitPayment(t *testing.T) {
 	e := newPageEnv(t)
 	b := browsertest.New(t, 1366, 768)
 	posLogin(b, e.srv.URL)
+	// A weight-embedded label: + and − say why its quantity cannot change and charge nothing more.
+	b.TypeInto("#code", "2012345012342\ue007")
+	b.WaitFor("label line", `var r = document.querySelector("#basket tbody tr"); return !!r &&
+		r.children[0].innerText.replace(/\s/g, " ").indexOf("1,234 kg × 29,90 €/kg") > 0;`)
+	b.WaitFor("label total", textIs("total", "36,90 €"))
+	b.Click("#plus")
+	b.WaitFor("label refusal", textHas("msg", "si paga secondo il peso o il prezzo della sua etichetta"))
+	b.Click("#minus")
+	b.WaitFor("still one line", `return document.querySelectorAll("#basket tbody tr").length === 1;`)
+	b.WaitFor("total unchanged", textIs("total", "36,90 €"))
+	b.TypeInto("#code", "2012345012342\ue007") // the same label scanned twice: two items
+	b.WaitFor("two labels", `return document.querySelectorAll("#basket tbody tr").length === 2;`)
+	b.WaitFor("two labels' total", textIs("total", "73,80 €"))
+	b.Click("#void")
+	b.WaitFor("one voided", textIs("total", "36,90 €"))
+	b.Click("#void")
+	b.WaitFor("voided", textIs("total", "0,00 €"))
 	b.TypeInto("#code", "8001234567903\ue007")
 	b.WaitFor("one line", textIs("total", "4,98 €"))
 	b.TypeInto("#code", "8001234567903\ue007")

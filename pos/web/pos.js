@@ -100,7 +100,8 @@
     var m = /^(\d{1,6})\*(.+)$/.exec(code);
     if (m) { st.items.push({code: m[2], qty: 1, weightG: parseInt(m[1], 10)}); st.sel = st.items.length - 1; requote(); return; }
     for (var i = 0; i < st.items.length; i++) {
-      if (st.items[i].code === code && !st.items[i].weightG) { st.items[i].qty++; st.sel = i; requote(); return; }
+      // A variable-measure label (GS1 prefix 2) is one item each: a second scan is a new line.
+      if (st.items[i].code === code && !st.items[i].weightG && !/^2\d{12}$/.test(code)) { st.items[i].qty++; st.sel = i; requote(); return; }
     }
     st.items.push({code: code, qty: 1}); st.sel = st.items.length - 1; requote();
   }
