@@ -251,6 +251,7 @@ func TestBrowser_POSSplitPayment(t *testing.T) {
 	b.TypeInto("#cash", "2")
 	b.Click("#part-voucher")
 	b.WaitFor("left after voucher", textHas("msg", "Restano 4,96 €"))
+	b.WaitFor("cash due less the parts", textIs("cashdue", "4,96 €"))
 	b.WaitFor("exact preset on what is left", `var p = document.querySelector("#presets button"); return !!p && p.getAttribute("data-minor") === "496";`)
 	b.Screenshot("pos-split")
 	b.TypeInto("#cash", "10\ue007")

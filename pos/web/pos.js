@@ -147,7 +147,7 @@
     });
     $("total").textContent = money(q ? q.total_minor : 0);
     $("tax").textContent = money(q ? q.tax_minor : 0);
-    $("cashdue").textContent = money(q ? q.cash_due_minor : 0);
+    $("cashdue").textContent = money(q ? Math.max(0, q.cash_due_minor - partsSum()) : 0); // less card and voucher parts
     var ul = $("taxes"); ul.textContent = "";
     ((q && q.taxes) || []).forEach(function (t) {
       var li = document.createElement("li");
@@ -254,7 +254,7 @@
     $("parts").appendChild(li);
     $("cash").value = "";
     say(T("left", {due: money(Math.max(0, st.quote.total_minor - partsSum()))}));
-    presets(); $("cash").focus();
+    render(); $("cash").focus();
   }
   $("part-card").addEventListener("click", function () { addPart("card"); });
   $("part-voucher").addEventListener("click", function () { addPart("voucher"); });
