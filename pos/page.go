@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	stdsync "sync"
 	"time"
@@ -75,6 +76,7 @@ func RegisterPages(srv *Server, svc *Service, opts PageOptions) error {
 	srv.Handle("GET /pos", false, func(w http.ResponseWriter, r *http.Request, _ Terminal) { p.posScreen(w, r) })
 	srv.Handle("GET /web/{file}", false, func(w http.ResponseWriter, r *http.Request, _ Terminal) { p.asset(w, r) })
 	srv.Handle("GET /api/v1/labels", true, p.labelSheet)
+	registerReceiptLookup(srv, svc)
 	return nil
 }
 
@@ -244,7 +246,33 @@ func (p *pages) render(w http.ResponseWriter, status int, name string, v any) {
 
 // posScreen serves the cashier's screen; it logs in and talks to the JSON API by itself.
 func (p *pages) posScreen(w http.ResponseWriter, r *http.Request) {
-	p.render(w, http.StatusOK, "pos.html", struct{ Store, Currency string }{p.opts.StoreName, p.opts.Currency})
+	p.render(w, http.StatusOK, "pos.html", p.posView())
+}
+
+// posView is what the POS template needs: the store's locale (the screen's language and money
+// format, as on the receipt), its notes and coins for the counting grids and the till's limit.
+type posView struct {
+	Store, Currency, Lang, Locale, Denoms string
+	MaxDiff                               int64
+	Display                               bool
+}
+
+func (p *pages) posView() posView {
+	denoms := p.svc.opts.Till.Denominations
+	if len(denoms) == 0 {
+		denoms = []int64{50000, 20000, 10000, 5000, 2000, 1000, 500, 200, 100, 50, 20, 10, 5, 2, 1}
+	}
+	ds := make([]string, len(denoms))
+	for i, d := range denoms {
+		ds[i] = strconv.FormatInt(d, 10)
+	}
+	loc := p.opts.Locale
+	if loc == "" {
+		loc = "en"
+	}
+	lang, _, _ := strings.Cut(loc, "-")
+	return posView{Store: p.opts.StoreName, Currency: p.opts.Currency, Lang: strings.ToLower(lang), Locale: loc,
+		Denoms: strings.Join(ds, ","), MaxDiff: p.svc.opts.Till.MaxDifferenceMinor}
 }
 
 // asset serves a script or style from web/ (templates are not served).

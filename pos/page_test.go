@@ -247,7 +247,7 @@ func TestPages_POSScreen(t *testing.T) {
 	if !strings.Contains(h.Get("Content-Security-Policy"), "default-src 'self'") {
 		t.Errorf("CSP got %q", h.Get("Content-Security-Policy"))
 	}
-	for _, want := range []string{`<html lang="en">`, `id="login-form"`, `id="code"`, `id="basket"`, `id="cash"`,
+	for _, want := range []string{`<html lang="it">`, `id="login-form"`, `data-locale="it-IT"`, `data-denoms="50000,20000,10000,5000,2000,1000,500,200,100,50,20,10,5,2,1"`, `id="tillp"`, `id="code"`, `id="basket"`, `id="cash"`,
 		`offline — sales are kept and will sync`, `src="/web/pos.js"`, `data-currency="EUR"`, "Negozio &lt;Milano&gt;"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/pos lacks %q", want)

@@ -94,6 +94,9 @@ func (s *Service) priceLine(ctx context.Context, q querier, i int, r LineRequest
 		if r.WeightG != nil || qty != 1 {
 			return Line{}, lineErr(i, "bad_quantity", "a price-embedded code is one item: no qty or weight_g")
 		}
+		if *emb.PriceMinor <= 0 {
+			return Line{}, lineErr(i, "embedded_zero", "%s (%s): the label's embedded price is 0; weigh or price it again", p.SKU, p.Name)
+		}
 		l.AmountMinor = *emb.PriceMinor
 		l.stockDelta = 1
 		if p.Weighed() && p.PriceMinor > 0 {
@@ -104,6 +107,9 @@ func (s *Service) priceLine(ctx context.Context, q querier, i int, r LineRequest
 	case emb != nil && emb.WeightG != nil:
 		if r.WeightG != nil || qty != 1 {
 			return Line{}, lineErr(i, "bad_quantity", "a weight-embedded code is one item: no qty or weight_g")
+		}
+		if *emb.WeightG <= 0 {
+			return Line{}, lineErr(i, "embedded_zero", "%s (%s): the label's embedded weight is 0; weigh it again", p.SKU, p.Name)
 		}
 		g := *emb.WeightG
 		l.WeightG = &g

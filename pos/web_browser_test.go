@@ -65,7 +65,7 @@ func TestBrowser_POSCashSale(t *testing.T) {
 		b.TypeInto("#code", "8001234567903\ue007")
 		b.WaitFor("basket line", `return document.querySelectorAll("#basket tbody tr").length === 1 &&
 			document.querySelector("#basket tbody td").innerText.indexOf("Caffè") === 0;`)
-		if got := b.Text("#total"); got != "€4.98" {
+		if got := b.Text("#total"); got != "4,98\u00a0€" {
 			t.Errorf("total got %q", got)
 		}
 	})
@@ -84,7 +84,7 @@ func TestBrowser_POSCashSale(t *testing.T) {
 			"device": "lane1-scanner", "symbology": "ean13", "data": "8001234567927", "valid": true,
 			"product": map[string]any{"sku": "VINO-ROSSO"}}})
 		b.WaitFor("scanned line", `return document.querySelectorAll("#basket tbody tr").length === 2;`)
-		b.WaitFor("quoted total", `return document.getElementById("total").innerText !== "€4.98";`)
+		b.WaitFor("quoted total", `return document.getElementById("total").innerText !== "4,98\u00a0€";`)
 	})
 	t.Run("quantity and void by keyboard", func(t *testing.T) {
 		b.T = t
@@ -92,7 +92,7 @@ func TestBrowser_POSCashSale(t *testing.T) {
 		b.WaitFor("qty 2", `var r = document.querySelector("#basket tbody tr.sel"); return !!r && r.children[1].innerText === "2";`)
 		b.TypeInto("#code", "\ue017") // Delete voids the selected line
 		b.WaitFor("one line", `return document.querySelectorAll("#basket tbody tr").length === 1 &&
-			document.getElementById("total").innerText === "€4.98";`)
+			document.getElementById("total").innerText === "4,98\u00a0€";`)
 	})
 	b.T = t
 	b.Screenshot("pos-basket")
@@ -106,8 +106,8 @@ func TestBrowser_POSCashSale(t *testing.T) {
 		}
 		b.TypeInto("#cash", "10\ue007")
 		b.WaitFor("change", `return !document.getElementById("done").hidden;`)
-		if got := b.Text("#change"); got != "€5.02" {
-			t.Errorf("change got %q, want €5.02", got)
+		if got := b.Text("#change"); got != "5,02\u00a0€" {
+			t.Errorf("change got %q, want 5,02 €", got)
 		}
 		if n := e.count(`SELECT count(*) FROM sales WHERE cashier = 'anna' AND total_minor = 498 AND change_minor = 502`); n != 1 {
 			t.Errorf("stored sales got %d, want 1", n)
@@ -124,10 +124,10 @@ func TestBrowser_POSCashSale(t *testing.T) {
 		b.T = t
 		b.TypeInto("#code", "\ue039") // F9: new sale
 		b.TypeInto("#code", "PARMIGIANO\ue007")
-		b.WaitFor("weight hint", `return document.getElementById("msg").innerText.indexOf("grams*code") >= 0 &&
+		b.WaitFor("weight hint", `return document.getElementById("msg").innerText.indexOf("grammi*codice") >= 0 &&
 			document.querySelectorAll("#basket tbody tr").length === 0;`)
 		b.TypeInto("#code", "500*PARMIGIANO\ue007")
-		b.WaitFor("weighed line", `return document.getElementById("total").innerText === "€14.95";`)
+		b.WaitFor("weighed line", `return document.getElementById("total").innerText === "14,95\u00a0€";`)
 	})
 	b.T = t
 }
@@ -165,7 +165,7 @@ func TestBrowser_POSClickAndCollect(t *testing.T) {
 	b.TypeInto("#code", "\ue036") // F6: open orders
 	b.WaitFor("orders", `return document.querySelectorAll("#orders-list button").length === 2;`)
 	b.Click(`#orders-list button.collect`)
-	b.WaitFor("handed over", `return document.getElementById("msg").innerText.indexOf("handed over") >= 0;`)
+	b.WaitFor("handed over", `return document.getElementById("msg").innerText.indexOf("consegnato") >= 0;`)
 	if n := e.count(`SELECT count(*) FROM reservations WHERE reservation_id = 'r-paid' AND status = 'collected'`); n != 1 {
 		t.Errorf("paid order not collected")
 	}
@@ -174,7 +174,7 @@ func TestBrowser_POSClickAndCollect(t *testing.T) {
 	}
 	b.WaitFor("one open order left", `return document.querySelectorAll("#orders-list button").length === 1;`)
 	b.Click(`#orders-list button.sell`)
-	b.WaitFor("order in basket at its price", `return document.getElementById("total").innerText === "€4.50";`)
+	b.WaitFor("order in basket at its price", `return document.getElementById("total").innerText === "4,50\u00a0€";`)
 	b.TypeInto("#code", "\ue038") // F8: card
 	b.WaitFor("paid", `return !document.getElementById("done").hidden;`)
 	if n := e.count(`SELECT count(*) FROM sales WHERE reservation_id = 'r-unpaid' AND total_minor = 450`); n != 1 {

@@ -4,12 +4,17 @@
 (function () {
   "use strict";
   var $ = function (id) { return document.getElementById(id); };
+  var T = window.POS_T;
   var cur = document.body.getAttribute("data-currency") || "EUR";
-  var fmt = new Intl.NumberFormat(undefined, {style: "currency", currency: cur});
+  // Money as on the receipt: the store's locale, never the browser's.
+  var locale = document.body.getAttribute("data-locale") || "en";
+  var fmt = new Intl.NumberFormat(locale, {style: "currency", currency: cur});
+  var kgFmt = new Intl.NumberFormat(locale, {minimumFractionDigits: 3, maximumFractionDigits: 3});
   var scale = fmt.resolvedOptions().maximumFractionDigits;
   var unit = Math.pow(10, scale);
   var st = {terminal: sessionStorage.getItem("terminal") || "", cashier: sessionStorage.getItem("cashier") || "",
-    items: [], sel: -1, quote: null, note: "", saleId: "", customer: "", reservation: "", done: false, es: null, seq: 0};
+    items: [], sel: -1, quote: null, note: "", saleId: "", customer: "", reservation: "", done: false, es: null, seq: 0,
+    paying: false, lastInput: null};
 
   // uuid4 is crypto.randomUUID where the page is a secure context; over plain HTTP on the store
   // network it is built from crypto.getRandomValues (RFC 9562 section 5.4 layout).
@@ -21,6 +26,11 @@
     return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
   }
   function money(minor) { return fmt.format(minor / unit); }
+  // parseMoney reads "12,50" or "12.50" as minor units; NaN when it is not an amount.
+  function parseMoney(t) {
+    var v = parseFloat(String(t || "").replace(/\s/g, "").replace(",", "."));
+    return v >= 0 ? Math.round(v * unit) : NaN;
+  }
   function say(t) { $("msg").textContent = t || ""; }
   function api(method, path, body) {
     var init = {method: method, credentials: "same-origin", headers: {}};
@@ -33,13 +43,30 @@
       });
     });
   }
-  function errText(res) { return (res.body && res.body.error && res.body.error.message) || ("error " + res.status); }
+  // errText is the API's error as a sentence in the cashier's language; the code drives logic.
+  function errText(res, extra) {
+    var e = (res.body && res.body.error) || {};
+    var it = typeof e.line === "number" ? st.items[e.line] : null;
+    var l = typeof e.line === "number" && st.quote && st.quote.lines ? st.quote.lines[e.line] : null;
+    var a = {line: typeof e.line === "number" ? e.line + 1 : "", code: it ? it.code : "", name: (l && l.name) || (it && it.code) || "",
+      max: money(Number(document.body.getAttribute("data-maxdiff")) || 0)};
+    for (var k in extra || {}) { a[k] = extra[k]; }
+    switch (e.code) {
+      case "weight_required": case "unknown_code": case "inactive": case "embedded_zero": case "till_not_open":
+      case "till_open": case "reason_required":
+        return T(e.code, a);
+      case "payments_short":
+        return T("payments_short", {due: money(st.quote ? st.quote.cash_due_minor : 0)});
+    }
+    return e.message ? T("error", {code: e.code || res.status}) + " " + e.message : T("error", {code: res.status});
+  }
 
   // --- login -------------------------------------------------------------------------------
   function showTill() {
     $("login").hidden = true; $("till").hidden = false;
     $("term").textContent = st.terminal; $("who").textContent = st.cashier;
     newSale(); listen(); poll();
+    if (window.POS_TILL) { window.POS_TILL.refresh(); }
   }
   $("login-form").addEventListener("submit", function (ev) {
     ev.preventDefault();
@@ -60,6 +87,8 @@
   function newSale() {
     st.items = []; st.sel = -1; st.quote = null; st.customer = ""; st.reservation = ""; st.done = false;
     st.saleId = uuid4(); // once per basket: a retried POST cannot sell twice
+    st.paying = false; st.parts = [];
+    $("parts").textContent = "";
     $("done").hidden = true; $("customer").textContent = ""; $("cash").value = ""; $("receipt").removeAttribute("src");
     say(""); render(); $("code").focus();
   }
@@ -71,7 +100,8 @@
     var m = /^(\d{1,6})\*(.+)$/.exec(code);
     if (m) { st.items.push({code: m[2], qty: 1, weightG: parseInt(m[1], 10)}); st.sel = st.items.length - 1; requote(); return; }
     for (var i = 0; i < st.items.length; i++) {
-      if (st.items[i].code === code && !st.items[i].weightG) { st.items[i].qty++; st.sel = i; requote(); return; }
+      // A variable-measure label (GS1 prefix 2) is one item each: a second scan is a new line.
+      if (st.items[i].code === code && !st.items[i].weightG && !/^2\d{12}$/.test(code)) { st.items[i].qty++; st.sel = i; requote(); return; }
     }
     st.items.push({code: code, qty: 1}); st.sel = st.items.length - 1; requote();
   }
@@ -89,15 +119,12 @@
       if (!res.ok) {
         var bad = res.body && res.body.error && res.body.error.line;
         st.note = errText(res);
-        if (res.body && res.body.error && res.body.error.code === "weight_required") {
-          st.note += " — type grams*code, e.g. 500*" + (st.items[bad] ? st.items[bad].code : "CODE");
-        }
         say(st.note);
         if (typeof bad === "number" && st.items[bad]) { st.items.splice(bad, 1); st.sel = st.items.length - 1; requote(); }
         return;
       }
       st.quote = res.body; say(st.note); st.note = ""; render();
-    }).catch(function () { say("the agent does not answer"); });
+    }).catch(function () { say(T("no_answer", {n: 1})); });
   }
   function render() {
     var tb = document.querySelector("#basket tbody");
@@ -107,23 +134,54 @@
       var l = q && q.lines && q.lines[i];
       var tr = document.createElement("tr");
       if (i === st.sel) { tr.className = "sel"; tr.setAttribute("aria-selected", "true"); }
-      [l ? l.name : it.code, String(it.qty), l ? money(l.unit_price_minor) : "", l ? money(l.amount_minor) : ""]
+      var name = l ? l.name : it.code, qty = String(it.qty), price = l ? money(l.unit_price_minor) : "";
+      if (l && l.weight_g) { // "0,350 kg × 29,90 €/kg"
+        qty = kgFmt.format(l.weight_g / 1000) + " kg";
+        price += "/kg";
+        name += " · " + qty + " × " + price;
+      }
+      [name, qty, price, l ? money(l.amount_minor) : ""]
         .forEach(function (t, j) { var td = document.createElement("td"); td.textContent = t; if (j) { td.className = "n"; } tr.appendChild(td); });
+      tr.addEventListener("click", function () { st.sel = i; render(); });
       tb.appendChild(tr);
     });
     $("total").textContent = money(q ? q.total_minor : 0);
     $("tax").textContent = money(q ? q.tax_minor : 0);
-    $("cashdue").textContent = money(q ? q.cash_due_minor : 0);
+    $("cashdue").textContent = money(q ? Math.max(0, q.cash_due_minor - partsSum()) : 0); // less card and voucher parts
     var ul = $("taxes"); ul.textContent = "";
     ((q && q.taxes) || []).forEach(function (t) {
       var li = document.createElement("li");
-      li.textContent = (t.tax_rate_bp / 100) + "% VAT " + money(t.tax_minor) + " of " + money(t.gross_minor);
+      li.textContent = T("vat_line", {rate: (t.tax_rate_bp / 100).toLocaleString(locale), tax: money(t.tax_minor), gross: money(t.gross_minor)});
       ul.appendChild(li);
+    });
+    presets();
+  }
+  // presets offers the exact amount and the next round 5, 10, 20 and 50 above what is due in cash.
+  function presets() {
+    var box = $("presets"); box.textContent = "";
+    var due = st.quote && !st.done ? Math.max(0, st.quote.cash_due_minor - partsSum()) : 0;
+    if (!due) { return; }
+    var seen = {}, vals = [due];
+    [5, 10, 20, 50].forEach(function (n) { var v = Math.ceil(due / (n * unit)) * n * unit; vals.push(v); });
+    vals.forEach(function (v, k) {
+      if (seen[v]) { return; }
+      seen[v] = true;
+      var b = document.createElement("button");
+      b.type = "button"; b.className = "preset"; b.setAttribute("data-minor", String(v));
+      b.textContent = k ? money(v) : T("exact") + " " + money(v);
+      b.addEventListener("click", function () { pay({method: "cash", amount_minor: v}); });
+      box.appendChild(b);
     });
   }
   function changeQty(d) {
     var it = st.items[st.sel];
     if (!it || st.done) { return; }
+    var l = st.quote && st.quote.lines && st.quote.lines[st.sel];
+    var name = (l && l.name) || it.code;
+    // The API charges a weighed line by its weight and a label by its printed value: say why
+    // the quantity cannot change instead of showing a quantity nobody will be charged for.
+    if (it.weightG || (l && l.weight_g && !/^2\d{12}$/.test(it.code))) { say(T("weighed_qty", {name: name})); return; }
+    if (/^2\d{12}$/.test(it.code)) { say(T("embedded_qty", {name: name})); return; }
     it.qty += d;
     if (it.qty < 1) { voidLine(); return; }
     requote();
@@ -136,17 +194,30 @@
   }
 
   // --- payment -----------------------------------------------------------------------------
+  // pay sends the sale once per basket: a second tap while it is in flight does nothing, and a
+  // lost connection retries the same sale_id, whose stored result the agent answers.
   function pay(payment) {
-    if (!st.quote || !st.items.length || st.done) { say("the basket is empty"); return; }
+    if (st.paying) { say(T("paying")); return; }
+    if (!st.quote || !st.items.length || st.done) { say(T(payment.method === "card" ? "empty_card" : "empty")); return; }
+    st.paying = true;
     var body = {sale_id: st.saleId, terminal: st.terminal, cashier: st.cashier, lines: lines(),
-      payments: [payment], customer_id: st.customer || undefined, reservation_id: st.reservation || undefined, print: true};
-    api("POST", "/api/v1/sales", body).then(function (res) {
-      if (!res.ok && res.body && res.body.error && res.body.error.code === "no_printer") {
-        delete body.print; // no printer at this lane: the same sale_id, without printing
-        return api("POST", "/api/v1/sales", body);
-      }
-      return res;
-    }).then(function (res) {
+      payments: st.parts.concat([payment]), customer_id: st.customer || undefined, reservation_id: st.reservation || undefined, print: true};
+    var tries = 0;
+    function send() {
+      return api("POST", "/api/v1/sales", body).then(function (res) {
+        if (!res.ok && res.body && res.body.error && res.body.error.code === "no_printer") {
+          delete body.print; // no printer at this lane: the same sale_id, without printing
+          return api("POST", "/api/v1/sales", body);
+        }
+        return res;
+      }).catch(function () {
+        if (++tries > 5) { throw new Error("gave up"); }
+        say(T("no_answer", {n: tries}));
+        return new Promise(function (ok) { setTimeout(ok, 400 * tries); }).then(send);
+      });
+    }
+    send().then(function (res) {
+      st.paying = false;
       if (!res.ok) { say(errText(res)); return; }
       var s = res.body;
       st.done = true;
@@ -154,20 +225,39 @@
       $("receipt-no").textContent = s.receipt_no;
       $("receipt").src = "/api/v1/sales/" + encodeURIComponent(s.sale_id) + "/receipt.png";
       $("done").hidden = false;
+      presets();
+      if (window.POS_TILL) { window.POS_TILL.refresh(); }
       say((s.warnings || []).map(function (w) { return w.message; }).join("; "));
       $("new-sale").focus();
-    }).catch(function () { say("the agent does not answer; press the key again to retry safely"); });
+    }).catch(function () { st.paying = false; say(T("gave_up")); });
   }
   $("cash-form").addEventListener("submit", function (ev) {
     ev.preventDefault();
-    var v = parseFloat($("cash").value.replace(",", "."));
-    if (!(v >= 0)) { say("type the cash given"); return; }
-    pay({method: "cash", amount_minor: Math.round(v * unit)});
+    var v = parseMoney($("cash").value);
+    if (isNaN(v)) { say(T("type_cash")); return; }
+    pay({method: "cash", amount_minor: v});
   });
   $("card").addEventListener("click", function () {
-    if (st.quote) { pay({method: "card", amount_minor: st.quote.total_minor}); }
+    pay({method: "card", amount_minor: st.quote ? st.quote.total_minor - partsSum() : 0});
   });
   $("new-sale").addEventListener("click", newSale);
+  // Split payments: the amount typed in the cash field is taken by card or voucher first; cash
+  // or card then pays what is left.
+  function partsSum() { return (st.parts || []).reduce(function (n, p) { return n + p.amount_minor; }, 0); }
+  function addPart(method) {
+    if (!st.quote || !st.items.length || st.done) { say(T("empty")); return; }
+    var v = parseMoney($("cash").value);
+    if (!(v > 0)) { say(T("need_amount")); $("cash").focus(); return; }
+    st.parts.push({method: method, amount_minor: v});
+    var li = document.createElement("li");
+    li.textContent = T("m_" + method) + " " + money(v);
+    $("parts").appendChild(li);
+    $("cash").value = "";
+    say(T("left", {due: money(Math.max(0, st.quote.total_minor - partsSum()))}));
+    render(); $("cash").focus();
+  }
+  $("part-card").addEventListener("click", function () { addPart("card"); });
+  $("part-voucher").addEventListener("click", function () { addPart("voucher"); });
   $("code-form").addEventListener("submit", function (ev) {
     ev.preventDefault(); add($("code").value); $("code").value = "";
   });
@@ -189,16 +279,16 @@
     api("GET", "/api/v1/reservations?status=open").then(function (res) {
       var ul = $("orders-list"); ul.textContent = "";
       if (!res.ok) { say(errText(res)); return; }
-      if (!res.body.length) { var none = document.createElement("li"); none.textContent = "no open orders"; ul.appendChild(none); return; }
+      if (!res.body.length) { var none = document.createElement("li"); none.textContent = T("no_orders"); ul.appendChild(none); return; }
       res.body.forEach(function (r) {
         var li = document.createElement("li");
         var qty = r.lines.reduce(function (n, l) { return n + l.qty; }, 0);
-        li.appendChild(document.createTextNode(r.order_ref + " · " + r.customer_name + " · " + qty + " items · " + (r.paid ? "paid" : "to pay") + " "));
+        li.appendChild(document.createTextNode(r.order_ref + " · " + r.customer_name + " · " + qty + " items · " + (r.paid ? T("paid") : T("to_pay")) + " "));
         var btn = document.createElement("button");
         btn.type = "button";
         btn.className = r.paid ? "collect" : "sell";
         btn.setAttribute("data-id", r.reservation_id);
-        btn.textContent = r.paid ? "Hand over" : "Sell";
+        btn.textContent = r.paid ? T("hand_over") : T("sell");
         btn.addEventListener("click", function () { if (r.paid) { collect(r); } else { sellOrder(r); } });
         li.appendChild(btn);
         ul.appendChild(li);
@@ -208,7 +298,7 @@
   }
   function collect(r) {
     api("POST", "/api/v1/reservations/" + encodeURIComponent(r.reservation_id) + "/collect").then(function (res) {
-      say(res.ok ? "order " + r.order_ref + " handed over to " + r.customer_name : errText(res));
+      say(res.ok ? T("handed", {ref: r.order_ref, name: r.customer_name}) : errText(res));
       loadOrders(); $("code").focus();
     });
   }
@@ -217,7 +307,7 @@
     st.reservation = r.reservation_id;
     st.items = r.lines.map(function (l) { return {code: l.sku, qty: l.qty}; });
     st.sel = st.items.length - 1;
-    say("order " + r.order_ref + " for " + r.customer_name + ": take payment");
+    say(T("sell_order", {ref: r.order_ref, name: r.customer_name}));
     requote();
   }
   $("orders-show").addEventListener("click", loadOrders);
@@ -232,6 +322,7 @@
       case "F6": ev.preventDefault(); loadOrders(); return;
       case "F8": ev.preventDefault(); $("card").click(); return;
       case "F9": ev.preventDefault(); newSale(); return;
+      case "F10": ev.preventDefault(); if (window.POS_TILL) { window.POS_TILL.show(); } return;
       case "Escape": $("code").focus(); return;
     }
     if (!inCode || $("code").value !== "") { return; }
@@ -250,8 +341,8 @@
     st.es = new EventSource("/api/v1/events");
     st.es.addEventListener("scan", function (ev) {
       var d; try { d = JSON.parse(ev.data); } catch (e) { return; }
-      if (!d.valid) { say(d.reason || "unreadable scan"); return; }
-      if (d.product) { add(d.data); } else { say("unknown code " + d.data); }
+      if (!d.valid) { say(T("unreadable")); return; }
+      if (d.product) { add(d.data); } else { say(T("unknown_code", {code: d.data})); }
     });
   }
   function poll() {
@@ -264,6 +355,28 @@
     }).catch(function () { $("offline").hidden = false; })
       .then(function () { setTimeout(poll, 5000); });
   }
+
+  // --- touch: line keys and the numpad type into the field last used ----------------------
+  $("plus").addEventListener("click", function () { changeQty(1); });
+  $("minus").addEventListener("click", function () { changeQty(-1); });
+  $("void").addEventListener("click", voidLine);
+  document.addEventListener("focusin", function (ev) { if (ev.target.tagName === "INPUT") { st.lastInput = ev.target; } });
+  ["7", "8", "9", "⌫", "4", "5", "6", "*", "1", "2", "3", ",", "0", "00", "↵"].forEach(function (k) {
+    var b = document.createElement("button");
+    b.type = "button"; b.textContent = k; b.setAttribute("data-key", k);
+    if (k === "⌫") { b.setAttribute("aria-label", "Backspace"); }
+    if (k === "↵") { b.setAttribute("aria-label", "Enter"); b.className = "enter"; }
+    b.addEventListener("mousedown", function (ev) { ev.preventDefault(); }); // keep the field's focus
+    b.addEventListener("click", function () {
+      var f = st.lastInput || $("code");
+      if (k === "⌫") { f.value = f.value.slice(0, -1); } else if (k === "↵") {
+        if (f.form && f.form.requestSubmit) { f.form.requestSubmit(); }
+      } else { f.value += k; }
+      f.focus();
+    });
+    $("numpad").appendChild(b);
+  });
+  window.POS = {api: api, money: money, parseMoney: parseMoney, errText: errText, uuid4: uuid4, st: st, T: T};
 
   // A still-valid cookie and a remembered lane skip the login form.
   if (st.terminal && st.cashier) {

@@ -1,0 +1,60 @@
+// Reprints and refunds from the POS screen by the receipt's number (as printed, or just its
+// sequence on this lane). A refund returns chosen quantities of the sale's lines by cash or card
+// under the till session rules (the API answers till_not_open when the store requires one).
+(function () {
+  "use strict";
+  var P = window.POS, T = P.T, $ = function (id) { return document.getElementById(id); };
+  var sale = null, refundId = "";
+  // say shows a message; ok marks a confirmation (green), not a problem (red).
+  function say(t, ok) { var m = $("rcp-msg"); m.textContent = t || ""; m.className = ok ? "msg ok" : "msg"; }
+  function show() { $("rcp").hidden = false; say(""); $("rcp-no").focus(); }
+  function hide() { $("rcp").hidden = true; $("code").focus(); }
+  $("rcp-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var no = $("rcp-no").value.trim();
+    if (!no) { return; }
+    P.api("GET", "/api/v1/receipts/" + encodeURIComponent(no)).then(function (res) {
+      if (!res.ok) { sale = null; $("rcp-view").hidden = true; say(res.status === 404 ? T("no_receipt", {no: no}) : P.errText(res)); return; }
+      sale = res.body; refundId = P.uuid4(); say(sale.receipt_no);
+      var tb = document.querySelector("#rcp-lines tbody"); tb.textContent = "";
+      sale.lines.forEach(function (l, i) {
+        var tr = document.createElement("tr");
+        [l.name, l.weight_g ? (l.weight_g / 1000).toLocaleString(document.body.getAttribute("data-locale"), {minimumFractionDigits: 3}) + " kg" : String(l.qty), P.money(l.amount_minor)]
+          .forEach(function (t, j) { var td = document.createElement("td"); td.textContent = t; if (j) { td.className = "n"; } tr.appendChild(td); });
+        var td = document.createElement("td"), inp = document.createElement("input");
+        inp.type = "number"; inp.min = "0"; inp.max = String(l.qty); inp.id = "rq-" + i; inp.setAttribute("aria-label", T("refund_qty") + " " + l.name);
+        td.appendChild(inp); tr.appendChild(td); tb.appendChild(tr);
+      });
+      $("rcp-view").hidden = false;
+    });
+  });
+  $("rcp-reprint").addEventListener("click", function () {
+    if (!sale) { return; }
+    P.api("POST", "/api/v1/sales/" + encodeURIComponent(sale.sale_id) + "/print", {}).then(function (res) {
+      say(res.ok ? T("reprinted") : P.errText(res), res.ok);
+    });
+  });
+  $("rcp-refund").addEventListener("click", function () {
+    if (!sale) { return; }
+    var lines = [];
+    sale.lines.forEach(function (l, i) {
+      var n = parseInt($("rq-" + i).value, 10);
+      if (n > 0) { lines.push({sku: l.sku, qty: n}); }
+    });
+    if (!lines.length) { say(T("pick_refund")); return; }
+    P.api("POST", "/api/v1/refunds", {refund_id: refundId, sale_id: sale.sale_id, lines: lines, method: $("rcp-method").value,
+      cashier: P.st.cashier, terminal: P.st.terminal}).then(function (res) {
+      if (!res.ok) { say(P.errText(res)); return; }
+      refundId = P.uuid4();
+      say(T("refunded", {no: sale.receipt_no, amount: P.money(res.body.total_minor)}), true);
+      if (window.POS_TILL) { window.POS_TILL.refresh(); }
+    });
+  });
+  $("receipts").addEventListener("click", show);
+  $("rcp-back").addEventListener("click", hide);
+  document.addEventListener("keydown", function (ev) {
+    if ($("till").hidden) { return; }
+    if (ev.key === "F7") { ev.preventDefault(); show(); }
+    if (ev.key === "Escape" && !$("rcp").hidden) { hide(); }
+  });
+}());

@@ -1,0 +1,40 @@
+package pos
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/storeagent/storeagent/pos/browsertest"
+)
+
+// TestBrowser_POSAccessibility runs axe-core over the cashier's screens after login, not only
+// the login form: the sale with a basket, the till panel (open form) and the receipts panel.
+func TestBrowser_POSAccessibility(t *testing.T) {
+	e := newTillPageEnv(t)
+	axe := axeSource(t)
+	b := browsertest.New(t, 1024, 768)
+	posLogin(b, e.srv.URL)
+	b.TypeInto("#code", "8001234567903\ue007")
+	b.WaitFor("total", textIs("total", "4,98 €"))
+	check := func(what string) {
+		var loaded bool
+		b.Eval(axe+"\n;return typeof axe !== 'undefined';", &loaded)
+		if !loaded {
+			t.Fatalf("%s: axe-core did not load", what)
+		}
+		var serious []string
+		b.Eval(`return axe.run(document, {resultTypes: ["violations"]}).then(r =>
+			r.violations.filter(v => v.impact === "serious" || v.impact === "critical").map(v => v.id + ": " + v.help + " (" + v.nodes.length + ")"));`, &serious)
+		if len(serious) > 0 {
+			t.Errorf("%s: serious accessibility violations:\n  %s", what, strings.Join(serious, "\n  "))
+		}
+	}
+	check("sale")
+	b.Click("#session")
+	b.WaitFor("till panel", `return !document.getElementById("tillp").hidden;`)
+	check("till panel")
+	b.Click("#tillp-back")
+	b.Click("#receipts")
+	b.WaitFor("receipts panel", `return !document.getElementById("rcp").hidden;`)
+	check("receipts panel")
+}
