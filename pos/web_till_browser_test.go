@@ -288,6 +288,12 @@ func TestBrowser_POSReprintRefund(t *testing.T) {
 	b.Eval(`document.getElementById("rcp-no").value = ""; return true;`, nil)
 	b.TypeInto("#rcp-no", "1\ue007")
 	b.WaitFor("found", `return !document.getElementById("rcp-view").hidden && document.querySelectorAll("#rcp-lines tbody tr").length === 1;`)
+	// The sale was paid by card: card is the only refund method offered.
+	var methods []string
+	b.Eval(`return Array.from(document.querySelectorAll("#rcp-method option")).map(function (o) { return o.value; });`, &methods)
+	if len(methods) != 1 || methods[0] != "card" {
+		t.Errorf("refund methods offered %v, want [card]", methods)
+	}
 	b.Click("#rcp-reprint")
 	b.WaitFor("reprinted", textHas("rcp-msg", "La copia è stata inviata"))
 	b.Click("#rcp-refund")
@@ -296,7 +302,7 @@ func TestBrowser_POSReprintRefund(t *testing.T) {
 	b.Click("#rcp-refund")
 	b.WaitFor("refunded", textHas("rcp-msg", "Reso lane1-000001: 4,98 € da restituire"))
 	b.Screenshot("pos-refund")
-	if n := e.count(`SELECT count(*) FROM refunds WHERE total_minor = 498 AND method = 'cash'`); n != 1 {
+	if n := e.count(`SELECT count(*) FROM refunds WHERE total_minor = 498 AND method = 'card'`); n != 1 {
 		t.Errorf("refunds stored %d, want 1", n)
 	}
 }

@@ -1,6 +1,6 @@
 // Reprints and refunds from the POS screen by the receipt's number (as printed, or just its
-// sequence on this lane). A refund returns chosen quantities of the sale's lines by cash or card
-// under the till session rules (the API answers till_not_open when the store requires one).
+// sequence on this lane). A refund returns chosen quantities of the sale's lines to one of the sale's
+// tenders, under the till session rules (the API answers till_not_open when the store requires one).
 (function () {
   "use strict";
   var P = window.POS, T = P.T, $ = function (id) { return document.getElementById(id); };
@@ -25,6 +25,17 @@
         inp.type = "number"; inp.min = "0"; inp.max = String(l.qty); inp.id = "rq-" + i; inp.setAttribute("aria-label", T("refund_qty") + " " + l.name);
         td.appendChild(inp); tr.appendChild(td); tb.appendChild(tr);
       });
+      // A refund goes back to a tender of the sale (the API refuses others): offer only those.
+      var sel = $("rcp-method"), seen = {};
+      sel.textContent = "";
+      (sale.payments || []).forEach(function (p) {
+        if (seen[p.method]) { return; }
+        seen[p.method] = true;
+        var o = document.createElement("option"); o.value = p.method; o.textContent = T("m_" + p.method); sel.appendChild(o);
+      });
+      if (!sel.options.length) {
+        ["cash", "card"].forEach(function (m) { var o = document.createElement("option"); o.value = m; o.textContent = T("m_" + m); sel.appendChild(o); });
+      }
       $("rcp-view").hidden = false;
     });
   });
