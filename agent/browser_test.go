@@ -45,7 +45,7 @@ func TestBrowser_ScannerToPOSScreen(t *testing.T) {
 	}
 	pty.Write([]byte("8005510000030\r")) // Caffè espresso, from the lane's scanner
 	b.WaitFor("scanned line", `var td = document.querySelector("#basket tbody td");
-		return !!td && td.innerText.indexOf("Caffè espresso") === 0 && document.getElementById("total").innerText.indexOf("4.98") >= 0;`)
+		return !!td && td.innerText.indexOf("Caffè espresso") === 0 && document.getElementById("total").innerText.indexOf("4,98") >= 0;`) // the store's it-IT money
 	pty.Write([]byte("8005510000030\r")) // the same again: quantity 2
 	b.WaitFor("quantity 2", `var r = document.querySelector("#basket tbody tr"); return !!r && r.children[1].innerText === "2";`)
 	b.TypeInto("#code", "\ue038") // F8: card
@@ -55,9 +55,10 @@ func TestBrowser_ScannerToPOSScreen(t *testing.T) {
 		t.Errorf("stored sale: %d %v", n, err)
 	}
 	b.WaitFor("receipt preview", `var i = document.getElementById("receipt"); return i.complete && i.naturalWidth > 0;`)
-	// The agent has no link to central here: the screen says so, with the queued events counted.
+	// The agent has no link to central here: the screen says so in the store's language, with the
+	// queued events counted.
 	b.WaitFor("offline banner with the outbox depth", `var o = document.getElementById("offline");
-		return !o.hidden && o.innerText.indexOf("offline — sales are kept and will sync") === 0 &&
+		return !o.hidden && o.innerText.indexOf("non in linea — le vendite sono conservate") === 0 &&
 			parseInt(document.getElementById("pending").innerText, 10) >= 2;`)
 	b.Screenshot("pos-scanned-and-paid")
 }
