@@ -49,12 +49,7 @@ func Taxes(lines []Line) (taxes []TaxLine, total int64) {
 		}
 		taxes[i].GrossMinor += l.AmountMinor
 	}
-	// Insertion sort: a sale has a handful of rates.
-	for i := 1; i < len(taxes); i++ {
-		for j := i; j > 0 && taxes[j].TaxRateBP < taxes[j-1].TaxRateBP; j-- {
-			taxes[j], taxes[j-1] = taxes[j-1], taxes[j]
-		}
-	}
+	sortTaxes(taxes)
 	for i := range taxes {
 		taxes[i].TaxMinor = TaxOf(taxes[i].GrossMinor, taxes[i].TaxRateBP)
 		total += taxes[i].TaxMinor
@@ -63,6 +58,15 @@ func Taxes(lines []Line) (taxes []TaxLine, total int64) {
 		taxes = []TaxLine{}
 	}
 	return taxes, total
+}
+
+// sortTaxes orders tax lines by rate (an insertion sort: a sale has a handful of rates).
+func sortTaxes(ts []TaxLine) {
+	for i := 1; i < len(ts); i++ {
+		for j := i; j > 0 && ts[j].TaxRateBP < ts[j-1].TaxRateBP; j-- {
+			ts[j], ts[j-1] = ts[j-1], ts[j]
+		}
+	}
 }
 
 // Payment methods the contract knows. Change is given only from cash.

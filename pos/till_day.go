@@ -226,12 +226,3 @@ func (s *Service) eachBody(ctx context.Context, query, a, b string, fn func([]by
 	}
 	return rows.Err()
 }
-
-// sortTaxes orders tax lines by rate.
-func sortTaxes(ts []TaxLine) {
-	for i := 1; i < len(ts); i++ {
-		for j := i; j > 0 && ts[j].TaxRateBP < ts[j-1].TaxRateBP; j-- {
-			ts[j], ts[j-1] = ts[j-1], ts[j]
-		}
-	}
-}

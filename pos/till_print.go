@@ -49,12 +49,9 @@ func (s *Service) enqueueReport(ctx context.Context, tx *sql.Tx, printer string,
 
 // PrintTillSession queues the terminal's session report on printer.
 func (s *Service) PrintTillSession(ctx context.Context, term Terminal, id, printer string) (string, error) {
-	if _, _, err := s.TillSession(ctx, term, id); err != nil {
-		return "", err
-	}
 	var ref *PrintRef
 	err := s.db.Group.Do(ctx, func(tx *sql.Tx) error {
-		// Read again inside the writer: the report printed is the one as of this commit.
+		// Read in the writer's turn, just before the job is stored.
 		rep, _, err := s.TillSession(ctx, term, id)
 		if err != nil {
 			return err
