@@ -118,7 +118,9 @@ func (s *Sim) handleBatch(ctx context.Context, batch []mqtt.Message) error {
 				return err
 			}
 			// Not waiting for the PUBACK: a lost ack only makes the agent publish again.
-			s.client.Publish(s.storeTopic(store, "acks"), 1, false, p)
+			if c := s.mq(); c != nil {
+				c.Publish(s.storeTopic(store, "acks"), 1, false, p)
+			}
 			ids = ids[n:]
 		}
 	}
@@ -154,7 +156,9 @@ func (s *Sim) answerLookup(store string, data json.RawMessage) {
 	}
 	p, err := s.envelope(uuid.Must(uuid.NewV7()).String(), TypeCustomerResult, 0, reply)
 	if err == nil {
-		s.client.Publish(s.storeTopic(store, "customers/reply"), 1, false, p)
+		if c := s.mq(); c != nil {
+			c.Publish(s.storeTopic(store, "customers/reply"), 1, false, p)
+		}
 	}
 }
 

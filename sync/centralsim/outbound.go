@@ -141,7 +141,7 @@ func (s *Sim) Send(ctx context.Context, store, topic, typ string, data any) (str
 	if err != nil {
 		return "", fmt.Errorf("centralsim: %s: %w", typ, err)
 	}
-	if !s.client.IsConnectionOpen() {
+	if !s.online() {
 		return id, nil // the republish loop sends it once connected
 	}
 	if err := s.publish(store, topic, p); err != nil {
@@ -215,7 +215,7 @@ func (s *Sim) resend(ctx context.Context, store, topic string, fromSeq int64, un
 		evs = append(evs, e)
 	}
 	rows.Close()
-	if !s.client.IsConnectionOpen() {
+	if !s.online() {
 		return nil
 	}
 	for _, e := range evs {

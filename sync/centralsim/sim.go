@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	gosync "sync"
+	"sync/atomic"
 	"time"
 
 	mqtt "github.com/eclipse/paho.mqtt.golang"
@@ -76,7 +77,7 @@ type Sim struct {
 	db   *sql.DB
 	log  *slog.Logger
 
-	client    mqtt.Client
+	client    atomic.Pointer[mqtt.Client] // the current connection's client; nil before the first
 	connected chan struct{}
 	inbound   chan mqtt.Message
 
@@ -152,30 +153,13 @@ func (s *Sim) storeTopic(store, rel string) string {
 	return s.opts.TopicPrefix + "/stores/" + store + "/" + rel
 }
 
-// Run connects (paho's own reconnect: the simulator is not a fleet), subscribes and serves until
-// ctx ends.
+// Run connects, subscribes and serves until ctx ends, reconnecting with a fresh client after a
+// lost connection. Not paho's own auto-reconnect: its reconnect path races with its own shutdown
+// (eclipse-paho/paho.mqtt.golang#550, seen here under -race when the broker restarts), and the
+// agent reconnects the same way.
 func (s *Sim) Run(ctx context.Context) error {
-	var once gosync.Once
-	o := mqtt.NewClientOptions().AddBroker(s.opts.Broker).SetClientID(s.opts.ClientID).
-		SetCleanSession(false).SetProtocolVersion(4).SetAutoReconnect(true).SetConnectRetry(true).
-		SetConnectRetryInterval(200 * time.Millisecond).SetMaxReconnectInterval(2 * time.Second).
-		SetOrderMatters(false).SetDefaultPublishHandler(s.handle).
-		SetOnConnectHandler(func(c mqtt.Client) {
-			if err := s.subscribe(c); err != nil {
-				s.log.Error("subscribe", "err", err)
-				return
-			}
-			once.Do(func() { close(s.connected) })
-		})
-	if s.opts.TLS != nil {
-		o.SetTLSConfig(s.opts.TLS)
-	}
-	if s.opts.Username != "" {
-		o.SetUsername(s.opts.Username).SetPassword(s.opts.Password)
-	}
-	s.client = mqtt.NewClient(mqttconn.Use(o))
-	s.client.Connect()
-	errc := make(chan error, 2)
+	errc := make(chan error, 3)
+	go func() { errc <- s.connLoop(ctx) }()
 	go func() { errc <- s.inboundLoop(ctx) }()
 	if s.opts.RepublishInterval > 0 {
 		go func() { errc <- s.republishLoop(ctx) }()
@@ -183,9 +167,75 @@ func (s *Sim) Run(ctx context.Context) error {
 		errc <- nil
 	}
 	<-ctx.Done()
-	err := errors.Join(<-errc, <-errc)
-	s.client.Disconnect(250)
-	return err
+	return errors.Join(<-errc, <-errc, <-errc)
+}
+
+// mq is the current client, or nil before the first connection.
+func (s *Sim) mq() mqtt.Client {
+	if p := s.client.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// online reports whether the current client is connected.
+func (s *Sim) online() bool {
+	c := s.mq()
+	return c != nil && c.IsConnectionOpen()
+}
+
+// connLoop keeps one connection up until ctx ends: connect, subscribe, wait for the loss, retry
+// from 200 ms doubling to 2 s.
+func (s *Sim) connLoop(ctx context.Context) error {
+	var once gosync.Once
+	wait := 200 * time.Millisecond
+	for ctx.Err() == nil {
+		lost := make(chan struct{}, 1)
+		o := mqtt.NewClientOptions().AddBroker(s.opts.Broker).SetClientID(s.opts.ClientID).
+			SetCleanSession(false).SetProtocolVersion(4).SetAutoReconnect(false).SetConnectRetry(false).
+			SetConnectTimeout(5 * time.Second).SetOrderMatters(false).SetDefaultPublishHandler(s.handle).
+			SetConnectionLostHandler(func(mqtt.Client, error) {
+				select {
+				case lost <- struct{}{}:
+				default:
+				}
+			})
+		if s.opts.TLS != nil {
+			o.SetTLSConfig(s.opts.TLS)
+		}
+		if s.opts.Username != "" {
+			o.SetUsername(s.opts.Username).SetPassword(s.opts.Password)
+		}
+		c := mqtt.NewClient(mqttconn.Use(o))
+		tok := c.Connect()
+		err := error(nil)
+		if !tok.WaitTimeout(10 * time.Second) {
+			err = errors.New("connect: no answer from the broker")
+		} else if err = tok.Error(); err == nil {
+			s.client.Store(&c)
+			if err = s.subscribe(c); err == nil {
+				once.Do(func() { close(s.connected) })
+				wait = 200 * time.Millisecond
+				select {
+				case <-ctx.Done():
+				case <-lost:
+					s.log.Info("connection lost; reconnecting")
+				}
+			} else {
+				s.log.Error("subscribe", "err", err)
+			}
+		}
+		c.Disconnect(250)
+		if err != nil {
+			s.log.Debug("connect", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 2*time.Second)
+	}
+	return nil
 }
 
 func (s *Sim) subscribe(c mqtt.Client) error {
@@ -207,7 +257,11 @@ func (s *Sim) subscribe(c mqtt.Client) error {
 
 // publish sends one event to a store's topic and waits for the PUBACK.
 func (s *Sim) publish(store, rel string, payload []byte) error {
-	tok := s.client.Publish(s.storeTopic(store, rel), 1, false, payload)
+	c := s.mq()
+	if c == nil {
+		return fmt.Errorf("publish %s: not connected", rel)
+	}
+	tok := c.Publish(s.storeTopic(store, rel), 1, false, payload)
 	if !tok.WaitTimeout(10 * time.Second) {
 		return fmt.Errorf("publish %s: no answer from the broker", rel)
 	}
