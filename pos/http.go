@@ -122,6 +122,10 @@ func (s *Server) pos(pattern string, h func(w http.ResponseWriter, r *http.Reque
 	}))
 }
 
+// crossOrigin refuses unsafe requests a browser marks as coming from another site
+// (Sec-Fetch-Site, else Origin against Host): Go's own CSRF protection.
+var crossOrigin = http.NewCrossOriginProtection()
+
 // ServeHTTP serves the API with panic recovery: a bug answers 500, never kills the agent.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() {
@@ -134,6 +138,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 	w.Header().Set("X-Content-Type-Options", "nosniff")
+	if err := crossOrigin.Check(r); err != nil {
+		// A page on another site making the POS browser send a request with its cookie (CSRF): the
+		// browser says so in Sec-Fetch-Site or Origin. Clients with a bearer token send neither.
+		writeError(w, reqErr(http.StatusForbidden, "cross_origin", "cross-site %s refused: the POS only accepts requests from its own pages", r.Method))
+		return
+	}
 	s.serveMux(w, r)
 }
 
@@ -214,7 +224,10 @@ func writeError(w http.ResponseWriter, err error) {
 // decodeJSON reads one JSON object of at most maxJSONBody bytes into v, refusing unknown fields and
 // trailing data with a 400 that says what is wrong.
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
-	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
+	if ct := r.Header.Get("Content-Type"); ct == "" {
+		// A form or text/plain POST from another site would need no preflight; a JSON one does.
+		return reqErr(http.StatusUnsupportedMediaType, "unsupported_media_type", "send the body with Content-Type: application/json")
+	} else if mt, _, _ := strings.Cut(ct, ";"); !strings.EqualFold(strings.TrimSpace(mt), "application/json") {
 		return reqErr(http.StatusUnsupportedMediaType, "unsupported_media_type", "send application/json, not %q", truncate(ct, 60))
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxJSONBody))
