@@ -35,17 +35,20 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	term, ok := s.svc.auth.terminal(body.Token)
+	term, id, ok := s.svc.auth.login(body.Token)
 	if !ok {
-		writeError(w, unauthorized(body.Token))
+		writeError(w, unauthorized(credential{token: body.Token}))
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: body.Token, Path: "/", HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: s.svc.opts.SecureCookies, MaxAge: 12 * 3600})
+	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: id, Path: "/", HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: s.svc.opts.SecureCookies, MaxAge: int(sessionTTL / time.Second)})
 	writeJSON(w, http.StatusOK, map[string]string{"terminal": term.ID})
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(CookieName); err == nil {
+		s.svc.auth.logout(c.Value)
+	}
 	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: "", Path: "/", HttpOnly: true,
 		SameSite: http.SameSiteStrictMode, Secure: s.svc.opts.SecureCookies, MaxAge: -1})
 	w.WriteHeader(http.StatusNoContent)

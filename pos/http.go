@@ -111,11 +111,11 @@ func (s *Server) pos(pattern string, h func(w http.ResponseWriter, r *http.Reque
 	method, path, _ := strings.Cut(pattern, " ")
 	s.routes = append(s.routes, Route{Method: method, Pattern: path, Auth: true})
 	s.mux.Handle(pattern, s.instrument(path, func(w http.ResponseWriter, r *http.Request) {
-		tok := tokenOf(r)
-		term, ok := s.svc.auth.terminal(tok)
+		cred := credentialOf(r)
+		term, ok := s.svc.auth.authenticate(cred)
 		if !ok {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="storeagent"`)
-			writeError(w, unauthorized(tok))
+			writeError(w, unauthorized(cred))
 			return
 		}
 		h(w, r, term)
@@ -266,3 +266,24 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// shopperRoutes are the routes a shopper's phone needs: aisle pages (and the GS1 Digital Link
+// form of them), product lookups, image scans, static files and the health check.
+var shopperRoutes = map[string]bool{
+	"GET /p/{code}": true, "GET /01/{gtin}": true, "GET /01/{gtin}/{rest...}": true, "GET /web/{file}": true,
+	"GET /api/v1/products/{code}": true, "POST /api/v1/scan": true, "GET /healthz": true,
+}
+
+// Shopper is the handler of the shopper listener (http.shopper_listen): the shopper routes, and a
+// 404 for everything else, POS login included, so the POS itself can be served over TLS only.
+func (s *Server) Shopper() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := s.mux.Handler(r); !shopperRoutes[pattern] {
+			w.Header().Set("X-Content-Type-Options", "nosniff")
+			writeError(w, reqErr(http.StatusNotFound, "not_found", "%s %s is not served on the shopper listener (the POS is on http.listen)",
+				r.Method, truncate(r.URL.Path, 80)))
+			return
+		}
+		s.ServeHTTP(w, r)
+	})
+}
