@@ -2,6 +2,7 @@ package pos
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"time"
 )
@@ -35,9 +36,13 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	term, id, ok := s.svc.auth.login(body.Token)
-	if !ok {
+	term, id, err := s.svc.auth.login(r.Context(), body.Token)
+	if errors.Is(err, errBadToken) {
 		writeError(w, unauthorized(credential{token: body.Token}))
+		return
+	}
+	if err != nil {
+		writeError(w, err)
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: id, Path: "/", HttpOnly: true,
@@ -47,7 +52,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(CookieName); err == nil {
-		s.svc.auth.logout(c.Value)
+		s.svc.auth.logout(r.Context(), c.Value)
 	}
 	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: "", Path: "/", HttpOnly: true,
 		SameSite: http.SameSiteStrictMode, Secure: s.svc.opts.SecureCookies, MaxAge: -1})

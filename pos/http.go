@@ -112,7 +112,7 @@ func (s *Server) pos(pattern string, h func(w http.ResponseWriter, r *http.Reque
 	s.routes = append(s.routes, Route{Method: method, Pattern: path, Auth: true})
 	s.mux.Handle(pattern, s.instrument(path, func(w http.ResponseWriter, r *http.Request) {
 		cred := credentialOf(r)
-		term, ok := s.svc.auth.authenticate(cred)
+		term, ok := s.svc.auth.authenticate(r.Context(), cred)
 		if !ok {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="storeagent"`)
 			writeError(w, unauthorized(cred))

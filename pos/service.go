@@ -111,7 +111,7 @@ func New(d *db.DB, opts Options) *Service {
 		out:    outbox.Writer{StoreID: opts.StoreID, Epoch: d.Epoch},
 		log:    opts.Logger.With("component", "pos"),
 		events: NewHub(),
-		auth:   newAuthenticator(opts.Terminals),
+		auth:   newAuthenticator(opts.Terminals, d),
 		wstmts: d.WStmts,
 		rstmts: db.NewStmts(d.R),
 		promos: &promoCache{},

@@ -1,6 +1,7 @@
 package pos
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"strings"
@@ -91,5 +92,38 @@ func TestServer_SessionCookie(t *testing.T) {
 	}
 	if n := len(e.svc.auth.sessions); n != sessionsPerTermMax {
 		t.Errorf("%d sessions kept, want %d (the expired ones pruned)", n, sessionsPerTermMax)
+	}
+}
+
+// TestAuthenticator_SessionsSurviveRestart: a lane logged in before the agent restarted stays
+// logged in (its basket is not lost to a reload), unless its token was changed meanwhile; logout
+// and the per-lane bound hold in the database too.
+func TestAuthenticator_SessionsSurviveRestart(t *testing.T) {
+	e := newTestEnv(t)
+	ctx := context.Background()
+	_, id, err := e.svc.auth.login(ctx, tokenLane1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, gone, _ := e.svc.auth.login(ctx, tokenLane2)
+	e.svc.auth.logout(ctx, gone)
+	restarted := New(e.db, Options{Terminals: []Terminal{{ID: "lane1", Token: tokenLane1}, {ID: "lane2", Token: tokenLane2}}})
+	if term, ok := restarted.auth.session(ctx, id); !ok || term.ID != "lane1" {
+		t.Errorf("a session from before the restart: %v %v, want lane1", term, ok)
+	}
+	if _, ok := restarted.auth.session(ctx, gone); ok {
+		t.Error("a logged-out session came back after the restart")
+	}
+	rotated := New(e.db, Options{Terminals: []Terminal{{ID: "lane1", Token: "a-brand-new-lane1-token-0123"}}})
+	if _, ok := rotated.auth.session(ctx, id); ok {
+		t.Error("a session outlived its terminal's token change")
+	}
+	for range sessionsPerTermMax + 3 {
+		if _, _, err := e.svc.auth.login(ctx, tokenLane1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := e.count(`SELECT count(*) FROM pos_sessions WHERE terminal = 'lane1'`); n != sessionsPerTermMax {
+		t.Errorf("lane1 has %d stored sessions, want %d", n, sessionsPerTermMax)
 	}
 }
