@@ -131,13 +131,13 @@ func (s *Server) createRefund(w http.ResponseWriter, r *http.Request, term Termi
 	writeRaw(w, createdStatus(created), body)
 }
 
-func (s *Server) adjust(w http.ResponseWriter, r *http.Request, _ Terminal) {
+func (s *Server) adjust(w http.ResponseWriter, r *http.Request, term Terminal) {
 	var req AdjustmentRequest
 	if err := decodeJSON(w, r, &req); err != nil {
 		writeError(w, err)
 		return
 	}
-	body, created, err := s.svc.Adjust(context.WithoutCancel(r.Context()), req)
+	body, created, err := s.svc.Adjust(context.WithoutCancel(r.Context()), term, req)
 	if err != nil {
 		writeError(w, err)
 		return

@@ -35,6 +35,8 @@ type Server struct {
 	// KeepAlive is the SSE keep-alive interval.
 	KeepAlive time.Duration
 	scans     *scanGate
+	// customerLimit bounds customer lookups per terminal.
+	customerLimit *ipLimiter
 }
 
 // ScanLimits sets the bounds of POST /api/v1/scan: decodes at a time (0: half the CPUs, at
@@ -57,6 +59,7 @@ func (s *Server) ScanLimits(concurrency int, ratePerIP float64, burst int) {
 func NewServer(svc *Service, reg *prometheus.Registry) *Server {
 	s := &Server{svc: svc, mux: http.NewServeMux(), metrics: newHTTPMetrics(reg), gather: reg, KeepAlive: 15 * time.Second}
 	s.ScanLimits(0, 0, 0)
+	s.customerLimit = newIPLimiter(customerLookupRate, customerLookupBurst, svc.opts.Now)
 	s.public("GET /healthz", s.healthz)
 	s.public("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}).ServeHTTP)
 	s.public("GET /api/v1/products/{code}", s.getProduct)
