@@ -15,7 +15,7 @@ import (
 )
 
 // newRig starts an emulator on a real loopback listener and a driver pointed at it.
-func newRig(t *testing.T, timeout time.Duration) (*fpmateemu.Emulator, *Driver) {
+func newRig(t testing.TB, timeout time.Duration) (*fpmateemu.Emulator, *Driver) {
 	t.Helper()
 	emu := fpmateemu.New("")
 	srv := httptest.NewServer(emu)
