@@ -40,6 +40,9 @@ func (d *Driver) do(ctx context.Context, op string, body []byte) (Response, erro
 	req.Header.Set("Content-Type", "text/xml; charset=UTF-8")
 	req.Header.Set("If-Modified-Since", "Thu, 01 Jan 1970 00:00:00 GMT")
 	req.Header["SOAPAction"] = []string{`""`}
+	if err := ctx.Err(); err != nil {
+		return Response{}, &fiscalprinter.Error{Op: op, Retry: true, Err: err} // nothing sent
+	}
 	resp, err := d.client.Do(req)
 	if err != nil {
 		// Sent or not, we cannot tell: the printer may have registered it.

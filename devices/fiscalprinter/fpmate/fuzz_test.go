@@ -26,6 +26,10 @@ func TestParseResponse_samples(t *testing.T) {
 	if err != nil || r.Status != 2 || r.Info["fiscalReceiptAmount"] != "2,16" || r.Info["zRepNumber"] != "42" {
 		t.Errorf("receipt sample = %+v, %v", r, err)
 	}
+	latin1 := "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><response success=\"true\"><addInfo><m>Caff\xe8</m></addInfo></response>"
+	if r, err := ParseResponse([]byte(latin1)); err != nil || r.Info["m"] != "Caffè" {
+		t.Errorf("latin-1 answer = %+v, %v", r, err)
+	}
 	r, err = ParseResponse([]byte(responseSeeds[2]))
 	if err != nil || r.Success || r.Code != "EPTR_REC_EMPTY" || r.Status != 3 {
 		t.Errorf("refusal sample = %+v, %v", r, err)

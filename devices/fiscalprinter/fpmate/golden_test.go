@@ -23,6 +23,7 @@ func testConfig(url string) Config {
 		Departments: map[int64]int{2200: 1, 1000: 2, 400: 3, 500: 4, 0: 13},
 		Payments:    map[string][2]int{"cash": {0, 0}, "card": {2, 1}, "voucher": {3, 1}, "other": {2, 1}},
 		Operator:    "1",
+		Location:    time.UTC,
 	}
 }
 
@@ -172,5 +173,19 @@ func TestCut_runeBoundary(t *testing.T) {
 	}
 	if got := cut("a\x00b\nc\x7fd", 38); got != "abcd" {
 		t.Fatalf("control characters kept: %q", got)
+	}
+}
+
+func TestRenderReceipt_refDateInPrinterZone(t *testing.T) {
+	cfg := testConfig("http://127.0.0.1/")
+	cfg.Location = time.FixedZone("CET", 3600)
+	f := goldens()["refund"]
+	f.Ref.Date = time.Date(2026, 12, 1, 23, 30, 0, 0, time.UTC) // 00:30 on 2 December in Italy
+	b, err := RenderReceipt(f, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(b, []byte(`message="REFUND 0001 0001 02122026 99MEY012345"`)) {
+		t.Errorf("reference not dated in the printer's zone:\n%s", b)
 	}
 }

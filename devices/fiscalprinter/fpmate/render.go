@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/storeagent/storeagent/pos/document"
@@ -263,7 +264,12 @@ func (w *writer) refund(f document.Fiscal, cfg Config) error {
 	if f.Kind == "void" {
 		prefix = "VOID"
 	}
-	ref := fmt.Sprintf("%s %04d %04d %s %s", prefix, r.ZNo, r.DocNo, r.Date.Format("02012006"), r.Serial)
+	loc := cfg.Location
+	if loc == nil {
+		loc = time.Local
+	}
+	// The date as the printer's clock wrote it, whatever zone the caller kept it in.
+	ref := fmt.Sprintf("%s %04d %04d %s %s", prefix, r.ZNo, r.DocNo, r.Date.In(loc).Format("02012006"), r.Serial)
 	w.el("printRecMessage", "operator", w.op, "messageType", "4", "message", ref, "font", "1", "index", "1")
 	if f.Kind == "refund" {
 		w.messages(f.Header, "1")

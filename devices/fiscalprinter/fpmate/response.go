@@ -8,6 +8,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"golang.org/x/text/encoding/charmap"
 )
 
 // Response is the printer's answer: <response success code status><addInfo>…</addInfo></response>,
@@ -39,6 +41,7 @@ func ParseResponse(b []byte) (Response, error) {
 	}
 	d := xml.NewDecoder(bytes.NewReader(b))
 	d.Strict = true
+	d.CharsetReader = charsetReader
 	var (
 		stack          []string
 		r              Response
@@ -171,4 +174,17 @@ func (r *Response) attrs(as []xml.Attr) error {
 		return errors.New("response has no success attribute")
 	}
 	return nil
+}
+
+// charsetReader accepts the single-byte encodings a printer might declare besides UTF-8.
+func charsetReader(label string, in io.Reader) (io.Reader, error) {
+	switch strings.ToLower(label) {
+	case "iso-8859-1", "latin1", "iso8859-1":
+		return charmap.ISO8859_1.NewDecoder().Reader(in), nil
+	case "windows-1252", "cp1252":
+		return charmap.Windows1252.NewDecoder().Reader(in), nil
+	case "us-ascii", "ascii":
+		return in, nil
+	}
+	return nil, fmt.Errorf("response encoding %q is not supported", label)
 }
