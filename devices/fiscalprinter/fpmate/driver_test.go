@@ -175,6 +175,8 @@ func TestDriver_faults(t *testing.T) {
 		{"register then HTTP 500", fpmateemu.Fault{Kind: fpmateemu.HTTP500, Commit: true}, want{ambiguous: true, retry: true, committed: true}},
 		{"HTTP 500 before register", fpmateemu.Fault{Kind: fpmateemu.HTTP500}, want{ambiguous: true, retry: true}},
 		{"register then malformed XML", fpmateemu.Fault{Kind: fpmateemu.Malformed, Commit: true}, want{ambiguous: true, retry: true, committed: true}},
+		{"firmware registered, fpmate lost the answer", fpmateemu.Fault{Kind: fpmateemu.NoAnswer, Commit: true}, want{ambiguous: true, retry: true, code: "LAN_TIME_OUT", committed: true}},
+		{"fpmate timeout before the firmware", fpmateemu.Fault{Kind: fpmateemu.NoAnswer}, want{ambiguous: true, retry: true, code: "LAN_TIME_OUT"}},
 		{"EPTR_REC_EMPTY", fpmateemu.Fault{Kind: fpmateemu.RecEmpty}, want{retry: true, status: 3, code: "EPTR_REC_EMPTY"}},
 		{"document already open", fpmateemu.Fault{Kind: fpmateemu.DocOpen}, want{retry: true, status: 11, code: "PRINTER ERROR"}},
 		{"clock behind the last Z", fpmateemu.Fault{Kind: fpmateemu.ClockBehind}, want{status: 9, code: "PRINTER ERROR"}},

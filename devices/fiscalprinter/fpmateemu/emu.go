@@ -54,6 +54,9 @@ const (
 	DocOpen
 	// ClockBehind refuses with status 9 (date earlier than the last Z).
 	ClockBehind
+	// NoAnswer answers success="false" code="LAN_TIME_OUT": fpmate.cgi lost the fiscal
+	// firmware's answer (after the firmware registered when Commit).
+	NoAnswer
 )
 
 // Fault is a failure applied to the next matching requests.
@@ -64,7 +67,8 @@ type Fault struct {
 	On string
 	// Count is how many matching requests it applies to (0 means 1).
 	Count int
-	// Commit registers the document before the failure (Drop, Stall, HTTP500, Malformed).
+	// Commit registers the document before the failure (Drop, DropMidResponse, Stall, HTTP500,
+	// Malformed, NoAnswer).
 	Commit bool
 	// Stall is how long Stall waits (default 1 minute, cut short when the client goes away).
 	Stall time.Duration

@@ -129,6 +129,11 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		answer = refuse("PRINTER ERROR", "11")
 	case faulted && f.Kind == ClockBehind:
 		answer = refuse("PRINTER ERROR", "9")
+	case faulted && f.Kind == NoAnswer:
+		if f.Commit {
+			e.process(cmd, false)
+		}
+		answer = refuse("LAN_TIME_OUT", "")
 	default:
 		answer = e.process(cmd, faulted && f.Kind == PaperLow)
 	}
