@@ -165,8 +165,8 @@ func infoInt(r Response, name string) (int, error) {
 		return 0, fmt.Errorf("registered but the answer has no %s", name)
 	}
 	n, err := strconv.Atoi(s)
-	if err != nil || n < 0 || n > 9999 || len(s) > 6 {
-		return 0, fmt.Errorf("%s %q is not a number 0..9999", name, s)
+	if err != nil || n < 1 || n > 9999 || len(s) > 6 {
+		return 0, fmt.Errorf("%s %q is not a number 1..9999", name, s)
 	}
 	return n, nil
 }
@@ -250,6 +250,11 @@ func (d *Driver) LastDocument(ctx context.Context) (fiscalprinter.LastDocument, 
 	ld, err := Parse1387(data, d.cfg.Location)
 	if err != nil {
 		return ld, &fiscalprinter.Error{Op: "last document", Retry: true, Err: err}
+	}
+	if ld.Serial == "" {
+		d.mu.Lock()
+		ld.Serial = d.serial
+		d.mu.Unlock()
 	}
 	return ld, nil
 }
