@@ -51,6 +51,7 @@ func commands() []command {
 		{"backup", "FILE [-config PATH]", "write a consistent copy of the database to FILE", (*Main).backupCmd},
 		{"restore", "FILE [-config PATH] [-force]", "replace the database with a backup (agent stopped); gives it a new epoch; -force on a French fiscal store", (*Main).restoreCmd},
 		{"fiscal", "verify|archive|verify-archive|close [-config PATH] [-period P] [-o FILE] [FILE]", "France: verify the fiscal journal, write or check a signed archive, close a period", (*Main).fiscalCmd},
+		{"sync", "reset TOPIC [-config PATH]", "forget an inbound topic's seq (catalog, promotions, stock, reservations) and ask central to resend it (agent stopped)", (*Main).syncCmd},
 		{"install", "[-config PATH]", "register the agent with the system service manager (systemd, Windows, launchd)", serviceCmd("install")},
 		{"uninstall", "[-config PATH]", "remove the system service (config and data are kept)", serviceCmd("uninstall")},
 		{"start", "[-config PATH]", "start the system service", serviceCmd("start")},
