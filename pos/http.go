@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"runtime"
 	"strconv"
 	"strings"
@@ -264,6 +265,9 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	}
 	if dec.More() {
 		return badRequest("trailing data after the JSON object")
+	}
+	if err := checkKeys(body, reflect.TypeOf(v)); err != nil {
+		return badRequest("%v", err)
 	}
 	return nil
 }
