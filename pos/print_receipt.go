@@ -58,8 +58,12 @@ func (q *PrintQueue) build(s Sale, p escpos.Profile, copyNo int64, drawer bool) 
 		r.Fiscal = &receipt.Fiscal{TicketNo: s.Fiscal.Seq, SIRET: q.opts.SIRET, Signature: s.Fiscal.Signature,
 			Training: s.Fiscal.Chain == "training", Duplicate: copyNo}
 	}
-	r.OpenDrawer = drawer && len(p.Drawer.Pins) > 0
-	return receipt.Build(r, p)
+	r.OpenDrawer = drawer
+	doc, err := receipt.Build(r)
+	if err != nil {
+		return nil, err
+	}
+	return escpos.Render(doc, p)
 }
 
 // jobBytes builds a job's receipt. A missing sale or printer profile, or a receipt that cannot

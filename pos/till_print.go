@@ -102,7 +102,11 @@ func (q *PrintQueue) reportBytes(payload []byte, p escpos.Profile, isCopy bool) 
 		return nil, err
 	}
 	r.Copy = isCopy
-	return receipt.BuildReport(r, p)
+	doc, err := receipt.BuildReport(r)
+	if err != nil {
+		return nil, err
+	}
+	return escpos.Render(doc, p)
 }
 
 // ReportBytes lays out a report (kind x, z or day; rep a TillReport or DayReport) for p, as
