@@ -49,6 +49,20 @@ func (q *PrintQueue) ReceiptDocument(ctx context.Context, saleID string, isCopy,
 	return q.build(s, b2i64(isCopy), drawer)
 }
 
+// ReceiptFiscal is what a fiscal printer registers for the stored sale saleID
+// (receipt.BuildFiscal): the RT driver gets it as the receipt Document's Fiscal part.
+func (q *PrintQueue) ReceiptFiscal(ctx context.Context, saleID string) (*document.Fiscal, error) {
+	s, err := q.storedSale(ctx, saleID)
+	if err != nil {
+		return nil, err
+	}
+	r, err := q.receiptOf(s)
+	if err != nil {
+		return nil, err
+	}
+	return receipt.BuildFiscal(r)
+}
+
 func b2i64(b bool) int64 {
 	if b {
 		return 1
