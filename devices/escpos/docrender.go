@@ -44,6 +44,46 @@ type docRenderer struct {
 	bold  bool
 }
 
+// spelled returns parts, printed on one line, with each character that the code page the
+// encoder will choose for them lacks, and that it would spell with several ASCII characters
+// ("€" → "EUR", "…" → "..."), spelled so already: the layout then counts the columns the
+// paper shows. Every line cut from them then finds its characters on that page, so the encoder
+// spells nothing else out. Other characters stay for the encoder.
+func (r *docRenderer) spelled(parts ...string) []string {
+	p := r.e.Profile()
+	var cm codePage // nil: no page has any of their characters
+	if n := choosePage(p, -1, strings.Join(parts, " ")); n >= 0 {
+		cm = lookupCharmap(p.CodePages[n])
+	}
+	out := make([]string, len(parts))
+	for i, s := range parts {
+		out[i] = s
+		if strings.IndexFunc(s, func(c rune) bool { return spells(cm, c) }) < 0 {
+			continue
+		}
+		var b strings.Builder
+		for _, c := range s {
+			if spells(cm, c) {
+				fb, _ := asciiFallback(c)
+				b.WriteString(fb)
+				continue
+			}
+			b.WriteRune(c)
+		}
+		out[i] = b.String()
+	}
+	return out
+}
+
+// spells reports whether the encoder spells c with several ASCII characters on page cm.
+func spells(cm codePage, c rune) bool {
+	if isPlainASCII(c) || cm != nil && covers(cm, c) {
+		return false
+	}
+	fb, ok := asciiFallback(c)
+	return ok && len(fb) > 1
+}
+
 func (r *docRenderer) blocks(bs []document.Block) error {
 	for _, b := range bs {
 		if err := r.block(b); err != nil {
@@ -59,6 +99,7 @@ func (r *docRenderer) block(b document.Block) error {
 	case document.Style:
 		return r.style(b)
 	case document.Text:
+		b.Text = r.spelled(b.Text)[0]
 		lines, wide := b.Lines(r.cols)
 		w, h := 1, 1
 		if wide {
@@ -69,13 +110,15 @@ func (r *docRenderer) block(b document.Block) error {
 		}
 		r.sized(w, h, func() { r.lines(lines) })
 	case document.Pair:
+		lr := r.spelled(b.Left, b.Right)
+		b.Left, b.Right = lr[0], lr[1]
 		h := 1
 		if b.Tall {
 			h = 2
 		}
 		r.sized(1, h, func() { r.pair(b) })
 	case document.Row:
-		e.Line(b.Line(r.cols))
+		e.Line(document.Row{Cells: r.spelled(b.Cells...)}.Line(r.cols))
 	case document.Rule:
 		e.Line(document.RuleLine(r.cols))
 	case document.Feed:
