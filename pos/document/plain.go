@@ -8,8 +8,8 @@ import (
 
 // Plain renders doc as plain text on lines of cols characters, for logs, tests and CLI
 // previews: what the paper shows, line for line, with centred and right-aligned lines padded
-// with spaces, double-width text on one line as it would fit, bold lost, a QR code or barcode
-// as a "[QR …]" or "[EAN-13 …]" line, the cut as a line of '=' and a drawer kick as
+// with spaces, double-width text on one line as it would fit, bold lost, a QR code as "[QR]"
+// above its data, a barcode as a "[EAN-13 …]" or "[Code 128 …]" line, the cut as a line of '=' and a drawer kick as
 // "[drawer]". Every line has at most cols characters; it refuses fewer than MinColumns.
 func Plain(doc Document, cols int) (string, error) {
 	if cols < MinColumns {
@@ -55,7 +55,8 @@ func (p *plain) block(b Block) {
 			p.line("")
 		}
 	case QR:
-		p.lines(Wrap("[QR "+b.Data+"]", p.cols))
+		p.line("[QR]")
+		p.lines(Wrap(b.Data, p.cols))
 	case Barcode:
 		name := map[string]string{EAN13: "EAN-13", Code128: "Code 128"}[b.Symbology]
 		if name == "" {
