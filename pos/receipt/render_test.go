@@ -1,6 +1,7 @@
 package receipt
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -68,5 +69,36 @@ func TestBuild_FitsEveryProfile(t *testing.T) {
 	}
 	if n < 100 {
 		t.Errorf("checked %d documents, want the built-in profiles' (at least 100)", n)
+	}
+}
+
+// TestBuild_PlainGolden renders the sample receipt (a French reprint, to show the fiscal
+// mentions) and a Z report as plain text, the form logs and CLI previews show.
+// Regenerate with: go test ./pos/receipt -run TestBuild_PlainGolden -update
+func TestBuild_PlainGolden(t *testing.T) {
+	r := sample(t, "fr-FR")
+	r.Copy = true
+	r.Lines[0].AmountMinor -= 100
+	r.Lines[0].Discounts = []Discount{{Name: "2e à -40 %", AmountMinor: 100}}
+	r.Fiscal = &Fiscal{TicketNo: 42, SIRET: "12345678900011", Signature: "AbCdxxxxxxxxxxxxxxxxWxYz", Duplicate: 1}
+	for _, cols := range []int{32, 48} {
+		d, err := Build(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := document.Plain(d, cols)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkGolden(t, filepath.Join("testdata", "plain", fmt.Sprintf("receipt-fr-FR-%dcol.txt", cols)), got)
+		z, err := BuildReport(sampleReport(t, "z", "it-IT"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err = document.Plain(z, cols)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkGolden(t, filepath.Join("testdata", "plain", fmt.Sprintf("z-it-IT-%dcol.txt", cols)), got)
 	}
 }
