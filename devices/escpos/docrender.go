@@ -50,9 +50,17 @@ type docRenderer struct {
 // paper shows. Every line cut from them then finds its characters on that page, so the encoder
 // spells nothing else out. Other characters stay for the encoder.
 func (r *docRenderer) spelled(parts ...string) []string {
+	long := false
+	for _, s := range parts {
+		long = long || strings.IndexFunc(s, spelledLong) >= 0
+	}
+	if !long {
+		return parts
+	}
+	// The page the encoder keeps or picks for them (from the one in force, as it does).
 	p := r.e.Profile()
 	var cm codePage // nil: no page has any of their characters
-	if n := choosePage(p, -1, strings.Join(parts, " ")); n >= 0 {
+	if n := choosePage(p, r.e.CodePage(), strings.Join(parts, " ")); n >= 0 {
 		cm = lookupCharmap(p.CodePages[n])
 	}
 	out := make([]string, len(parts))
@@ -73,6 +81,16 @@ func (r *docRenderer) spelled(parts ...string) []string {
 		out[i] = b.String()
 	}
 	return out
+}
+
+// spelledLong reports whether the encoder spells c with several ASCII characters on a page
+// without it.
+func spelledLong(c rune) bool {
+	if isPlainASCII(c) {
+		return false
+	}
+	fb, ok := asciiFallback(c)
+	return ok && len(fb) > 1
 }
 
 // spells reports whether the encoder spells c with several ASCII characters on page cm.
