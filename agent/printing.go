@@ -117,18 +117,25 @@ func (l *lateQueue) EnqueueReport(ctx context.Context, tx *sql.Tx, doc, printer 
 
 func (l *lateQueue) Wake() { l.q.Wake() }
 
+// ReceiptOptions are the print options the config gives receipts: the store header, time zone,
+// locale, currency, receipt link and, in France, the SIRET.
+func ReceiptOptions(cfg *Config) pos.PrintOptions {
+	return pos.PrintOptions{
+		StoreName: cfg.Store.Name, StoreAddress: cfg.Store.Address, StoreVATID: cfg.Store.VATID,
+		Timezone: cfg.Location(), Locale: cfg.Locale, Currency: cfg.Currency, ReceiptURL: cfg.Links.Receipt,
+		SIRET: fiscalSIRET(cfg),
+	}
+}
+
 // startPrinting builds the print queue and its routes and runs its worker with the agent.
 func (a *Agent) startPrinting(late *lateQueue) error {
 	profiles, preview, err := printerProfiles(a.cfg)
 	if err != nil {
 		return err
 	}
-	q, err := pos.NewPrintQueue(a.DB, a.printDriver(profiles), pos.PrintOptions{
-		StoreName: a.cfg.Store.Name, StoreAddress: a.cfg.Store.Address, StoreVATID: a.cfg.Store.VATID,
-		Timezone: a.cfg.Location(), Locale: a.cfg.Locale, Currency: a.cfg.Currency, ReceiptURL: a.cfg.Links.Receipt,
-		Preview: previewModel{preview}, Registerer: a.Metrics, Logger: a.opts.Logger, Journal: a.POSJournal(),
-		SIRET: fiscalSIRET(a.cfg),
-	})
+	opts := ReceiptOptions(a.cfg)
+	opts.Preview, opts.Registerer, opts.Logger, opts.Journal = previewModel{preview}, a.Metrics, a.opts.Logger, a.POSJournal()
+	q, err := pos.NewPrintQueue(a.DB, a.printDriver(profiles), opts)
 	if err != nil {
 		return fmt.Errorf("printing: %w", err)
 	}

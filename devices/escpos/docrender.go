@@ -47,8 +47,9 @@ type docRenderer struct {
 // spelled returns parts, printed on one line, with each character that the code page the
 // encoder will choose for them lacks, and that it would spell with several ASCII characters
 // ("€" → "EUR", "…" → "..."), spelled so already: the layout then counts the columns the
-// paper shows. Every line cut from them then finds its characters on that page, so the encoder
-// spells nothing else out. Other characters stay for the encoder.
+// paper shows. Other characters stay for the encoder, which prints each as one column (itself,
+// its base letter or '?'). A line cut from them normally gets the same page; only a line mixing
+// scripts of different pages could get another and see the encoder spell out more.
 func (r *docRenderer) spelled(parts ...string) []string {
 	long := false
 	for _, s := range parts {
