@@ -67,6 +67,10 @@ type PrintOptions struct {
 	// SIRET turns on the French receipt mentions (fiscal.country FR): ticket number, SIRET,
 	// totals excluding and including VAT per rate, signature excerpt, DUPLICATA n° N.
 	SIRET string
+	// AttachFiscal puts the sale's fiscal part (receipt.BuildFiscal) in the original receipt's
+	// Document, for a fiscal printer's driver (the Italian RT) to register; a copy never carries
+	// one, so a reprint is not registered twice. Paper drivers ignore it.
+	AttachFiscal bool
 	// Preview draws receipt.png and report.png when the terminal has no printer, or its driver
 	// is no Previewer (the agent passes the generic-80mm model); nil answers 503 then.
 	Preview Previewer

@@ -67,3 +67,27 @@ func TestPrintQueue_ReceiptFiscal(t *testing.T) {
 		t.Errorf("an unknown sale: want an error")
 	}
 }
+
+// TestPrintQueue_AttachFiscal checks that with AttachFiscal the original receipt's Document
+// carries the sale's fiscal part and a copy's does not, and that without it none does.
+func TestPrintQueue_AttachFiscal(t *testing.T) {
+	e := newPrintEnv(t, &devices.DemoPrinter{Dir: t.TempDir(), Model: loadPrinterProfile(t, "generic-80mm"), Printers: []string{testPrinter}},
+		loadPrinterProfile(t, "generic-80mm"))
+	ctx := context.Background()
+	saleID, _ := e.sell(true)
+	s, err := e.q.storedSale(ctx, saleID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc, err := e.q.ReceiptDocument(ctx, saleID, false, true); err != nil || doc.Fiscal != nil {
+		t.Errorf("without AttachFiscal: fiscal %+v, err %v; want none", doc.Fiscal, err)
+	}
+	e.q.opts.AttachFiscal = true
+	doc, err := e.q.ReceiptDocument(ctx, saleID, false, true)
+	if err != nil || doc.Fiscal == nil || doc.Fiscal.TotalMinor != s.TotalMinor+s.RoundingMinor || len(doc.Fiscal.Items) != len(s.Lines) {
+		t.Fatalf("original: fiscal %+v, err %v; want the sale's %d lines and total %d", doc.Fiscal, err, len(s.Lines), s.TotalMinor+s.RoundingMinor)
+	}
+	if doc, err := e.q.ReceiptDocument(ctx, saleID, true, false); err != nil || doc.Fiscal != nil {
+		t.Errorf("copy: fiscal %+v, err %v; want none (a reprint is not registered again)", doc.Fiscal, err)
+	}
+}

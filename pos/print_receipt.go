@@ -83,7 +83,14 @@ func (q *PrintQueue) build(s Sale, copyNo int64, drawer bool) (document.Document
 			Training: s.Fiscal.Chain == "training", Duplicate: copyNo}
 	}
 	r.OpenDrawer = drawer
-	return receipt.Build(r)
+	doc, err := receipt.Build(r)
+	if err != nil || !q.opts.AttachFiscal || copyNo > 0 {
+		return doc, err
+	}
+	if doc.Fiscal, err = receipt.BuildFiscal(r); err != nil {
+		return document.Document{}, err
+	}
+	return doc, nil
 }
 
 // jobBytes builds a job's receipt. A missing sale or printer, or a receipt that cannot be laid
