@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/storeagent/storeagent/agent"
-	"github.com/storeagent/storeagent/pos"
+	"github.com/storeagent/storeagent/devices"
 )
 
 func (m *Main) demoCmd(ctx context.Context, args []string) error {
@@ -63,7 +63,7 @@ func (m *Main) demoCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	items := store.Items
-	printer := &pos.DemoPrinter{Dir: filepath.Join(*dataDir, "receipts"), Printers: []string{"lane1-printer"}}
+	printer := &devices.DemoPrinter{Dir: filepath.Join(*dataDir, "receipts"), Printers: []string{"lane1-printer"}}
 	if printer.Model, err = demoPrinterModel(); err != nil {
 		return err
 	}

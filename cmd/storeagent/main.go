@@ -47,6 +47,7 @@ func commands() []command {
 		{"check", "[-config PATH] [-offline-ok]", "config, data_dir, database, broker, devices: one ✓/✗ line each with the fix", (*Main).checkCmd},
 		{"devices", "[-config PATH]", "list serial, USB and input devices with VID:PID and the matching profile", (*Main).devicesCmd},
 		{"labels", "[-config PATH] [-o DIR] SKU...", "write shelf labels (PNG per label and A4 sheets of 24) for items of the replica", (*Main).labelsCmd},
+		{"receipt", "[-config PATH] [-cols N] SALE_ID...", "print stored sales' receipts as plain text, laid out for N characters per line", (*Main).receiptCmd},
 		{"decode", "[-json] IMAGE...", "print the barcodes and QR codes found in image files: symbology, data (escaped, one per line)", (*Main).decodeCmd},
 		{"backup", "FILE [-config PATH]", "write a consistent copy of the database to FILE", (*Main).backupCmd},
 		{"restore", "FILE [-config PATH] [-force]", "replace the database with a backup (agent stopped); gives it a new epoch; -force on a French fiscal store", (*Main).restoreCmd},
