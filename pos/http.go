@@ -40,6 +40,14 @@ type Server struct {
 	customerLimit *ipLimiter
 	// authFails counts failed tokens and logins per client IP (authFailBurst, then one a minute).
 	authFails *ipLimiter
+	// productLimit bounds public product lookups per client IP.
+	productLimit *ipLimiter
+}
+
+// authenticated reports whether c names a terminal.
+func (s *Server) authenticated(r *http.Request, c credential) bool {
+	_, ok := s.svc.auth.authenticate(r.Context(), c)
+	return ok
 }
 
 // Brute-force bound on tokens (issue 16, Low): a client IP may fail authentication authFailBurst
@@ -71,6 +79,7 @@ func NewServer(svc *Service, reg *prometheus.Registry) *Server {
 	s.ScanLimits(0, 0, 0)
 	s.customerLimit = newIPLimiter(customerLookupRate, customerLookupBurst, svc.opts.Now)
 	s.authFails = newIPLimiter(authFailRate, authFailBurst, svc.opts.Now)
+	s.productLimit = newIPLimiter(productLookupRate, productLookupBurst, svc.opts.Now)
 	s.public("GET /healthz", s.healthz)
 	s.public("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}).ServeHTTP)
 	s.public("GET /api/v1/products/{code}", s.getProduct)
