@@ -153,6 +153,7 @@ func New(ctx context.Context, cfg *Config, opts Options) (*Agent, error) {
 	})
 	a.Metrics.MustRegister(pos.NewCollector(a.POS))
 	a.API = pos.NewServer(a.POS, a.Metrics)
+	a.API.MetricsToken(cfg.HTTP.MetricsToken())
 	if err := pos.RegisterPages(a.API, a.POS, pos.PageOptions{StoreName: cfg.Store.Name, Locale: cfg.Locale,
 		Currency: cfg.Currency, WebshopProductURL: cfg.Links.WebshopProduct, AisleBase: cfg.Links.AisleBase}); err != nil {
 		a.Close()
