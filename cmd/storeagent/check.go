@@ -15,10 +15,10 @@ import (
 	"time"
 
 	"github.com/storeagent/storeagent/agent"
-	"github.com/storeagent/storeagent/packaging"
 	"github.com/storeagent/storeagent/devices"
 	"github.com/storeagent/storeagent/devices/escpos"
 	firmwareprofiles "github.com/storeagent/storeagent/firmware-profiles"
+	"github.com/storeagent/storeagent/packaging"
 )
 
 // errChecksFailed is returned when a check line shows ✗ (exit 1; the lines said why).
