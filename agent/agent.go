@@ -198,7 +198,7 @@ func New(ctx context.Context, cfg *Config, opts Options) (*Agent, error) {
 func posTerminals(cfg *Config) []pos.Terminal {
 	out := make([]pos.Terminal, 0, len(cfg.Terminals))
 	for _, t := range cfg.Terminals {
-		out = append(out, pos.Terminal{ID: t.ID, Token: t.Token, Scanners: t.Scanners, Printer: t.Printer})
+		out = append(out, pos.Terminal{ID: t.ID, Token: t.Token, Scanners: t.Scanners, Printer: t.Printer, Printers: t.Printers})
 	}
 	return out
 }

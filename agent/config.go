@@ -114,6 +114,9 @@ type Terminal struct {
 	TokenFile string   `yaml:"token_file"`
 	Scanners  []string `yaml:"scanners"`
 	Printer   string   `yaml:"printer"`
+	// Printers are other printers this terminal may print on by name (and kick the drawer of),
+	// such as a shared back-office printer; by default a terminal prints on its own printer only.
+	Printers []string `yaml:"printers"`
 
 	// tokenFromFile records that Token was read from TokenFile, so that Validate does not
 	// take the pair for a token given twice.
