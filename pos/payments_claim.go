@@ -2,7 +2,6 @@ package pos
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 )
 
@@ -14,6 +13,7 @@ import (
 func (s *Service) claimCardPayments(ctx context.Context, tx dbtx, terminal, usedBy, kind string, ps []Payment) error {
 	_, hasDevice := s.paymentDevice(terminal)
 	for i, p := range ps {
+		ps[i].Card = nil // only the agent fills it in, from the terminal's answer
 		if p.PaymentID == "" {
 			if p.Method == "card" && hasDevice {
 				return unprocessable("payment_required", "payments[%d]: terminal %s takes cards through its payment terminal: name the approved payment_id (POST /api/v1/payments first)", i, terminal)
@@ -23,53 +23,43 @@ func (s *Service) claimCardPayments(ctx context.Context, tx dbtx, terminal, used
 		if p.Method != "card" {
 			return unprocessable("invalid_payment", "payments[%d]: payment_id is only for card payments", i)
 		}
-		if err := s.claimPayment(ctx, tx, i, p, usedBy, kind); err != nil {
+		v, err := s.claimPayment(ctx, tx, i, p, usedBy, kind)
+		if err != nil {
 			return err
 		}
+		ps[i].Card = &PaymentCard{CardMasked: v.CardMasked, Scheme: v.Scheme, AuthCode: v.AuthCode, EntryMode: v.EntryMode}
 	}
 	return nil
 }
 
-func (s *Service) claimPayment(ctx context.Context, tx dbtx, i int, p Payment, usedBy, kind string) error {
+func (s *Service) claimPayment(ctx context.Context, tx dbtx, i int, p Payment, usedBy, kind string) (PaymentView, error) {
 	v, err := loadPayment(ctx, tx, p.PaymentID)
 	var re *RequestError
 	if errors.As(err, &re) && re.Code == "not_found" {
-		return unprocessable("payment_not_found", "payments[%d]: no payment %q", i, truncate(p.PaymentID, 40))
+		return PaymentView{}, unprocessable("payment_not_found", "payments[%d]: no payment %q", i, truncate(p.PaymentID, 40))
 	}
 	if err != nil {
-		return err
+		return PaymentView{}, err
 	}
 	switch {
 	case v.Status != PaymentApproved:
-		return unprocessable("payment_not_approved", "payments[%d]: payment %s is %s, not approved", i, v.PaymentID, v.Status)
+		return PaymentView{}, unprocessable("payment_not_approved", "payments[%d]: payment %s is %s, not approved", i, v.PaymentID, v.Status)
 	case v.Kind != kind:
-		return unprocessable("payment_kind", "payments[%d]: payment %s is a %s, not a %s", i, v.PaymentID, v.Kind, kind)
+		return PaymentView{}, unprocessable("payment_kind", "payments[%d]: payment %s is a %s, not a %s", i, v.PaymentID, v.Kind, kind)
 	case v.UsedBy != "":
-		return unprocessable("payment_used", "payments[%d]: payment %s is already used by %s", i, v.PaymentID, v.UsedBy)
+		return PaymentView{}, unprocessable("payment_used", "payments[%d]: payment %s is already used by %s", i, v.PaymentID, v.UsedBy)
 	case kind == "payment" && v.AmountMinor < p.AmountMinor:
-		return unprocessable("payment_short", "payments[%d]: payment %s approved %d, less than the card amount %d", i, v.PaymentID, v.AmountMinor, p.AmountMinor)
+		return PaymentView{}, unprocessable("payment_short", "payments[%d]: payment %s approved %d, less than the card amount %d", i, v.PaymentID, v.AmountMinor, p.AmountMinor)
 	case kind == "refund" && v.AmountMinor != p.AmountMinor:
-		return unprocessable("payment_amount", "payments[%d]: refund %s credited %d to the card, not the refund's %d", i, v.PaymentID, v.AmountMinor, p.AmountMinor)
+		return PaymentView{}, unprocessable("payment_amount", "payments[%d]: refund %s credited %d to the card, not the refund's %d", i, v.PaymentID, v.AmountMinor, p.AmountMinor)
 	}
 	res, err := tx.ExecContext(ctx, `UPDATE payments SET used_by = ?2, updated_at = ?3
 		WHERE payment_id = ?1 AND used_by IS NULL AND status = 'approved'`, v.PaymentID, usedBy, s.now().Format(payTime))
 	if err != nil {
-		return err
+		return PaymentView{}, err
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
-		return unprocessable("payment_used", "payments[%d]: payment %s is already used", i, v.PaymentID)
+		return PaymentView{}, unprocessable("payment_used", "payments[%d]: payment %s is already used", i, v.PaymentID)
 	}
-	return nil
-}
-
-// paymentSlip is what a receipt prints of a card payment.
-func (s *Service) paymentSlip(ctx context.Context, q querier, id string) (card, scheme, auth string) {
-	if id == "" {
-		return "", "", ""
-	}
-	err := q.QueryRowContext(ctx, `SELECT card_masked, scheme, auth_code FROM payments WHERE payment_id = ?1`, id).Scan(&card, &scheme, &auth)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", "", ""
-	}
-	return card, scheme, auth
+	return v, nil
 }

@@ -113,8 +113,12 @@ func TestPayments_approvedPaysOneSale(t *testing.T) {
 	if got.Status != PaymentApproved || got.AuthCode != "XY1234" || got.CardMasked != "497010******4321" || got.Scheme != "CB" || got.EntryMode != "contactless" {
 		t.Fatalf("settled as %+v", got)
 	}
-	if code, body := e.cardSale(newSaleID(), id, 129); code != http.StatusCreated {
+	code, body := e.cardSale(newSaleID(), id, 129)
+	if code != http.StatusCreated {
 		t.Fatalf("sale with the approved payment: %d %s", code, body)
+	}
+	if c := decode[Sale](t, body).Payments[0].Card; c == nil || c.AuthCode != "XY1234" || c.CardMasked != "497010******4321" || c.Scheme != "CB" {
+		t.Fatalf("the sale's card payment keeps %+v, want the terminal's slip data", c)
 	}
 	if code, body := e.cardSale(newSaleID(), id, 129); code != http.StatusUnprocessableEntity || errCode(t, body) != "payment_used" {
 		t.Fatalf("second sale with the same payment: %d %s, want 422 payment_used", code, body)

@@ -25,6 +25,17 @@ type Payment struct {
 	AmountMinor int64  `json:"amount_minor"`
 	// PaymentID names the approved terminal payment of a card tender (POST /api/v1/payments).
 	PaymentID string `json:"payment_id,omitempty"`
+	// Card is the terminal's slip data of the payment_id, filled in by the agent (what a
+	// request sends here is ignored).
+	Card *PaymentCard `json:"card,omitempty"`
+}
+
+// PaymentCard is what a sale keeps of its card payment's terminal answer, for the receipt.
+type PaymentCard struct {
+	CardMasked string `json:"card_masked"`
+	Scheme     string `json:"scheme"`
+	AuthCode   string `json:"auth_code"`
+	EntryMode  string `json:"entry_mode"`
 }
 
 // SaleRequest is the body of POST /api/v1/sales (and, without payments, of the quote).
