@@ -109,6 +109,9 @@ func (s *Service) sendPayment(ctx context.Context, id string) {
 		return // cancelled before it went out, or the database is gone: nothing was sent
 	}
 	o := dev.Charger.Charge(ctx, v.Kind, v.AmountMinor, v.Currency)
+	if o.Status == PaymentUnknown && ctx.Err() != nil {
+		o.Reason = "agent_stopped" // the agent stopped waiting; the terminal may still approve
+	}
 	// The outcome is stored even when the agent is stopping: it is what the terminal said.
 	s.settlePayment(context.WithoutCancel(ctx), id, o, true)
 }
