@@ -3,7 +3,10 @@ package caisseap
 import (
 	"bytes"
 	"errors"
+	"strings"
 	"testing"
+
+	"github.com/storeagent/storeagent/devices/payterm"
 )
 
 func TestDecode(t *testing.T) {
@@ -75,6 +78,49 @@ func FuzzDecode(f *testing.F) {
 		}
 		if !bytes.Equal(out, b) {
 			t.Fatalf("round trip %q → %q", b, out)
+		}
+	})
+}
+
+// FuzzInterpret: whatever a terminal answers, a payment is approved only by AE=10 with the amount
+// and currency of the request echoed, and a full card number is never kept.
+func FuzzInterpret(f *testing.F) {
+	for _, s := range []string{
+		"CZ0040300CA00201CB012000000011245CD0010CE003978AE00210CC003001CI0011AC006123456AA016497010######1234",
+		"CZ0040300CA00201CB00511246CD0010CE003978AE00210AC006123456",
+		"CZ0040300CB000AE00201AF00206", "CZ0040300CB00511245AE00201AF00204", "CZ0040300AE00211",
+		"CZ0040300CB00511245CE003978AE00210AA0164970101234561234",
+	} {
+		f.Add([]byte(s))
+	}
+	sent, err := BuildRequest(1, payterm.Request{Kind: payterm.KindPayment, AmountMinor: 11245, Currency: "EUR"})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, err := Decode(b)
+		if err != nil {
+			return
+		}
+		r := Interpret(sent, m)
+		if r.Status == payterm.StatusApproved {
+			ae, _ := m.Get("AE")
+			cb, _ := m.Get("CB")
+			if ae != "10" || strings.TrimLeft(cb, "0") != "11245" {
+				t.Fatalf("approved on AE %q CB %q", ae, cb)
+			}
+			if ce, ok := m.Get("CE"); ok && strings.TrimLeft(ce, "0") != "978" {
+				t.Fatalf("approved with CE %q", ce)
+			}
+		}
+		digits := 0
+		for _, c := range r.CardMasked {
+			if c >= '0' && c <= '9' {
+				digits++
+			}
+		}
+		if digits > 10 || len(r.CardMasked) > 24 || len(r.AuthCode) > 24 {
+			t.Fatalf("kept %q / %q", r.CardMasked, r.AuthCode)
 		}
 	})
 }
