@@ -377,3 +377,36 @@ func TestPayments_refund(t *testing.T) {
 		t.Fatalf("card refund: %d %s", code, body)
 	}
 }
+
+// TestPayments_concurrentClaim: sales racing for one approved payment: exactly one is stored.
+func TestPayments_concurrentClaim(t *testing.T) {
+	e := newPayEnv(t, ProfileCaisseAP, 5*time.Second)
+	id := newSaleID()
+	e.pay(id, 129, "payment")
+	e.settled(id)
+	codes := make(chan int, 8)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			code, _ := e.cardSale(newSaleID(), id, 129)
+			codes <- code
+		})
+	}
+	wg.Wait()
+	close(codes)
+	created, refused := 0, 0
+	for c := range codes {
+		switch c {
+		case http.StatusCreated:
+			created++
+		case http.StatusUnprocessableEntity:
+			refused++
+		}
+	}
+	if created != 1 || refused != 7 {
+		t.Fatalf("%d sales stored and %d refused, want 1 and 7", created, refused)
+	}
+	if n := e.count(`SELECT count(*) FROM sale_payments WHERE method = 'card'`); n != 1 {
+		t.Fatalf("%d card tenders stored, want 1", n)
+	}
+}
