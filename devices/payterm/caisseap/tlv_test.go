@@ -124,3 +124,14 @@ func FuzzInterpret(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkDecode parses a full approval as a terminal sends it.
+func BenchmarkDecode(b *testing.B) {
+	answer := []byte("CZ0040300CA00201CB012000000011245CD0010CE003978AE00210CC003001CI0011AC006123456AA016497010######1234AI014A0000000421010AB0042712")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Decode(answer); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
