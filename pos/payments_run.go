@@ -112,9 +112,24 @@ func (s *Service) sendPayment(ctx context.Context, id string) {
 	if o.Status == PaymentUnknown && ctx.Err() != nil {
 		o.Reason = "agent_stopped" // the agent stopped waiting; the terminal may still approve
 	}
-	// The outcome is stored even when the agent is stopping: it is what the terminal said.
-	s.settlePayment(context.WithoutCancel(ctx), id, o, true)
+	// The outcome is stored even when the agent is stopping: it is what the terminal said. A
+	// failed write is tried again a few times; if it never succeeds the payment stays pending with
+	// sent_at set, and the next start makes it unknown for the cashier to resolve.
+	for attempt := 1; ; attempt++ {
+		if err := s.settlePayment(context.WithoutCancel(ctx), id, o, true); err == nil || attempt == settleAttempts {
+			return
+		}
+		select {
+		case <-time.After(time.Duration(attempt) * 500 * time.Millisecond):
+		case <-ctx.Done():
+			s.settlePayment(context.WithoutCancel(ctx), id, o, true)
+			return
+		}
+	}
 }
+
+// settleAttempts bounds the writes of a terminal's outcome.
+const settleAttempts = 5
 
 // CheckUnclaimed sends retail.payment.unclaimed for each approved payment no sale used within
 // UnclaimedAfter of its approval, once per payment, and returns how many it reported.
