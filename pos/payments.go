@@ -248,7 +248,8 @@ func paymentEventType(status string) string {
 }
 
 // settlePayment records a pending payment's outcome and its event in one transaction. sent says
-// the request may have reached the terminal (only then is an outcome stored over sent_at).
+// the request may have reached the terminal; an outcome with sent false (not_sent) is stored only
+// while sent_at is empty, so a payment that went out can never be settled as "never sent".
 func (s *Service) settlePayment(ctx context.Context, id string, o PaymentOutcome, sent bool) error {
 	switch o.Status {
 	case PaymentApproved, PaymentDeclined, PaymentCancelled, PaymentUnknown:
@@ -259,14 +260,14 @@ func (s *Service) settlePayment(ctx context.Context, id string, o PaymentOutcome
 		tx := s.w(rawTx)
 		now := s.now()
 		res, err := tx.ExecContext(ctx, `UPDATE payments SET status = ?2, reason = ?3, auth_code = ?4, card_masked = ?5,
-			scheme = ?6, entry_mode = ?7, updated_at = ?8 WHERE payment_id = ?1 AND status = 'pending'`,
+			scheme = ?6, entry_mode = ?7, updated_at = ?8 WHERE payment_id = ?1 AND status = 'pending' AND (?9 OR sent_at = '')`,
 			id, o.Status, truncate(o.Reason, 40), truncate(o.AuthCode, 24), truncate(o.CardMasked, 24),
-			truncate(o.Scheme, 16), truncate(o.EntryMode, 16), now.Format(payTime))
+			truncate(o.Scheme, 16), truncate(o.EntryMode, 16), now.Format(payTime), sent)
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return nil // settled meanwhile (cancelled before it was sent)
+			return nil // settled meanwhile (cancelled before it was sent), or sent after all
 		}
 		v, err := loadPayment(ctx, tx, id)
 		if err != nil {

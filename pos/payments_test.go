@@ -302,6 +302,11 @@ func TestPayments_recover(t *testing.T) {
 	if ok, err := e.svc.markSent(ctx, sent); !ok || err != nil {
 		t.Fatalf("markSent: %v %v", ok, err)
 	}
+	// A "never sent" outcome cannot land on a payment that went out.
+	e.svc.settlePayment(ctx, sent, PaymentOutcome{Status: PaymentDeclined, Reason: "not_sent"}, false)
+	if v, _ := e.svc.GetPayment(ctx, sent); v.Status != PaymentPending {
+		t.Fatalf("a sent payment was settled as not sent: %+v", v)
+	}
 	e.db.W.Exec(`UPDATE payments SET device = 'lane1-other' WHERE payment_id = ?1`, sent) // free the terminal for the second
 	if _, err := e.svc.CreatePayment(ctx, Terminal{ID: "lane1"}, PaymentRequest{PaymentID: notSent, AmountMinor: 100, Method: "card", Kind: "payment"}); err != nil {
 		t.Fatal(err)
