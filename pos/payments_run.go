@@ -131,15 +131,16 @@ func (s *Service) sendPayment(ctx context.Context, id string) {
 // settleAttempts bounds the writes of a terminal's outcome.
 const settleAttempts = 5
 
-// CheckUnclaimed sends retail.payment.unclaimed for each approved payment no sale used within
-// UnclaimedAfter of its approval, once per payment, and returns how many it reported.
+// CheckUnclaimed sends retail.payment.unclaimed for each approved payment (or card refund) no sale
+// (or refund) used within UnclaimedAfter of its approval, once per payment, and returns how many it
+// reported: money moved on a card that no receipt accounts for.
 func (s *Service) CheckUnclaimed(ctx context.Context) (int, error) {
 	cutoff := s.now().Add(-s.unclaimedAfter()).Format(payTime)
 	n := 0
 	err := s.db.Group.Do(ctx, func(rawTx *sql.Tx) error {
 		tx := s.w(rawTx)
 		rows, err := tx.QueryContext(ctx, `SELECT payment_id FROM payments WHERE status = 'approved'
-			AND used_by IS NULL AND unclaimed_at = '' AND kind = 'payment' AND updated_at <= ?1 LIMIT 100`, cutoff)
+			AND used_by IS NULL AND unclaimed_at = '' AND updated_at <= ?1 LIMIT 100`, cutoff)
 		if err != nil {
 			return err
 		}

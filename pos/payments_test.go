@@ -331,6 +331,9 @@ func TestPayments_unclaimed(t *testing.T) {
 	e.settled(used)
 	e.pay(unused, 129, "payment")
 	e.settled(unused)
+	credited := newSaleID() // a card refund no refund record used: money out, reported too
+	e.pay(credited, 50, "refund")
+	e.settled(credited)
 	if code, body := e.cardSale(newSaleID(), used, 129); code != http.StatusCreated {
 		t.Fatalf("sale: %d %s", code, body)
 	}
@@ -339,8 +342,8 @@ func TestPayments_unclaimed(t *testing.T) {
 		t.Fatalf("before 30 min: %d %v, want 0", n, err)
 	}
 	e.clock.add(31 * time.Minute)
-	if n, err := e.svc.CheckUnclaimed(ctx); n != 1 || err != nil {
-		t.Fatalf("after 31 min: %d %v, want 1", n, err)
+	if n, err := e.svc.CheckUnclaimed(ctx); n != 2 || err != nil {
+		t.Fatalf("after 31 min: %d %v, want 2 (the unused payment and the unused refund)", n, err)
 	}
 	if n, _ := e.svc.CheckUnclaimed(ctx); n != 0 {
 		t.Fatalf("checked again: %d, want 0 (reported once)", n)

@@ -69,4 +69,21 @@ func TestBrowser_POSCardTerminal(t *testing.T) {
 	if n := len(emu.Requests()); n != 3 {
 		t.Fatalf("the terminal got %d requests for 3 card attempts, want 3", n)
 	}
+	b.TypeInto("#new-sale", "\ue039") // F9
+
+	// A card refund of the first sale's item from the receipts dialog: the terminal credits the
+	// card (CD 1) first, then the refund names that payment.
+	emu.Set(caisseapemu.Behaviour{Mode: caisseapemu.Success, Delay: 300 * time.Millisecond})
+	b.Click("#receipts")
+	b.TypeInto("#rcp-no", "1\ue007")
+	b.WaitFor("receipt found", `return !document.getElementById("rcp-view").hidden;`)
+	b.TypeInto("#rq-0", "1")
+	b.Click("#rcp-refund")
+	b.WaitFor("refunded", textHas("rcp-msg", "4,98 €"))
+	if n := e.count(`SELECT count(*) FROM refunds r JOIN payments p ON p.used_by = r.refund_id WHERE p.kind = 'refund' AND p.amount_minor = 498`); n != 1 {
+		t.Fatalf("%d card refunds paid by a terminal refund of 4,98 €, want 1", n)
+	}
+	if reqs := emu.Requests(); len(reqs) != 4 || reqs[3].Fields["CD"] != "1" {
+		t.Fatalf("terminal requests %d, the last with CD %q; want 4, CD 1", len(reqs), reqs[len(reqs)-1].Fields["CD"])
+	}
 }

@@ -49,7 +49,7 @@
 
   // cur is the payment on screen: {payment_id, amount_minor, status, entry_mode, saleId}.
   var cur = null, timer = 0;
-  function hide() { $("ept").hidden = true; clearTimeout(timer); $("code").focus(); }
+  function hide() { $("ept").hidden = true; clearTimeout(timer); if ($("rcp").hidden) { $("code").focus(); } }
   function show(p) {
     cur.status = p.status; cur.entry_mode = p.entry_mode;
     $("ept").hidden = false;
@@ -65,10 +65,10 @@
     cur.status = p.status;
     if (p.status === "approved") {
       hide();
-      P.pay({method: "card", amount_minor: p.amount_minor, payment_id: p.payment_id});
+      onApproved(p.payment_id);
     } else if (p.status === "declined" || p.status === "cancelled") {
       hide();
-      P.say(p.status === "declined" ? T("ept_was_declined", {reason: p.reason}) : T("ept_was_cancelled"));
+      onFail(p.status === "declined" ? T("ept_was_declined", {reason: p.reason}) : T("ept_was_cancelled"));
     } else {
       show(p);
     }
@@ -83,31 +83,43 @@
       }).catch(watch);
     }, 500);
   }
-  // card asks the terminal for amount; the same basket and amount reuse the same payment_id, so a
-  // second tap or a retry never creates a second charge.
+  // start asks the terminal for a payment or refund of amount. approved gets the payment_id ("" when
+  // the lane has no payment terminal: the amount is then taken as typed); fail gets a sentence. The
+  // same basket (or refund) and amount reuse the same payment_id, so a second tap or a retry never
+  // creates a second charge.
+  var onApproved = null, onFail = null;
+  function start(kind, key, amount, approved, fail) {
+    if (!cur || cur.key !== key || cur.kind !== kind || cur.amount_minor !== amount || cur.status === "declined" || cur.status === "cancelled") {
+      cur = {payment_id: P.uuid4(), kind: kind, amount_minor: amount, status: "new", key: key};
+    }
+    onApproved = approved; onFail = fail;
+    if (cur.status === "approved") { approved(cur.payment_id); return; }
+    P.api("POST", "/api/v1/payments", {payment_id: cur.payment_id, amount_minor: amount, method: "card", kind: kind}).then(function (res) {
+      var code = res.body && res.body.error && res.body.error.code;
+      if (code === "no_payment_terminal") { cur = null; approved(""); return; }
+      if (code === "terminal_busy") { fail(T("ept_busy")); return; }
+      if (!res.ok) { fail(P.errText(res)); return; }
+      if (res.body.status === "pending" && res.body.entry_mode !== "standalone") { show(res.body); watch(); return; }
+      settle(res.body);
+    }).catch(function () { fail(P.T("gave_up")); });
+  }
+  // card pays the sale on screen by card.
   function card(amount) {
     var st = P.st;
     if (!st.quote || !st.items.length || st.done) { P.say(P.T("empty_card")); return; }
-    if (cur && cur.saleId === st.saleId && cur.amount_minor === amount && cur.status === "approved") {
-      P.pay({method: "card", amount_minor: amount, payment_id: cur.payment_id});
-      return;
-    }
-    if (!cur || cur.saleId !== st.saleId || cur.amount_minor !== amount || cur.status === "declined" || cur.status === "cancelled") {
-      cur = {payment_id: P.uuid4(), amount_minor: amount, status: "new", saleId: st.saleId};
-    }
-    P.api("POST", "/api/v1/payments", {payment_id: cur.payment_id, amount_minor: amount, method: "card", kind: "payment"}).then(function (res) {
-      var code = res.body && res.body.error && res.body.error.code;
-      if (code === "no_payment_terminal") { cur = null; P.pay({method: "card", amount_minor: amount}); return; }
-      if (code === "terminal_busy") { P.say(T("ept_busy")); return; }
-      if (!res.ok) { P.say(P.errText(res)); return; }
-      if (res.body.status === "pending" && res.body.entry_mode !== "standalone") { show(res.body); watch(); return; }
-      settle(res.body);
-    }).catch(function () { P.say(P.T("gave_up")); });
+    start("payment", st.saleId, amount, function (id) {
+      var p = {method: "card", amount_minor: amount};
+      if (id) { p.payment_id = id; }
+      P.pay(p);
+    }, P.say);
   }
+  // refund credits amount to the card for refund refundId; approved gets the payment_id ("" on a
+  // lane without a payment terminal).
+  function refund(refundId, amount, approved, fail) { start("refund", refundId, amount, approved, fail); }
   function resolve(status) {
     P.api("POST", "/api/v1/payments/" + encodeURIComponent(cur.payment_id) + "/resolve",
       {status: status, auth_code: status === "approved" ? ($("ept-auth").value.trim() || undefined) : undefined, cashier: P.st.cashier}).then(function (res) {
-      if (!res.ok) { P.say(P.errText(res)); return; }
+      if (!res.ok) { onFail(P.errText(res)); return; }
       $("ept-auth").value = "";
       settle(res.body);
     });
@@ -119,9 +131,9 @@
     P.api("POST", "/api/v1/payments/" + encodeURIComponent(cur.payment_id) + "/cancel").then(function (res) {
       var code = res.body && res.body.error && res.body.error.code;
       if (code === "cancel_on_terminal") { $("ept-state").textContent = T("ept_red"); return; }
-      if (!res.ok) { P.say(P.errText(res)); return; }
+      if (!res.ok) { onFail(P.errText(res)); return; }
       settle(res.body);
     });
   });
-  window.POS_EPT = {card: card};
+  window.POS_EPT = {card: card, refund: refund};
 }());
