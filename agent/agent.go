@@ -133,6 +133,11 @@ func New(ctx context.Context, cfg *Config, opts Options) (*Agent, error) {
 		return nil, err
 	}
 	journal := a.POSJournal()
+	payments, err := paymentOptions(cfg)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
 	a.POS = pos.New(d, pos.Options{
 		StoreID:           cfg.StoreID,
 		Currency:          cfg.Currency,
@@ -148,9 +153,16 @@ func New(ctx context.Context, cfg *Config, opts Options) (*Agent, error) {
 		SecureCookies:     cfg.HTTP.TLSCertFile != "",
 		Till: pos.TillOptions{RequireOpen: cfg.Till.RequireOpen, Denominations: cfg.Till.Denominations,
 			MaxDifferenceMinor: cfg.Till.MaxDifferenceMinor, DayStart: cfg.Till.DayStart(), Location: cfg.Location()},
-		Journal: journal,
-		Fiscal:  a.fiscalReader(),
+		Journal:  journal,
+		Fiscal:   a.fiscalReader(),
+		Payments: payments,
 	})
+	// Before HTTP serves: what a previous run left in flight becomes unknown, never sent again.
+	if err := a.POS.RecoverPayments(ctx); err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.Add("payments", PartFunc(a.POS.RunPayments))
 	a.Metrics.MustRegister(pos.NewCollector(a.POS))
 	a.API = pos.NewServer(a.POS, a.Metrics)
 	a.API.MetricsToken(cfg.HTTP.MetricsToken())
@@ -205,12 +217,12 @@ func posTerminals(cfg *Config) []pos.Terminal {
 
 // startDevices builds the device manager for the configured devices and routes its scans.
 func (a *Agent) startDevices(layouts []scanner.RCNLayout) error {
-	if len(a.cfg.Devices) == 0 {
-		return nil
-	}
 	specs, err := deviceSpecs(a.cfg)
 	if err != nil {
 		return err
+	}
+	if len(specs) == 0 {
+		return nil
 	}
 	router := newScanRouter(a.cfg, a.POS, a.Metrics, a.opts.Logger)
 	for _, sp := range specs {

@@ -96,6 +96,9 @@ func (s *Service) CreateSale(ctx context.Context, term Terminal, req SaleRequest
 			return err
 		}
 		sale.Warnings = append(sale.Warnings, custWarnings...)
+		if err := s.claimCardPayments(ctx, tx, term.ID, sale.SaleID, "payment", sale.Payments); err != nil {
+			return err
+		}
 		if err := s.storeSale(ctx, tx, &sale, hash); err != nil {
 			return err
 		}

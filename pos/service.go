@@ -105,6 +105,8 @@ type Options struct {
 	Journal Journal
 	// Fiscal serves the journal on /api/v1/fiscal/* (nil: those answer 404 fiscal_off).
 	Fiscal FiscalReader
+	// Payments are the terminals' card payment terminals (none: card amounts are typed).
+	Payments PaymentOptions
 }
 
 // Service is the selling domain over one database.
@@ -119,6 +121,7 @@ type Service struct {
 	rstmts *db.Stmts
 	promos *promoCache
 	health healthCache
+	pay    *paymentRunner
 }
 
 // w wraps a group transaction with the writer's statement cache.
@@ -145,6 +148,7 @@ func New(d *db.DB, opts Options) *Service {
 		wstmts: d.WStmts,
 		rstmts: db.NewStmts(d.R),
 		promos: &promoCache{},
+		pay:    newPaymentRunner(),
 	}
 }
 

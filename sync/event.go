@@ -23,7 +23,7 @@ const (
 )
 
 // Topics relative to <prefix>/stores/<store_id>/ (CONTRACT.md, MQTT section). The outbox topics
-// are outbox.TopicSales, outbox.TopicMovements, outbox.TopicReservations and outbox.TopicTill.
+// are outbox.TopicSales, outbox.TopicMovements, outbox.TopicReservations, outbox.TopicTill, outbox.TopicFiscal and outbox.TopicPayments.
 const (
 	TopicStatus         = "status"
 	TopicInboxAcks      = "inbox/acks"
@@ -64,6 +64,12 @@ const (
 	TypeTillMovement         = "retail.till.movement"
 	TypeTillClosed           = "retail.till.closed"
 	TypeFiscalRecord         = "retail.fiscal.record"
+	TypePaymentApproved      = "retail.payment.approved"
+	TypePaymentDeclined      = "retail.payment.declined"
+	TypePaymentCancelled     = "retail.payment.cancelled"
+	TypePaymentUnknown       = "retail.payment.unknown"
+	TypePaymentResolved      = "retail.payment.resolved"
+	TypePaymentUnclaimed     = "retail.payment.unclaimed"
 )
 
 // EventType is one row of the contract's event table: a type, the topic it travels on and who
@@ -91,6 +97,12 @@ func EventTypes() []EventType {
 		{TypeTillMovement, outbox.TopicTill, FromAgent},
 		{TypeTillClosed, outbox.TopicTill, FromAgent},
 		{TypeFiscalRecord, outbox.TopicFiscal, FromAgent},
+		{TypePaymentApproved, outbox.TopicPayments, FromAgent},
+		{TypePaymentDeclined, outbox.TopicPayments, FromAgent},
+		{TypePaymentCancelled, outbox.TopicPayments, FromAgent},
+		{TypePaymentUnknown, outbox.TopicPayments, FromAgent},
+		{TypePaymentResolved, outbox.TopicPayments, FromAgent},
+		{TypePaymentUnclaimed, outbox.TopicPayments, FromAgent},
 		{TypeAck, TopicInboxAcks, FromAgent},
 		{TypeCustomerLookup, TopicCustomerLookup, FromAgent},
 		{TypeSyncRequest, TopicSyncRequest, FromAgent},
