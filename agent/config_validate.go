@@ -28,6 +28,7 @@ func (c *Config) Validate() error {
 	c.validateTerminals(&ps)
 	c.validateTill(&ps)
 	c.validateFiscal(&ps)
+	c.validateFleet(&ps)
 	return ps.err()
 }
 
