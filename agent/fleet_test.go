@@ -1,0 +1,248 @@
+package agent
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/storeagent/storeagent/fleet"
+	"github.com/storeagent/storeagent/sync/broker"
+	"github.com/storeagent/storeagent/sync/centralsim"
+)
+
+// fleetRig is one store whose agent can be restarted on the same data_dir and config file, a
+// broker, and IT's console with central's key.
+type fleetRig struct {
+	t       *testing.T
+	dir     string
+	cfgPath string
+	broker  string
+	console *centralsim.Console
+	opts    Options
+}
+
+const fleetStore = "it-mi-001"
+
+func newFleetRig(t *testing.T, extra string) *fleetRig {
+	t.Helper()
+	url, stop, err := broker.Start(t.Context(), broker.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stop)
+	dir := t.TempDir()
+	if err := fleet.WriteKeyPair(filepath.Join(dir, "central.key"), filepath.Join(dir, "central.pub")); err != nil {
+		t.Fatal(err)
+	}
+	priv, err := fleet.LoadPrivateKey(filepath.Join(dir, "central.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &fleetRig{t: t, dir: dir, cfgPath: filepath.Join(dir, "storeagent.yaml"), broker: url,
+		opts: Options{Fleet: FleetOptions{Tick: 20 * time.Millisecond, Binary: "-"}, ShutdownTimeout: 2 * time.Second}}
+	r.writeConfig(url, extra)
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	r.console, err = centralsim.DialConsole(ctx, centralsim.ConsoleOptions{Broker: url, Key: priv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(r.console.Close)
+	return r
+}
+
+func (r *fleetRig) writeConfig(brokerURL, extra string) {
+	r.t.Helper()
+	y := fmt.Sprintf(`store_id: %s
+data_dir: data
+http:
+  listen: 127.0.0.1:0
+mqtt:
+  broker: %s
+  reconnect_window: 0s
+terminals:
+  - id: lane1
+    token: %s
+fleet:
+  central_public_key_file: central.pub
+  health_timeout: 2s
+  idle_for: 0s
+%s`, fleetStore, brokerURL, testToken, extra)
+	if err := os.WriteFile(r.cfgPath, []byte(y), 0o600); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+// running is one run of the store's agent.
+type running struct {
+	a    *Agent
+	cfg  *Config
+	stop context.CancelFunc
+	done chan error
+}
+
+// start loads the config file, prepares the fleet state and runs the agent, as `storeagent run`
+// does. restart is true when PrepareFleet asked for a restart instead.
+func (r *fleetRig) start() (run *running, restart bool) {
+	r.t.Helper()
+	cfg, _, err := LoadConfig(r.cfgPath, nil)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	cfg, restart, err = PrepareFleet(cfg)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	if restart {
+		return nil, true
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	o := r.opts
+	o.Listener = ln
+	ctx, cancel := context.WithCancel(context.Background())
+	a, err := New(ctx, cfg, o)
+	if err != nil {
+		cancel()
+		r.t.Fatal(err)
+	}
+	run = &running{a: a, cfg: cfg, stop: cancel, done: make(chan error, 1)}
+	go func() { run.done <- a.Run(ctx) }()
+	r.t.Cleanup(func() { run.stop(); <-run.done })
+	return run, false
+}
+
+// waitOnline waits for the agent's broker connection.
+func (run *running) waitOnline(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !run.a.online() {
+		if time.Now().After(deadline) {
+			t.Fatal("the agent did not connect to the broker in 10 s")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// waitExit waits for Run to return and says whether it asked for a restart.
+func (run *running) waitExit(t *testing.T, within time.Duration) bool {
+	t.Helper()
+	select {
+	case err := <-run.done:
+		run.done <- err // for the cleanup
+		if err != nil && !errors.Is(err, fleet.ErrRestart) {
+			t.Fatalf("agent stopped with %v", err)
+		}
+		return errors.Is(err, fleet.ErrRestart)
+	case <-time.After(within):
+		t.Fatalf("the agent did not stop within %s", within)
+		return false
+	}
+}
+
+func (r *fleetRig) ctx() context.Context {
+	ctx, cancel := context.WithTimeout(r.t.Context(), 15*time.Second)
+	r.t.Cleanup(cancel)
+	return ctx
+}
+
+// TestFleet_configOverlay drives central's overlay through its states: applied after a restart
+// (a pinned key kept from the file and reported ignored), kept across a restart, an invalid one
+// rejected with the key named, an unsigned one rejected, and one that loses the broker rolled back
+// to the last good one after the health timeout.
+func TestFleet_configOverlay(t *testing.T) {
+	r := newFleetRig(t, "  pinned: [http]\n")
+	run, _ := r.start()
+	run.waitOnline(t)
+	ctx := r.ctx()
+
+	if err := r.console.SetConfig(ctx, fleetStore, 1, json.RawMessage(`{"customers":{"cache_ttl":"1h"},"http":{"listen":"0.0.0.0:80"}}`)); err != nil {
+		t.Fatal(err)
+	}
+	if !run.waitExit(t, 10*time.Second) {
+		t.Fatal("a valid overlay did not restart the agent")
+	}
+	run, _ = r.start()
+	rep, err := r.console.WaitConfig(ctx, fleetStore, 1, fleet.StatusApplied, fleet.StatusRolledBack)
+	if err != nil {
+		t.Fatalf("no report for version 1: %v", err)
+	}
+	if rep.Status != fleet.StatusApplied || len(rep.Ignored) != 1 || rep.Ignored[0] != "http" {
+		t.Fatalf("report = %+v; want applied with http ignored", rep)
+	}
+	if got := run.cfg.Customers.CacheTTL.Std(); got != time.Hour {
+		t.Errorf("customers.cache_ttl = %s; want the overlay's 1h", got)
+	}
+	if got := run.cfg.HTTP.Listen; got != "127.0.0.1:0" {
+		t.Errorf("http.listen = %s; want the file's (pinned)", got)
+	}
+
+	// Invalid: rejected, naming the key; the store keeps running on version 1.
+	if err := r.console.SetConfig(ctx, fleetStore, 2, json.RawMessage(`{"log":{"level":"loud"}}`)); err != nil {
+		t.Fatal(err)
+	}
+	rep, err = r.console.WaitConfig(ctx, fleetStore, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Status != fleet.StatusRejected || !strings.Contains(rep.Error, "log.level") {
+		t.Fatalf("report = %+v; want rejected naming log.level", rep)
+	}
+
+	// Unsigned: rejected, not applied.
+	if err := r.console.PublishUnsigned(ctx, fleetStore, fleet.TopicConfigDesired, fleet.TypeConfigDesired,
+		fleet.ConfigDesiredData{Version: 3, Overlay: json.RawMessage(`{"customers":{"cache_ttl":"2h"}}`)}, false); err != nil {
+		t.Fatal(err)
+	}
+	rep, err = r.console.WaitConfig(ctx, fleetStore, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Status != fleet.StatusRejected || !strings.Contains(rep.Error, "signature") {
+		t.Fatalf("report = %+v; want rejected for its signature", rep)
+	}
+
+	// Unhealthy: the broker it names is dead, so the store is not healthy within 2 s and goes
+	// back to version 1.
+	if err := r.console.SetConfig(ctx, fleetStore, 4, json.RawMessage(`{"mqtt":{"broker":"tcp://127.0.0.1:9"}}`)); err != nil {
+		t.Fatal(err)
+	}
+	if !run.waitExit(t, 10*time.Second) {
+		t.Fatal("overlay 4 did not restart the agent")
+	}
+	run, _ = r.start()
+	if run.cfg.MQTT.Broker != "tcp://127.0.0.1:9" || !run.cfg.FleetTrial() {
+		t.Fatalf("second start: broker %s, trial %v; want overlay 4 on trial", run.cfg.MQTT.Broker, run.cfg.FleetTrial())
+	}
+	if !run.waitExit(t, 10*time.Second) {
+		t.Fatal("the unhealthy overlay was not rolled back with a restart")
+	}
+	run, _ = r.start()
+	rep, err = r.console.WaitConfig(ctx, fleetStore, 4, fleet.StatusRolledBack)
+	if err != nil {
+		t.Fatalf("no rolled_back report for version 4: %v", err)
+	}
+	if !strings.Contains(rep.Error, "broker not connected") {
+		t.Errorf("rollback error = %q; want it to say the broker was not connected", rep.Error)
+	}
+	if run.cfg.MQTT.Broker != r.broker || run.cfg.Customers.CacheTTL.Std() != time.Hour {
+		t.Errorf("after the rollback: broker %s, cache_ttl %s; want the file's broker and version 1's 1h", run.cfg.MQTT.Broker, run.cfg.Customers.CacheTTL)
+	}
+	// The retained version 4 comes again on every connect; it is not tried again.
+	run.waitOnline(t)
+	time.Sleep(300 * time.Millisecond)
+	select {
+	case err := <-run.done:
+		t.Fatalf("the agent stopped again (%v) on the retained overlay it rolled back", err)
+	default:
+	}
+}
