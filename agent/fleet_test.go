@@ -246,3 +246,136 @@ func TestFleet_configOverlay(t *testing.T) {
 	default:
 	}
 }
+
+// TestFleet_commands: signed commands run and report; a replayed id, a command older than 10
+// minutes, an unsigned one and an unknown name are refused; resync asks central for a snapshot;
+// diagnostics arrive in chunks with the config's secrets blanked; restart exits for a restart.
+func TestFleet_commands(t *testing.T) {
+	r := newFleetRig(t, "")
+	run, _ := r.start()
+	run.waitOnline(t)
+	ctx := r.ctx()
+
+	// resync: the agent records the request and sends retail.sync.request (the row is gone once
+	// the broker has it).
+	id, err := r.console.Command(ctx, fleetStore, fleet.CommandResync, map[string]string{"topic": "promotions"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := r.console.WaitResult(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Status != fleet.StatusOK || !strings.Contains(string(res.Result), "promotions") {
+		t.Fatalf("resync result = %+v", res)
+	}
+	if err := r.console.WaitSyncRequest(ctx, fleetStore, "promotions"); err != nil {
+		t.Fatalf("no retail.sync.request for promotions: %v", err)
+	}
+	var n int
+	if err := run.a.DB.R.QueryRow(`SELECT count(*) FROM fleet_commands WHERE command_id = ?1 AND status = 'ok'`, id).Scan(&n); err != nil || n != 1 {
+		t.Errorf("fleet_commands has %d ok rows for %s (err %v); want 1", n, id, err)
+	}
+
+	// The same command again (same id, same issued_at, freshly signed): refused.
+	c := fleet.CommandData{CommandID: id, Name: fleet.CommandResync, Args: json.RawMessage(`{"topic":"promotions"}`),
+		IssuedAt: time.Now().UTC().Format(time.RFC3339Nano)}
+	if err := r.console.SendCommand(ctx, fleetStore, c); err != nil {
+		t.Fatal(err)
+	}
+	r.waitResultStatus(ctx, id, fleet.StatusRefused, "replayed")
+
+	old := fleet.CommandData{CommandID: "old-1", Name: fleet.CommandResync, Args: json.RawMessage(`{"topic":"catalog"}`),
+		IssuedAt: time.Now().Add(-11 * time.Minute).UTC().Format(time.RFC3339Nano)}
+	if err := r.console.SendCommand(ctx, fleetStore, old); err != nil {
+		t.Fatal(err)
+	}
+	r.waitResultStatus(ctx, "old-1", fleet.StatusRefused, "ago")
+
+	unsigned := fleet.CommandData{CommandID: "unsigned-1", Name: fleet.CommandRestart, IssuedAt: time.Now().UTC().Format(time.RFC3339Nano)}
+	if err := r.console.PublishUnsigned(ctx, fleetStore, fleet.TopicCommands, fleet.TypeCommand, unsigned, false); err != nil {
+		t.Fatal(err)
+	}
+	r.waitResultStatus(ctx, "unsigned-1", fleet.StatusRefused, "signature")
+
+	id, err = r.console.Command(ctx, fleetStore, "format-disk", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.waitResultStatus(ctx, id, fleet.StatusFailed, "unknown command")
+
+	id, err = r.console.Command(ctx, fleetStore, fleet.CommandReprint, map[string]string{"sale_id": "no-such-sale"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.waitResultStatus(ctx, id, fleet.StatusFailed, "")
+
+	// diagnostics: a bundle in chunks; the terminal token is not in it.
+	id, err = r.console.Command(ctx, fleetStore, fleet.CommandDiagnostics, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res = r.waitResultStatus(ctx, id, fleet.StatusOK, "")
+	bundle, err := r.console.Diagnostics(ctx, id)
+	if err != nil {
+		t.Fatalf("diagnostics bundle: %v (result %s)", err, res.Result)
+	}
+	var b struct {
+		StoreID   string   `json:"store_id"`
+		Config    string   `json:"config"`
+		Integrity []string `json:"integrity"`
+		Status    struct {
+			StoreID string `json:"store_id"`
+		} `json:"status"`
+	}
+	if err := json.Unmarshal(bundle, &b); err != nil {
+		t.Fatal(err)
+	}
+	if b.StoreID != fleetStore || b.Status.StoreID != fleetStore || len(b.Integrity) != 1 || b.Integrity[0] != "ok" {
+		t.Errorf("bundle: store %q, status store %q, integrity %v", b.StoreID, b.Status.StoreID, b.Integrity)
+	}
+	if !strings.Contains(b.Config, "central_public_key_file") || strings.Contains(string(bundle), testToken) {
+		t.Errorf("bundle config: has the fleet section %v, has the terminal token %v",
+			strings.Contains(b.Config, "central_public_key_file"), strings.Contains(string(bundle), testToken))
+	}
+
+	// restart: reported ok, then the agent exits for the service to start it again.
+	id, err = r.console.Command(ctx, fleetStore, fleet.CommandRestart, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.waitResultStatus(ctx, id, fleet.StatusOK, "")
+	if !run.waitExit(t, 10*time.Second) {
+		t.Fatal("restart did not stop the agent for a restart")
+	}
+	// After the restart the seen ids are still there: the restart command replayed is refused.
+	run, _ = r.start()
+	run.waitOnline(t)
+	c = fleet.CommandData{CommandID: id, Name: fleet.CommandRestart, IssuedAt: time.Now().UTC().Format(time.RFC3339Nano)}
+	r.console.Forget(id)
+	if err := r.console.SendCommand(ctx, fleetStore, c); err != nil {
+		t.Fatal(err)
+	}
+	r.waitResultStatus(ctx, id, fleet.StatusRefused, "replayed")
+}
+
+// waitResultStatus waits for a command's result with status (and an error containing errPart);
+// an earlier result for the same id is forgotten first by the caller when needed.
+func (r *fleetRig) waitResultStatus(ctx context.Context, id, status, errPart string) fleet.CommandResultData {
+	r.t.Helper()
+	deadline, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	for {
+		res, err := r.console.WaitResult(deadline, id)
+		if err != nil {
+			r.t.Fatalf("no result for %s: %v", id, err)
+		}
+		if res.Status == status && strings.Contains(res.Error, errPart) {
+			return res
+		}
+		if res.Status != fleet.StatusOK || status == fleet.StatusOK {
+			r.t.Fatalf("result for %s = %+v; want %s with %q", id, res, status, errPart)
+		}
+		r.console.Forget(id) // the first (ok) result of a replayed id: wait for the next
+	}
+}

@@ -66,8 +66,8 @@ func (f *Fleet) handleCommand(ctx context.Context, payload []byte) error {
 		f.pending["restart"] = func(ctx context.Context) error {
 			res.Status = StatusOK
 			res.Result, _ = json.Marshal(map[string]any{"exit_status": ExitRestart})
-			f.result(ctx, res)
 			f.finish(ctx, c.CommandID, res)
+			f.result(ctx, res)
 			f.log.Info("restarting on central's command", "command_id", c.CommandID)
 			return ErrRestart
 		}
@@ -79,8 +79,8 @@ func (f *Fleet) handleCommand(ctx context.Context, payload []byte) error {
 	} else {
 		res.Status, res.Result = StatusOK, out
 	}
-	f.result(ctx, res)
 	f.finish(ctx, c.CommandID, res)
+	f.result(ctx, res)
 	return nil
 }
 

@@ -46,6 +46,8 @@ type Console struct {
 	update      map[string]fleet.UpdateReportedData
 	results     map[string]fleet.CommandResultData
 	diagnostics map[string][]fleet.DiagnosticsChunkData
+	// syncRequests are the topics each store asked to resend (retail.sync.request).
+	syncRequests map[string][]string
 }
 
 // DialConsole connects and subscribes to every store's reports.
@@ -61,7 +63,8 @@ func DialConsole(ctx context.Context, opts ConsoleOptions) (*Console, error) {
 	}
 	k := &Console{opts: opts, changed: make(chan struct{}), status: map[string]json.RawMessage{},
 		config: map[string]fleet.ConfigReportedData{}, update: map[string]fleet.UpdateReportedData{},
-		results: map[string]fleet.CommandResultData{}, diagnostics: map[string][]fleet.DiagnosticsChunkData{}}
+		results: map[string]fleet.CommandResultData{}, diagnostics: map[string][]fleet.DiagnosticsChunkData{},
+		syncRequests: map[string][]string{}}
 	o := mqtt.NewClientOptions().AddBroker(opts.Broker).SetClientID(opts.ClientID).SetCleanSession(true).
 		SetProtocolVersion(4).SetAutoReconnect(false).SetConnectRetry(false).SetConnectTimeout(5 * time.Second).
 		SetOrderMatters(false).SetDefaultPublishHandler(k.handle)
@@ -76,7 +79,7 @@ func DialConsole(ctx context.Context, opts ConsoleOptions) (*Console, error) {
 		return nil, fmt.Errorf("connect %s: %w", opts.Broker, err)
 	}
 	filters := map[string]byte{}
-	for _, rel := range []string{"status", fleet.TopicConfigReported, fleet.TopicUpdateReported, fleet.TopicCommandResults, fleet.TopicDiagnostics} {
+	for _, rel := range []string{"status", fleet.TopicConfigReported, fleet.TopicUpdateReported, fleet.TopicCommandResults, fleet.TopicDiagnostics, "sync/request"} {
 		filters[opts.TopicPrefix+"/stores/+/"+rel] = 1
 	}
 	if err := waitTok(ctx, k.c.SubscribeMultiple(filters, nil)); err != nil {
@@ -132,6 +135,13 @@ func (k *Console) handle(_ mqtt.Client, m mqtt.Message) {
 		var d fleet.CommandResultData
 		if json.Unmarshal(ev.Data, &d) == nil && d.CommandID != "" {
 			k.results[d.CommandID] = d
+		}
+	case "sync/request":
+		var d struct {
+			Topic string `json:"topic"`
+		}
+		if json.Unmarshal(ev.Data, &d) == nil && len(k.syncRequests[store]) < 100 {
+			k.syncRequests[store] = append(k.syncRequests[store], d.Topic)
 		}
 	case fleet.TopicDiagnostics:
 		var d fleet.DiagnosticsChunkData
@@ -316,4 +326,16 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// Forget drops a command's result, so WaitResult waits for the next one (a replay's).
+func (k *Console) Forget(id string) {
+	k.mu.Lock()
+	delete(k.results, id)
+	k.mu.Unlock()
+}
+
+// WaitSyncRequest waits for a store's retail.sync.request for topic.
+func (k *Console) WaitSyncRequest(ctx context.Context, store, topic string) error {
+	return k.wait(ctx, func() bool { return contains(k.syncRequests[store], topic) })
 }
