@@ -2,12 +2,17 @@ package agent
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -377,5 +382,150 @@ func (r *fleetRig) waitResultStatus(ctx context.Context, id, status, errPart str
 			r.t.Fatalf("result for %s = %+v; want %s with %q", id, res, status, errPart)
 		}
 		r.console.Forget(id) // the first (ok) result of a replayed id: wait for the next
+	}
+}
+
+// fakeBinary writes an executable that prints its version, as `storeagent version` does.
+func fakeBinary(t *testing.T, path, version string) []byte {
+	t.Helper()
+	b := []byte("#!/bin/sh\necho storeagent " + version + "\n")
+	if err := os.WriteFile(path, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func sha256Hex(b []byte) string {
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
+}
+
+// TestFleet_update: a signed update for the store's ring is downloaded over HTTPS, checked and
+// swapped in keeping the previous binary; the new one, healthy, reports applied. A wrong SHA-256,
+// another ring and a package-managed install are refused; a new binary that is not healthy in
+// time is rolled back to the previous one.
+func TestFleet_update(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("the fake binaries are shell scripts")
+	}
+	r := newFleetRig(t, "")
+	bin := filepath.Join(r.dir, "bin", "storeagent")
+	if err := os.MkdirAll(filepath.Dir(bin), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	v1 := fakeBinary(t, bin, "v1")
+	v2 := []byte("#!/bin/sh\necho storeagent v2\n")
+	v3 := []byte("#!/bin/sh\necho storeagent v3\n")
+	files := map[string][]byte{"/v2": v2, "/v3": v3}
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		b, ok := files[req.URL.Path]
+		if !ok {
+			http.NotFound(w, req)
+			return
+		}
+		w.Write(b)
+	}))
+	t.Cleanup(srv.Close)
+	r.opts.Fleet = FleetOptions{Tick: 20 * time.Millisecond, Binary: bin, HTTPClient: srv.Client()}
+	r.opts.Version = "v1"
+	run, _ := r.start()
+	run.waitOnline(t)
+	ctx := r.ctx()
+
+	// Another ring: refused, nothing downloaded.
+	if err := r.console.OfferUpdate(ctx, fleetStore, fleet.UpdateAvailableData{Version: "v2", URL: srv.URL + "/v2", SHA256: sha256Hex(v2), Ring: "canary"}); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := r.console.WaitUpdate(ctx, fleetStore, "v2")
+	if err != nil || rep.Status != fleet.StatusRejected || !strings.Contains(rep.Error, "ring") {
+		t.Fatalf("update for another ring: %+v, %v; want rejected naming the ring", rep, err)
+	}
+	// A wrong SHA-256: refused after the download, the binary untouched.
+	if err := r.console.OfferUpdate(ctx, fleetStore, fleet.UpdateAvailableData{Version: "v3", URL: srv.URL + "/v3", SHA256: sha256Hex(v2), Ring: "stable"}); err != nil {
+		t.Fatal(err)
+	}
+	rep, err = r.console.WaitUpdate(ctx, fleetStore, "v3")
+	if err != nil || rep.Status != fleet.StatusRejected || !strings.Contains(rep.Error, "sha256") {
+		t.Fatalf("update with a wrong sha256: %+v, %v; want rejected naming sha256", rep, err)
+	}
+	if got, _ := os.ReadFile(bin); string(got) != string(v1) {
+		t.Fatalf("the binary changed after a refused update: %q", got)
+	}
+
+	// The good one: swapped, previous kept, restart.
+	if err := r.console.OfferUpdate(ctx, fleetStore, fleet.UpdateAvailableData{Version: "v2", URL: srv.URL + "/v2", SHA256: sha256Hex(v2), Ring: "stable"}); err != nil {
+		t.Fatal(err)
+	}
+	if !run.waitExit(t, 10*time.Second) {
+		t.Fatal("the update did not restart the agent")
+	}
+	if got, _ := os.ReadFile(bin); string(got) != string(v2) {
+		t.Fatalf("binary after the swap = %q; want v2", got)
+	}
+	if got, _ := os.ReadFile(bin + ".prev"); string(got) != string(v1) {
+		t.Fatalf("previous binary = %q; want v1", got)
+	}
+	r.opts.Version = "v2" // the service starts the new binary
+	run, _ = r.start()
+	rep, err = r.console.WaitUpdate(ctx, fleetStore, "v2", fleet.StatusApplied)
+	if err != nil || rep.Running != "v2" {
+		t.Fatalf("after the restart: %+v, %v; want applied, running v2", rep, err)
+	}
+
+	// v3 again with the right hash: installed; but after the restart the store cannot reach its
+	// broker, so it is rolled back to v2.
+	if err := r.console.OfferUpdate(ctx, fleetStore, fleet.UpdateAvailableData{Version: "v3", URL: srv.URL + "/v3", SHA256: sha256Hex(v3), Ring: "stable"}); err != nil {
+		t.Fatal(err)
+	}
+	if !run.waitExit(t, 10*time.Second) {
+		t.Fatal("update v3 did not restart the agent")
+	}
+	r.writeConfig("tcp://127.0.0.1:9", "") // the new binary cannot reach the broker
+	r.opts.Version = "v3"
+	run, _ = r.start()
+	if !run.waitExit(t, 10*time.Second) {
+		t.Fatal("the unhealthy v3 was not rolled back with a restart")
+	}
+	if got, _ := os.ReadFile(bin); string(got) != string(v2) {
+		t.Fatalf("binary after the rollback = %q; want v2 back", got)
+	}
+	r.writeConfig(r.broker, "")
+	r.opts.Version = "v2"
+	run, _ = r.start()
+	rep, err = r.console.WaitUpdate(ctx, fleetStore, "v3", fleet.StatusRolledBack)
+	if err != nil || rep.Running != "v2" || !strings.Contains(rep.Error, "not healthy") {
+		t.Fatalf("after the rollback: %+v, %v; want rolled_back, running v2", rep, err)
+	}
+	// The retained v3 comes again on connect, and after v2's own report: a version rolled back
+	// is never tried again.
+	run.waitOnline(t)
+	if err := r.console.OfferUpdate(ctx, fleetStore, fleet.UpdateAvailableData{Version: "v3", URL: srv.URL + "/v3", SHA256: sha256Hex(v3), Ring: "stable"}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	select {
+	case err := <-run.done:
+		t.Fatalf("the agent stopped (%v) on a version it rolled back", err)
+	default:
+	}
+	if got, _ := os.ReadFile(bin); string(got) != string(v2) {
+		t.Fatalf("binary = %q; want v2", got)
+	}
+}
+
+// TestFleet_updatePackageManaged: on a .deb/.rpm install the update is refused with what to do.
+func TestFleet_updatePackageManaged(t *testing.T) {
+	r := newFleetRig(t, "")
+	r.opts.Fleet.Binary = "/usr/bin/storeagent"
+	r.opts.Version = "v1"
+	run, _ := r.start()
+	run.waitOnline(t)
+	ctx := r.ctx()
+	if err := r.console.OfferUpdate(ctx, fleetStore, fleet.UpdateAvailableData{Version: "v2", URL: "https://example.invalid/v2", SHA256: strings.Repeat("0", 64), Ring: "stable"}); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := r.console.WaitUpdate(ctx, fleetStore, "v2")
+	if err != nil || rep.Status != fleet.StatusRejected || rep.Error != "package-managed: update through apt/dnf" {
+		t.Fatalf("report = %+v, %v; want rejected, package-managed", rep, err)
 	}
 }

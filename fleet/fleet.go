@@ -237,6 +237,7 @@ func (f *Fleet) gate(ctx context.Context) error {
 		}
 		f.state.Update.Trial = nil
 		f.state.Update.Last = UpdateReportedData{Version: t.Version, Status: StatusRolledBack, Error: reason, Running: t.From}
+		f.state.Update.rolledBack(t.Version)
 	}
 	if err := SaveState(f.opts.DataDir, f.state); err != nil {
 		return fmt.Errorf("fleet: save state: %w", err)

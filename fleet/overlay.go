@@ -116,6 +116,7 @@ func PrepareStart(dataDir string) (Start, error) {
 			}
 			st.Update.Trial = nil
 			st.Update.Last = UpdateReportedData{Version: t.Version, Status: StatusRolledBack, Error: reason, Running: t.From}
+			st.Update.rolledBack(t.Version)
 			out.Restart = true
 		}
 	}

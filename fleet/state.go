@@ -49,6 +49,19 @@ type UpdateTrial struct {
 type UpdateState struct {
 	Trial *UpdateTrial       `json:"trial,omitempty"`
 	Last  UpdateReportedData `json:"last"`
+	// LastSHA256 is the SHA-256 of the offer Last answers: a refused offer repeated as it was
+	// (the retained message on every connect) is not downloaded again.
+	LastSHA256 string `json:"last_sha256,omitempty"`
+	// RolledBack are the versions rolled back (the last 20), never installed again.
+	RolledBack []string `json:"rolled_back,omitempty"`
+}
+
+// rolledBack records a version rolled back.
+func (u *UpdateState) rolledBack(version string) {
+	u.RolledBack = append(u.RolledBack, version)
+	if len(u.RolledBack) > 20 {
+		u.RolledBack = u.RolledBack[len(u.RolledBack)-20:]
+	}
 }
 
 // MaxTrialBoots is how many starts a config or binary on trial gets before it is rolled back

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -46,8 +47,10 @@ func (f *Fleet) handleUpdate(ctx context.Context, payload []byte) error {
 			return f.save()
 		}
 		return nil
-	case us.Trial != nil || us.Last.Version == u.Version:
+	case us.Trial != nil || (us.Last.Version == u.Version && (us.Last.Status != StatusRejected || us.LastSHA256 == u.SHA256)):
 		f.dirtyUpdate = us.Last.Version == u.Version
+		return nil
+	case slices.Contains(us.RolledBack, u.Version):
 		return nil
 	}
 	if f.opts.Binary == "" {
@@ -70,6 +73,7 @@ func (f *Fleet) handleUpdate(ctx context.Context, payload []byte) error {
 
 func (f *Fleet) refuseUpdate(u UpdateAvailableData, reason string) error {
 	f.state.Update.Last = UpdateReportedData{Version: u.Version, Status: StatusRejected, Error: clip(reason, 2048), Running: f.opts.Version}
+	f.state.Update.LastSHA256 = u.SHA256
 	f.dirtyUpdate = true
 	return f.save()
 }
