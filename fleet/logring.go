@@ -41,7 +41,7 @@ func (r *LogRing) Write(p []byte) (int, error) {
 func (r *LogRing) add(line string) {
 	r.lines = append(r.lines, line)
 	r.bytes += len(line)
-	for len(r.lines) > r.MaxLines || r.bytes > r.MaxBytes {
+	for len(r.lines) > 1 && (len(r.lines) > r.MaxLines || r.bytes > r.MaxBytes) {
 		r.bytes -= len(r.lines[0])
 		r.lines = r.lines[1:]
 	}
