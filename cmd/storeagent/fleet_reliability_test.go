@@ -28,18 +28,18 @@ import (
 // the rollback of a new binary that never becomes healthy, and checks after every kill that the
 // store's binary is one that runs (`storeagent version` exits 0) and that the state names it.
 func TestReliability_UpdateKill(t *testing.T) {
-	p := reliabilityPlan(t, "STOREAGENT_RELIABILITY_UPDATE_ROUNDS", 21, 500, 2*time.Minute, 30*time.Minute)
+	p := reliabilityPlan(t, "STOREAGENT_RELIABILITY_UPDATE_ROUNDS", 14, 500, 2*time.Minute, 60*time.Minute)
 	failures := 0
 	kills := map[string]int{}
-	rounds, rollbacks := 0, 0
+	rounds, rollbacks, budgetHit := 0, 0, false
 	summary(t, "kill -9 during a self-update", &failures, func(failures int) string {
 		var ks []string
 		for k, n := range kills {
 			ks = append(ks, fmt.Sprintf("%s %d", k, n))
 		}
 		sort.Strings(ks)
-		return fmt.Sprintf("runs %d (kills after: %s; %d rollbacks also killed), failures %d; checked after every kill and restart that the binary in place runs and is the one the state names, and that every rollback ends on the previous binary",
-			rounds, strings.Join(ks, ", "), rollbacks, failures)
+		return fmt.Sprintf("runs %d%s (kills after: %s; %d rollbacks also killed), failures %d; checked after every kill and restart that the binary in place runs and is the one the state names, and that every rollback ends on the previous binary",
+			rounds, budgetNote(budgetHit, p), strings.Join(ks, ", "), rollbacks, failures)
 	})
 	real, err := buildOnce()
 	if err != nil {
@@ -51,9 +51,25 @@ func TestReliability_UpdateKill(t *testing.T) {
 	}
 	v2 := append(append([]byte(nil), v1...), []byte("\nstoreagent-update-test-v2\n")...) // still a valid ELF
 	deadline := time.Now().Add(p.Budget)
-	for i := 0; i < p.Rounds && time.Now().Before(deadline); i++ {
+	for i := 0; i < p.Rounds; i++ {
+		if time.Now().After(deadline) {
+			budgetHit = true
+			break
+		}
 		rounds++
-		dir := t.TempDir()
+		dir, err := os.MkdirTemp("", "storeagent-update-kill-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		updateRound(t, i, dir, v1, v2, kills, &rollbacks)
+		os.RemoveAll(dir) // two binaries of ~35 MB a round
+	}
+}
+
+// updateRound is one round: an update killed after one step, a start, and when the new binary
+// is in place its rollback killed too.
+func updateRound(t *testing.T, i int, dir string, v1, v2 []byte, kills map[string]int, rollbacks *int) {
+	{
 		bin := filepath.Join(dir, "storeagent")
 		if err := os.WriteFile(bin, v1, 0o755); err != nil {
 			t.Fatal(err)
@@ -67,19 +83,19 @@ func TestReliability_UpdateKill(t *testing.T) {
 		runHelper(t, "update", dir, at)
 		if _, err := fleet.PrepareStart(dir); err != nil { // the service starts the agent again
 			t.Errorf("round %d (kill after %s): PrepareStart: %v", i, at, err)
-			continue
+			return
 		}
 		if msg := checkBinary(dir, bin, v1, v2); msg != "" {
 			t.Errorf("round %d (kill after %s): %s", i, at, msg)
-			continue
+			return
 		}
 		st, _ := fleet.LoadState(dir)
 		if st.Update.Trial == nil {
-			continue // the swap never happened: still on v1
+			return // the swap never happened: still on v1
 		}
 		// The new binary never becomes healthy: its starts run out and the previous comes back,
 		// with a kill somewhere in that too.
-		rollbacks++
+		*rollbacks++
 		runHelper(t, "rollback", dir, fmt.Sprintf("boot %d", rand.IntN(fleet.MaxTrialBoots+1)))
 		for n := 0; n <= fleet.MaxTrialBoots+1; n++ {
 			s, err := fleet.PrepareStart(dir)
