@@ -175,7 +175,7 @@ func (a *Agent) fleetHealthy(ctx context.Context) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, a.URL()+"/healthz", nil)
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+loopbackAddr(a.ln.Addr())+"/healthz", nil)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return fmt.Errorf("HTTP not answering: %w", err)
@@ -185,6 +185,18 @@ func (a *Agent) fleetHealthy(ctx context.Context) error {
 		return fmt.Errorf("HTTP /healthz answered %s", resp.Status)
 	}
 	return nil
+}
+
+// loopbackAddr is addr with an unspecified host (0.0.0.0, ::) replaced by 127.0.0.1.
+func loopbackAddr(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return addr.String()
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
 }
 
 // fleetDiagnostics gathers a diagnostics bundle's parts.
