@@ -1,12 +1,14 @@
 package agent
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -527,5 +529,115 @@ func TestFleet_updatePackageManaged(t *testing.T) {
 	rep, err := r.console.WaitUpdate(ctx, fleetStore, "v2")
 	if err != nil || rep.Status != fleet.StatusRejected || rep.Error != "package-managed: update through apt/dnf" {
 		t.Fatalf("report = %+v, %v; want rejected, package-managed", rep, err)
+	}
+}
+
+// TestFleet_reprintAndDiagnosticsURL: reprint sends a sale's receipt to the store's network
+// printer through the print queue; with fleet.diagnostics_url the bundle is POSTed over HTTPS.
+func TestFleet_reprintAndDiagnosticsURL(t *testing.T) {
+	printer, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer printer.Close()
+	printed := make(chan []byte, 4)
+	go func() {
+		for {
+			c, err := printer.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				buf := make([]byte, 64<<10)
+				var got []byte
+				for {
+					c.SetReadDeadline(time.Now().Add(500 * time.Millisecond))
+					n, err := c.Read(buf)
+					got = append(got, buf[:n]...)
+					// Answer every real-time status request (DLE EOT n) with "ready" (0x12).
+					for i := 0; i+1 < n; i++ {
+						if buf[i] == 0x10 && buf[i+1] == 0x04 {
+							c.Write([]byte{0x12})
+						}
+					}
+					if err != nil {
+						break
+					}
+				}
+				if len(got) > 0 {
+					printed <- got
+				}
+			}()
+		}
+	}()
+	uploads := make(chan *http.Request, 1)
+	bodies := make(chan int, 1)
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		b, _ := io.ReadAll(req.Body)
+		uploads <- req
+		bodies <- len(b)
+	}))
+	defer srv.Close()
+	r := newFleetRig(t, "  diagnostics_url: "+srv.URL+"/bundles\ndevices:\n  - {name: p1, type: printer, transport: tcp, path: \""+printer.Addr().String()+"\"}\n")
+	r.opts.Fleet.HTTPClient = srv.Client()
+	run, _ := r.start()
+	run.waitOnline(t)
+	ctx := r.ctx()
+	items, stock, err := DemoCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := run.a.POS.SeedCatalog(ctx, items, stock); err != nil {
+		t.Fatal(err)
+	}
+	saleID := "01930000-0000-7000-8000-000000000001"
+	body := fmt.Sprintf(`{"sale_id":%q,"terminal":"lane1","cashier":"t","lines":[{"code":%q,"qty":1}],"payments":[{"method":"card","amount_minor":%d}]}`,
+		saleID, items[0].SKU, items[0].PriceMinor)
+	req, _ := http.NewRequestWithContext(ctx, "POST", run.a.URL()+"/api/v1/sales", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated && resp.StatusCode != http.StatusOK {
+		t.Fatalf("sale: %s %s", resp.Status, msg)
+	}
+
+	id, err := r.console.Command(ctx, fleetStore, fleet.CommandReprint, map[string]string{"sale_id": saleID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := r.waitResultStatus(ctx, id, fleet.StatusOK, "")
+	if !strings.Contains(string(res.Result), "job_id") {
+		t.Errorf("reprint result = %s", res.Result)
+	}
+	select {
+	case got := <-printed:
+		if !bytes.Contains(got, []byte(items[0].Name)) {
+			t.Errorf("the printer got %d bytes without the item's name %q", len(got), items[0].Name)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("nothing reached the printer")
+	}
+
+	id, err = r.console.Command(ctx, fleetStore, fleet.CommandDiagnostics, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res = r.waitResultStatus(ctx, id, fleet.StatusOK, "")
+	select {
+	case up := <-uploads:
+		if up.URL.Path != "/bundles" || up.Header.Get("X-Storeagent-Command") != id || up.Header.Get("Content-Type") != "application/gzip" {
+			t.Errorf("upload: %s %v", up.URL.Path, up.Header)
+		}
+		if n := <-bodies; n == 0 || !strings.Contains(string(res.Result), srv.URL) {
+			t.Errorf("upload of %d bytes, result %s", n, res.Result)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no bundle uploaded")
 	}
 }
