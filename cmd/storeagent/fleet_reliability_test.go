@@ -61,59 +61,66 @@ func TestReliability_UpdateKill(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		updateRound(t, i, dir, v1, v2, kills, &rollbacks)
+		if !updateRound(t, i, dir, v1, v2, kills, &rollbacks) {
+			failures++
+		}
 		os.RemoveAll(dir) // two binaries of ~35 MB a round
 	}
 }
 
 // updateRound is one round: an update killed after one step, a start, and when the new binary
 // is in place its rollback killed too.
-func updateRound(t *testing.T, i int, dir string, v1, v2 []byte, kills map[string]int, rollbacks *int) {
-	{
-		bin := filepath.Join(dir, "storeagent")
-		if err := os.WriteFile(bin, v1, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, "v2"), v2, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		steps := []string{"download", "downloaded", "recorded", "kept-previous", "renamed", "synced", "started"}
-		at := steps[i%len(steps)] // every step in turn, the moment after it random
-		kills[at]++
-		runHelper(t, "update", dir, at)
-		if _, err := fleet.PrepareStart(dir); err != nil { // the service starts the agent again
-			t.Errorf("round %d (kill after %s): PrepareStart: %v", i, at, err)
-			return
+func updateRound(t *testing.T, i int, dir string, v1, v2 []byte, kills map[string]int, rollbacks *int) (ok bool) {
+	ok = true
+	errorf := func(format string, args ...any) {
+		t.Helper()
+		ok = false
+		t.Errorf(format, args...)
+	}
+	bin := filepath.Join(dir, "storeagent")
+	if err := os.WriteFile(bin, v1, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "v2"), v2, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	steps := []string{"download", "downloaded", "recorded", "kept-previous", "renamed", "synced", "started"}
+	at := steps[i%len(steps)] // every step in turn, the moment after it random
+	kills[at]++
+	runHelper(t, "update", dir, at)
+	if _, err := fleet.PrepareStart(dir); err != nil { // the service starts the agent again
+		errorf("round %d (kill after %s): PrepareStart: %v", i, at, err)
+		return
+	}
+	if msg := checkBinary(dir, bin, v1, v2); msg != "" {
+		errorf("round %d (kill after %s): %s", i, at, msg)
+		return
+	}
+	st, _ := fleet.LoadState(dir)
+	if st.Update.Trial == nil {
+		return // the swap never happened: still on v1
+	}
+	// The new binary never becomes healthy: its starts run out and the previous comes back,
+	// with a kill somewhere in that too.
+	*rollbacks++
+	runHelper(t, "rollback", dir, fmt.Sprintf("boot %d", rand.IntN(fleet.MaxTrialBoots+1)))
+	for n := 0; n <= fleet.MaxTrialBoots+1; n++ {
+		s, err := fleet.PrepareStart(dir)
+		if err != nil {
+			errorf("round %d: PrepareStart after the rollback kill: %v", i, err)
+			break
 		}
 		if msg := checkBinary(dir, bin, v1, v2); msg != "" {
-			t.Errorf("round %d (kill after %s): %s", i, at, msg)
-			return
+			errorf("round %d (rollback, start %d): %s", i, n, msg)
 		}
-		st, _ := fleet.LoadState(dir)
-		if st.Update.Trial == nil {
-			return // the swap never happened: still on v1
-		}
-		// The new binary never becomes healthy: its starts run out and the previous comes back,
-		// with a kill somewhere in that too.
-		*rollbacks++
-		runHelper(t, "rollback", dir, fmt.Sprintf("boot %d", rand.IntN(fleet.MaxTrialBoots+1)))
-		for n := 0; n <= fleet.MaxTrialBoots+1; n++ {
-			s, err := fleet.PrepareStart(dir)
-			if err != nil {
-				t.Errorf("round %d: PrepareStart after the rollback kill: %v", i, err)
-				break
-			}
-			if msg := checkBinary(dir, bin, v1, v2); msg != "" {
-				t.Errorf("round %d (rollback, start %d): %s", i, n, msg)
-			}
-			if s.Restart {
-				break
-			}
-		}
-		if b, _ := os.ReadFile(bin); sha(b) != sha(v1) {
-			t.Errorf("round %d: after the rollback the binary is not the previous one", i)
+		if s.Restart {
+			break
 		}
 	}
+	if b, _ := os.ReadFile(bin); sha(b) != sha(v1) {
+		errorf("round %d: after the rollback the binary is not the previous one", i)
+	}
+	return ok
 }
 
 func sha(b []byte) string {
