@@ -67,6 +67,13 @@ func (m *Main) checkCmd(ctx context.Context, args []string) error {
 	} else {
 		line(true, "database", detail)
 	}
+	if cfg.FleetOn() {
+		if detail, err := checkFleet(cfg); err != nil {
+			line(false, "fleet", err.Error())
+		} else {
+			line(true, "fleet", detail)
+		}
+	}
 	detail, err := checkBroker(ctx, cfg.MQTT)
 	var unreachable errBrokerUnreachable
 	switch {
