@@ -109,6 +109,9 @@ func (f *Fleet) run(ctx context.Context, c CommandData) (json.RawMessage, error)
 		if a.SaleID == "" || len(a.SaleID) > 128 || len(a.Printer) > 64 {
 			return nil, errors.New("args: sale_id (1..128 characters) is required; printer at most 64")
 		}
+		if f.opts.Env.Reprint == nil {
+			return nil, errors.New("reprint is not available on this agent")
+		}
 		job, err := f.opts.Env.Reprint(ctx, a.SaleID, a.Printer)
 		if err != nil {
 			return nil, err

@@ -23,9 +23,13 @@ const (
 // diagnostics builds the bundle (gzip'd JSON) and sends it: POSTed to DiagnosticsURL when set,
 // else in chunks on the diagnostics topic. The result says how big it was and where it went.
 func (f *Fleet) diagnostics(ctx context.Context, commandID string) (json.RawMessage, error) {
-	parts, err := f.opts.Env.Diagnostics(ctx)
-	if err != nil {
-		return nil, err
+	parts := map[string]any{}
+	if f.opts.Env.Diagnostics != nil {
+		p, err := f.opts.Env.Diagnostics(ctx)
+		if err != nil {
+			return nil, err
+		}
+		parts = p
 	}
 	parts["store_id"] = f.opts.StoreID
 	parts["agent_version"] = f.opts.Version

@@ -123,6 +123,9 @@ func New(opts Options) (*Fleet, error) {
 	if len(opts.PublicKey) != ed25519.PublicKeySize {
 		return nil, errors.New("fleet: central's public key is required")
 	}
+	if opts.Link == nil || opts.DB == nil || opts.Env.Healthy == nil || opts.Env.Idle == nil || opts.Env.ValidateOverlay == nil {
+		return nil, errors.New("fleet: Link, DB, Env.Healthy, Env.Idle and Env.ValidateOverlay are required")
+	}
 	st, err := LoadState(opts.DataDir)
 	if err != nil {
 		return nil, err
