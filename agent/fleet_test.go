@@ -167,6 +167,7 @@ func (r *fleetRig) ctx() context.Context {
 // rejected with the key named, an unsigned one rejected, and one that loses the broker rolled back
 // to the last good one after the health timeout.
 func TestFleet_configOverlay(t *testing.T) {
+	t.Parallel()
 	r := newFleetRig(t, "  pinned: [http]\n")
 	run, _ := r.start()
 	run.waitOnline(t)
@@ -258,6 +259,7 @@ func TestFleet_configOverlay(t *testing.T) {
 // minutes, an unsigned one and an unknown name are refused; resync asks central for a snapshot;
 // diagnostics arrive in chunks with the config's secrets blanked; restart exits for a restart.
 func TestFleet_commands(t *testing.T) {
+	t.Parallel()
 	r := newFleetRig(t, "")
 	run, _ := r.start()
 	run.waitOnline(t)
@@ -407,6 +409,7 @@ func sha256Hex(b []byte) string {
 // another ring and a package-managed install are refused; a new binary that is not healthy in
 // time is rolled back to the previous one.
 func TestFleet_update(t *testing.T) {
+	t.Parallel()
 	if runtime.GOOS == "windows" {
 		t.Skip("the fake binaries are shell scripts")
 	}
@@ -517,6 +520,7 @@ func TestFleet_update(t *testing.T) {
 
 // TestFleet_updatePackageManaged: on a .deb/.rpm install the update is refused with what to do.
 func TestFleet_updatePackageManaged(t *testing.T) {
+	t.Parallel()
 	r := newFleetRig(t, "")
 	r.opts.Fleet.Binary = "/usr/bin/storeagent"
 	r.opts.Version = "v1"
@@ -535,6 +539,7 @@ func TestFleet_updatePackageManaged(t *testing.T) {
 // TestFleet_reprintAndDiagnosticsURL: reprint sends a sale's receipt to the store's network
 // printer through the print queue; with fleet.diagnostics_url the bundle is POSTed over HTTPS.
 func TestFleet_reprintAndDiagnosticsURL(t *testing.T) {
+	t.Parallel()
 	printer, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
