@@ -31,6 +31,7 @@ import (
 
 	"github.com/storeagent/storeagent/agent/db"
 	"github.com/storeagent/storeagent/devices"
+	"github.com/storeagent/storeagent/fleet"
 	"github.com/storeagent/storeagent/pos"
 	"github.com/storeagent/storeagent/pos/fiscal"
 	"github.com/storeagent/storeagent/scanner"
@@ -73,6 +74,8 @@ type Options struct {
 	ShutdownTimeout time.Duration
 	// PrintDriver replaces the ESC/POS printers (the demo's virtual printer).
 	PrintDriver pos.Driver
+	// Fleet tunes fleet operations (agent/fleet.go).
+	Fleet FleetOptions
 }
 
 // Agent is a running store agent.
@@ -92,10 +95,13 @@ type Agent struct {
 	Printing *pos.PrintQueue
 	// Fiscal is the French fiscal journal (nil unless fiscal.country is FR).
 	Fiscal *fiscal.Journal
-	ln     net.Listener
-	shopLn net.Listener // http.shopper_listen; nil when not set
-	lock   *db.Lock
-	parts  []namedPart
+	// Fleet runs central's commands, config overlay and updates (nil without fleet operations).
+	Fleet    *fleet.Fleet
+	activity *activity
+	ln       net.Listener
+	shopLn   net.Listener // http.shopper_listen; nil when not set
+	lock     *db.Lock
+	parts    []namedPart
 }
 
 type namedPart struct {
@@ -180,6 +186,10 @@ func New(ctx context.Context, cfg *Config, opts Options) (*Agent, error) {
 		return nil, err
 	}
 	if err := a.startFiscal(ctx); err != nil {
+		a.Close()
+		return nil, err
+	}
+	if err := a.startFleet(); err != nil {
 		a.Close()
 		return nil, err
 	}
@@ -281,7 +291,7 @@ func (a *Agent) Run(ctx context.Context) error {
 	streams, stopStreams := context.WithCancel(context.Background())
 	defer stopStreams()
 	srv := &http.Server{
-		Handler:           a.API,
+		Handler:           a.activity.wrap(a.API),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,

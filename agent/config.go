@@ -34,6 +34,12 @@ type Config struct {
 	Till              TillConfig     `yaml:"till"`
 	Payments          PaymentsConfig `yaml:"payments"`
 	Fiscal            FiscalConfig   `yaml:"fiscal"`
+	Fleet             FleetConfig    `yaml:"fleet"`
+
+	// src is what the config was parsed from, for WithOverlay.
+	src *configSource
+	// fleetTrial marks a config whose overlay is on trial (PrepareFleet).
+	fleetTrial bool
 }
 
 // StoreInfo is what receipts and pages print about the store, and the store's time zone.

@@ -29,6 +29,7 @@ func (c *Config) Validate() error {
 	c.validateTill(&ps)
 	c.validateFiscal(&ps)
 	c.validatePayments(&ps)
+	c.validateFleet(&ps)
 	return ps.err()
 }
 

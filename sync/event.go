@@ -116,6 +116,14 @@ func EventTypes() []EventType {
 		{TypeReservationCancelled, TopicReservationsIn, FromCentral},
 		{TypeCustomerResult, TopicCustomerReply, FromCentral},
 		{TypeAck, TopicAcks, FromCentral},
+		// Fleet operations (package fleet decodes them; the Syncer only routes them).
+		{"retail.command", "commands", FromCentral},
+		{"retail.command.result", "commands/results", FromAgent},
+		{"retail.diagnostics.chunk", "diagnostics", FromAgent},
+		{"retail.config.desired", "config/desired", FromCentral},
+		{"retail.config.reported", "config/reported", FromAgent},
+		{"retail.update.available", "update", FromCentral},
+		{"retail.update.reported", "update/reported", FromAgent},
 	}
 }
 

@@ -71,6 +71,13 @@ func (m *Main) checkCmd(ctx context.Context, args []string) error {
 	if w := plainHTTPWarning(cfg.HTTP); w != "" {
 		warn("http", w)
 	}
+	if cfg.FleetOn() {
+		if detail, err := checkFleet(cfg); err != nil {
+			line(false, "fleet", err.Error())
+		} else {
+			line(true, "fleet", detail)
+		}
+	}
 	detail, err := checkBroker(ctx, cfg.MQTT)
 	var unreachable errBrokerUnreachable
 	switch {

@@ -14,7 +14,7 @@ func TestBuild_cardSlip(t *testing.T) {
 	r := sample(t, "fr-FR")
 	r.Payments = []Payment{{Method: "card", AmountMinor: 2395, CardMasked: "497010******1234", Scheme: "CB", AuthCode: "A1B2C3"}}
 	r.ChangeMinor = 0
-	b, err := Build(r, p)
+	b, err := build(r, p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +30,7 @@ func TestBuild_cardSlip(t *testing.T) {
 		}
 	}
 	r.Payments[0] = Payment{Method: "card", AmountMinor: 2395}
-	b, _ = Build(r, p)
+	b, _ = build(r, p)
 	doc, _ = escpos.DecodeProfile(b, p)
 	if strings.Contains(doc.String(), "AUT ") {
 		t.Errorf("a typed card amount printed an authorisation line:\n%s", doc.String())

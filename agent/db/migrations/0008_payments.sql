@@ -1,4 +1,4 @@
--- 0007: card payment intents (CONTRACT.md wave 2, "Payment terminals"). Written by pos only.
+-- 0008: card payment intents (CONTRACT.md wave 2, "Payment terminals"). Written by pos only.
 --
 -- A payment is stored (pending) before a byte goes to its terminal, and sent_at is set in a commit
 -- of its own just before the request goes out; so after a crash a pending row with sent_at set may
