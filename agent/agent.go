@@ -31,7 +31,7 @@ import (
 
 	"github.com/storeagent/storeagent/agent/db"
 	"github.com/storeagent/storeagent/devices"
-	"github.com/storeagent/storeagent/fleet"
+	"github.com/storeagent/storeagent/agent/fleet"
 	"github.com/storeagent/storeagent/pos"
 	"github.com/storeagent/storeagent/pos/fiscal"
 	"github.com/storeagent/storeagent/scanner"

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/storeagent/storeagent/fleet"
+	"github.com/storeagent/storeagent/agent/fleet"
 )
 
 func fleetTestConfig(t *testing.T, extra string) *Config {

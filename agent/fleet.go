@@ -16,7 +16,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/storeagent/storeagent/agent/db"
-	"github.com/storeagent/storeagent/fleet"
+	"github.com/storeagent/storeagent/agent/fleet"
 	agentsync "github.com/storeagent/storeagent/sync"
 )
 

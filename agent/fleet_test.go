@@ -19,7 +19,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/storeagent/storeagent/fleet"
+	"github.com/storeagent/storeagent/agent/fleet"
 	"github.com/storeagent/storeagent/sync/broker"
 	"github.com/storeagent/storeagent/sync/centralsim"
 )

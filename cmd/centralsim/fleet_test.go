@@ -16,7 +16,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/storeagent/storeagent/agent"
-	"github.com/storeagent/storeagent/fleet"
+	"github.com/storeagent/storeagent/agent/fleet"
 	"github.com/storeagent/storeagent/sync/broker"
 )
 

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/storeagent/storeagent/fleet"
+	"github.com/storeagent/storeagent/agent/fleet"
 )
 
 // TestMain_CheckFleet: check names the ring and what central's last overlay came to.

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/storeagent/storeagent/fleet"
+	"github.com/storeagent/storeagent/agent/fleet"
 )
 
 func main() {

@@ -19,7 +19,7 @@ import (
 
 	"github.com/storeagent/storeagent/agent"
 	"github.com/storeagent/storeagent/agent/db"
-	"github.com/storeagent/storeagent/fleet"
+	"github.com/storeagent/storeagent/agent/fleet"
 	agentsync "github.com/storeagent/storeagent/sync"
 	"github.com/storeagent/storeagent/sync/broker"
 	"github.com/storeagent/storeagent/sync/centralsim"
