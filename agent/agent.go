@@ -147,7 +147,8 @@ func New(ctx context.Context, cfg *Config, opts Options) (*Agent, error) {
 		Logger:            opts.Logger,
 		SecureCookies:     cfg.HTTP.TLSCertFile != "",
 		Till: pos.TillOptions{RequireOpen: cfg.Till.RequireOpen, Denominations: cfg.Till.Denominations,
-			MaxDifferenceMinor: cfg.Till.MaxDifferenceMinor, DayStart: cfg.Till.DayStart(), Location: cfg.Location()},
+			MaxDifferenceMinor: cfg.Till.MaxDifferenceMinor, DayStart: cfg.Till.DayStart(), Location: cfg.Location(),
+			DrawerOpen: a.drawerHold()},
 		Journal: journal,
 		Fiscal:  a.fiscalReader(),
 	})
@@ -234,6 +235,9 @@ func (a *Agent) deviceStates() []pos.DeviceState {
 	var out []pos.DeviceState
 	for _, st := range a.Devices.States() {
 		out = append(out, pos.DeviceState{Name: st.Name, Type: st.Type, State: st.State, Reason: st.Reason})
+	}
+	for _, st := range a.Devices.Drawers() {
+		out = append(out, pos.DeviceState{Name: st.Name, Type: st.Type, State: st.State})
 	}
 	return out
 }

@@ -158,6 +158,12 @@ type Device struct {
 	DataBits int    `yaml:"data_bits"`
 	Parity   string `yaml:"parity"`
 	StopBits int    `yaml:"stop_bits"`
+	// DrawerOpenWhen (printers) is the level of the kick-out connector's pin 3 while the cash
+	// drawer is open: low (the default) or high; it depends on the drawer's switch.
+	DrawerOpenWhen string `yaml:"drawer_open_when"`
+	// DrawerPoll (printers) is how often the idle printer is asked for the drawer's state
+	// (DLE EOT 1); zero polls only when till.require_drawer_closed is on (then every 1s).
+	DrawerPoll Duration `yaml:"drawer_poll"`
 }
 
 // Duration is a time.Duration written as Go duration text ("24h", "2s", "500ms") in YAML and in

@@ -27,6 +27,7 @@ func (c *Config) Validate() error {
 	c.validateDevices(&ps)
 	c.validateTerminals(&ps)
 	c.validateTill(&ps)
+	c.validateDrawers(&ps)
 	c.validateFiscal(&ps)
 	return ps.err()
 }

@@ -116,6 +116,9 @@ func (r *scanRouter) onEvent(ev devices.Event) {
 		}
 		r.state.WithLabelValues(ev.Device, r.types[ev.Device]).Set(up)
 		r.publish(ev.Device, pos.Event{Name: "device", Data: DeviceEvent{Name: ev.Device, Type: r.types[ev.Device], State: ev.State, Reason: ev.Reason}})
+	case devices.EventDrawer:
+		// The drawer on a printer's connector: a device of type drawer named after its printer.
+		r.publish(ev.Device, pos.Event{Name: "device", Data: DeviceEvent{Name: ev.Device, Type: devices.TypeDrawer, State: ev.State}})
 	}
 }
 

@@ -81,6 +81,9 @@ type Manager struct {
 
 	mu     sync.Mutex
 	states map[string]*DeviceState
+	// drawers holds the state of the cash drawer on a printer's kick-out connector, by printer
+	// name, once the printer reported it (drawer.go).
+	drawers map[string]*DeviceState
 }
 
 // NewManager checks the specs (unique names, known types and transports, usable profiles) and

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/storeagent/storeagent/devices/escpos"
@@ -34,6 +35,9 @@ type PrinterOptions struct {
 	DrainTimeout time.Duration
 	// ChunkSize is how many bytes are written at a time (default 4096).
 	ChunkSize int
+	// DrawerOpenWhen gives, by printer name, the level of kick-out connector pin 3 while the
+	// drawer is open: "low" (the default) or "high"; it depends on the drawer's switch.
+	DrawerOpenWhen map[string]string
 }
 
 // Printer is the ESC/POS receipt-printer driver: it sends whole jobs to the configured printers,
@@ -45,6 +49,7 @@ type Printer struct {
 	m        *Manager
 	profiles map[string]escpos.Profile
 	opts     PrinterOptions
+	locks    sync.Map // printer name → *sync.Mutex (drawer.go)
 }
 
 // NewPrinter returns the driver for the printers in profiles (device name → the model's
@@ -83,6 +88,9 @@ func (p *Printer) Print(ctx context.Context, name string, data []byte) error {
 	if err != nil {
 		return err
 	}
+	l := p.printerLock(name)
+	l.Lock()
+	defer l.Unlock()
 	port, err := p.opts.Open(ctx, name)
 	if err != nil {
 		p.setState(name, StateFailed, err.Error())
@@ -142,6 +150,7 @@ func (p *Printer) Print(ctx context.Context, name string, data []byte) error {
 
 // ready records st as the printer's state and returns an error when it cannot print.
 func (p *Printer) ready(name string, st escpos.Status) error {
+	p.recordDrawer(name, st)
 	state := st.State()
 	if state == StateConnected && !st.Online {
 		state = StateFailed

@@ -85,6 +85,9 @@ func (s *Service) CreateSale(ctx context.Context, term Terminal, req SaleRequest
 			res = SaleResult{Body: body, SaleID: req.SaleID}
 			return err
 		}
+		if err := s.drawerHold(term.ID); err != nil {
+			return err
+		}
 		sale, err := s.buildSale(ctx, tx, term, req, tier)
 		if err != nil {
 			return err
@@ -257,4 +260,13 @@ func (s *Service) GetSale(ctx context.Context, id string) ([]byte, error) {
 		return nil, reqErr(http.StatusNotFound, "not_found", "no sale %q", truncate(id, 40))
 	}
 	return body, err
+}
+
+// drawerHold refuses a new sale while the terminal's cash drawer is reported open
+// (till.require_drawer_closed).
+func (s *Service) drawerHold(terminal string) error {
+	if f := s.opts.Till.DrawerOpen; f != nil && f(terminal) {
+		return reqErr(http.StatusConflict, "drawer_open", "the cash drawer of terminal %s is open: close it before the next sale", terminal)
+	}
+	return nil
 }
