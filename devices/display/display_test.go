@@ -43,7 +43,7 @@ func runOnPTY(t *testing.T, p display.Profile) (*display.Driver, *devtest.PTYSca
 			return devices.OpenSerial(pty.Path, devices.SerialSettings{Baud: 9600, DataBits: 8, Parity: "none", StopBits: 1}, 100*time.Millisecond)
 		},
 		Decimals: 2, Sep: ',',
-		Labels:   display.Labels{Total: "TOTALE", Change: "RESTO", Idle1: "BENVENUTI", Idle2: "Cassa 1"},
+		Labels: display.Labels{Total: "TOTALE", Change: "RESTO", Idle1: "BENVENUTI", Idle2: "Cassa 1"},
 	})
 	if err != nil {
 		t.Fatal(err)
