@@ -163,6 +163,10 @@ func New(ctx context.Context, cfg *Config, opts Options) (*Agent, error) {
 		a.Close()
 		return nil, err
 	}
+	if err := a.startDisplays(); err != nil {
+		a.Close()
+		return nil, err
+	}
 	if err := a.startPrinting(late); err != nil {
 		a.Close()
 		return nil, err

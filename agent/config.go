@@ -106,6 +106,8 @@ type Terminal struct {
 	TokenFile string   `yaml:"token_file"`
 	Scanners  []string `yaml:"scanners"`
 	Printer   string   `yaml:"printer"`
+	// Display names the terminal's customer pole display (a device of type display).
+	Display string `yaml:"display"`
 
 	// tokenFromFile records that Token was read from TokenFile, so that Validate does not
 	// take the pair for a token given twice.
@@ -146,7 +148,7 @@ type MQTTConfig struct {
 // Device is a scanner or printer the agent opens.
 type Device struct {
 	Name      string `yaml:"name"`
-	Type      string `yaml:"type"`      // scanner | printer
+	Type      string `yaml:"type"`      // scanner | printer | display
 	Transport string `yaml:"transport"` // serial | hid | usblp | tcp
 	// Path is a device path (/dev/ttyACM0, COM3, /dev/input/event3, /dev/usb/lp0) or host:port for tcp.
 	Path string `yaml:"path"`

@@ -46,3 +46,21 @@ func (c *Config) drawerPoll(d Device) time.Duration {
 	}
 	return 0
 }
+
+// validateTerminalDisplay checks terminals[].display: a device of type display, on one terminal.
+func (c *Config) validateTerminalDisplay(ps *configProblems, p string, t Terminal, owner map[string]string) {
+	if t.Display == "" {
+		return
+	}
+	d, ok := c.Device(t.Display)
+	switch {
+	case !ok:
+		ps.add(p+".display", fmt.Sprintf("%q is not a device name (devices[].name)", t.Display))
+	case d.Type == "scanner" || d.Type == "printer":
+		ps.add(p+".display", fmt.Sprintf("%q is a %s, not a display", t.Display, d.Type))
+	case owner[t.Display] != "":
+		ps.add(p+".display", fmt.Sprintf("%q already belongs to %s; a display shows one lane", t.Display, owner[t.Display]))
+	default:
+		owner[t.Display] = p
+	}
+}

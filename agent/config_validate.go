@@ -65,6 +65,8 @@ func configDefaultProfile(typ, transport string) string {
 		return "generic-serial-scanner"
 	case typ == "printer" && transport != "hid":
 		return "generic-80mm"
+	case typ == "display" && transport == "serial":
+		return "generic-cd5220"
 	}
 	return ""
 }

@@ -39,13 +39,16 @@ func (c *Config) validateDevices(ps *configProblems) {
 				first[d.Name] = i
 			}
 		}
-		typeOK := configOneOf(ps, p+".type", d.Type, "scanner", "printer")
+		typeOK := configOneOf(ps, p+".type", d.Type, "scanner", "printer", "display")
 		if configOneOf(ps, p+".transport", d.Transport, "serial", "hid", "usblp", "tcp") && typeOK {
 			if d.Transport == "hid" && d.Type != "scanner" {
 				ps.add(p+".transport", `"hid" is only for scanners`)
 			}
 			if d.Transport == "usblp" && d.Type != "printer" {
 				ps.add(p+".transport", `"usblp" is only for printers`)
+			}
+			if d.Type == "display" && d.Transport != "serial" {
+				ps.add(p+".transport", `a display is on "serial" (an RS-232 port or its USB CDC /dev/ttyACM* node)`)
 			}
 		}
 		switch {
@@ -94,6 +97,7 @@ func (c *Config) validateSerial(ps *configProblems, p string, d Device) {
 func (c *Config) validateTerminals(ps *configProblems) {
 	ids := map[string]int{}
 	owner := map[string]string{} // scanner → path of the terminal that has it
+	displayOwner := map[string]string{}
 	for i, t := range c.Terminals {
 		p := configIndexPath("terminals", i)
 		switch {
@@ -115,7 +119,7 @@ func (c *Config) validateTerminals(ps *configProblems) {
 			switch {
 			case !ok:
 				ps.add(sp, fmt.Sprintf("%q is not a device name (devices[].name)", s))
-			case d.Type == "printer":
+			case d.Type == "printer" || d.Type == "display":
 				ps.add(sp, fmt.Sprintf("%q is a %s, not a scanner", s, d.Type))
 			case owner[s] != "":
 				ps.add(sp, fmt.Sprintf("%q already belongs to %s; a scanner belongs to one terminal", s, owner[s]))
@@ -128,10 +132,11 @@ func (c *Config) validateTerminals(ps *configProblems) {
 			switch {
 			case !ok:
 				ps.add(p+".printer", fmt.Sprintf("%q is not a device name (devices[].name)", t.Printer))
-			case d.Type == "scanner":
+			case d.Type == "scanner" || d.Type == "display":
 				ps.add(p+".printer", fmt.Sprintf("%q is a %s, not a printer", t.Printer, d.Type))
 			}
 		}
+		c.validateTerminalDisplay(ps, p, t, displayOwner)
 	}
 }
 

@@ -21,6 +21,7 @@ import (
 func TestAgent_DrawerHoldsSale(t *testing.T) {
 	pp := devtest.NewPTYPrinter(t)
 	pp.SetStatus(1, 0x12) // on-line, drawer kick-out pin 3 low: open with drawer_open_when low
+	pp.SetSilent(true)    // until the test listens to the events
 	cfg := testConfig(t)
 	cfg.Devices = []Device{{Name: "lane1-printer", Type: "printer", Transport: "serial", Path: pp.Path,
 		Profile: "epson-tm-t20", DrawerPoll: Duration(250 * time.Millisecond)}}
@@ -31,6 +32,7 @@ func TestAgent_DrawerHoldsSale(t *testing.T) {
 	}
 	a := startAgent(t, cfg)
 	ev := openEvents(t, a)
+	pp.SetSilent(false)
 	var dev DeviceEvent
 	for dev.Type != "drawer" {
 		dev = DeviceEvent{}

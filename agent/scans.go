@@ -191,6 +191,11 @@ func deviceSpecs(cfg *Config) ([]devices.Spec, error) {
 			}
 			spec.Profile = p
 		}
+		if d.Type == devices.TypeDisplay {
+			if spec.Serial, err = displaySpecSerial(cfg, d); err != nil {
+				return nil, fmt.Errorf("devices[%d]: %w", i, err)
+			}
+		}
 		specs = append(specs, spec)
 	}
 	return specs, nil

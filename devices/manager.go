@@ -152,6 +152,9 @@ func (m *Manager) Run(ctx context.Context) error {
 				m.watchPrinter(ctx, s, every)
 				return
 			}
+			if s.Type == TypeDisplay {
+				return // its driver opens it
+			}
 			m.runScanner(ctx, s)
 		}()
 	}

@@ -134,6 +134,7 @@ func (s *Service) CreateSale(ctx context.Context, term Terminal, req SaleRequest
 		s.opts.Printing.Wake()
 	}
 	s.committed(res.Created)
+	s.tapSale(term.ID, res)
 	return res, nil
 }
 

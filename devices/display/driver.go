@@ -26,6 +26,9 @@ type Options struct {
 	IdleAfter time.Duration
 	// RetryEvery bounds reopening a failed port (default 2 s).
 	RetryEvery time.Duration
+	// OnState, when set, is told when the display starts taking screens (nil) or stops (the
+	// error); it is called from Run.
+	OnState func(err error)
 }
 
 // Driver shows what happens at a lane on its pole display. Show* calls never block: the newest
@@ -41,6 +44,7 @@ type Driver struct {
 	idleAt   time.Time
 	lastErr  error
 	attempts int
+	up       int // 0 unknown, 1 writing, -1 failing
 }
 
 // NewDriver returns a driver for a display of profile p.
@@ -217,13 +221,23 @@ func (d *Driver) fail(err error) {
 	d.mu.Lock()
 	d.lastErr = err
 	d.attempts++
+	changed := d.up != -1
+	d.up = -1
 	d.mu.Unlock()
+	if changed && d.opts.OnState != nil {
+		d.opts.OnState(err)
+	}
 }
 
 func (d *Driver) ok() {
 	d.mu.Lock()
 	d.lastErr, d.attempts = nil, 0
+	changed := d.up != 1
+	d.up = 1
 	d.mu.Unlock()
+	if changed && d.opts.OnState != nil {
+		d.opts.OnState(nil)
+	}
 }
 
 // Err returns the last port error, nil after a successful write.
