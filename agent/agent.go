@@ -31,6 +31,7 @@ import (
 
 	"github.com/storeagent/storeagent/agent/db"
 	"github.com/storeagent/storeagent/devices"
+	"github.com/storeagent/storeagent/devices/scale"
 	"github.com/storeagent/storeagent/pos"
 	"github.com/storeagent/storeagent/pos/fiscal"
 	"github.com/storeagent/storeagent/scanner"
@@ -86,6 +87,8 @@ type Agent struct {
 	Metrics *prometheus.Registry
 	// Devices runs the configured scanners and printers (nil when none are configured).
 	Devices *devices.Manager
+	// scales are the scanner-scales by device name (scale.go).
+	scales map[string]*scale.Scale
 	// Sync is the MQTT link to central (nil when no broker is configured).
 	Sync *agentsync.Syncer
 	// Printing is the receipt print queue.
@@ -151,9 +154,11 @@ func New(ctx context.Context, cfg *Config, opts Options) (*Agent, error) {
 			DrawerOpen: a.drawerHold()},
 		Journal: journal,
 		Fiscal:  a.fiscalReader(),
+		Scale:   agentScales{a},
 	})
 	a.Metrics.MustRegister(pos.NewCollector(a.POS))
 	a.API = pos.NewServer(a.POS, a.Metrics)
+	pos.RegisterScaleRoute(a.API)
 	if err := pos.RegisterPages(a.API, a.POS, pos.PageOptions{StoreName: cfg.Store.Name, Locale: cfg.Locale,
 		Currency: cfg.Currency, WebshopProductURL: cfg.Links.WebshopProduct, AisleBase: cfg.Links.AisleBase}); err != nil {
 		a.Close()
@@ -222,6 +227,7 @@ func (a *Agent) startDevices(layouts []scanner.RCNLayout) error {
 			router.opts[sp.Name] = scanner.Options{IDs: scanner.IDConfig{VendorIDs: sp.Profile.IDs.VendorIDs}, RCN: layouts}
 		}
 	}
+	router.scales = a.scalesFor(specs)
 	m, err := devices.NewManager(specs, devices.Options{OnEvent: router.onEvent, Logger: a.opts.Logger})
 	if err != nil {
 		return fmt.Errorf("devices: %w", err)

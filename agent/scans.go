@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/storeagent/storeagent/devices"
+	"github.com/storeagent/storeagent/devices/scale"
 	firmwareprofiles "github.com/storeagent/storeagent/firmware-profiles"
 	"github.com/storeagent/storeagent/pos"
 	"github.com/storeagent/storeagent/scanner"
@@ -76,6 +77,8 @@ type scanRouter struct {
 	timeout time.Duration
 	// embedded decodes the region's variable-measure codes (nil: none built in or configured).
 	embedded pos.EmbeddedParser
+	// scales are the scanner-scales by device: their answers are taken out of the scans.
+	scales map[string]*scale.Scale
 }
 
 func newScanRouter(cfg *Config, svc *pos.Service, reg prometheus.Registerer, log *slog.Logger) *scanRouter {
@@ -106,6 +109,10 @@ func newScanRouter(cfg *Config, svc *pos.Service, reg prometheus.Registerer, log
 func (r *scanRouter) onEvent(ev devices.Event) {
 	switch ev.Kind {
 	case devices.EventFrame:
+		if sc := r.scales[ev.Device]; sc != nil && ev.Frame.Err == nil && scale.IsReply(ev.Frame.Data) {
+			sc.Deliver(ev.Frame.Data)
+			return
+		}
 		se := r.scanEvent(ev.Device, ev.Frame.Data, ev.Frame.Err)
 		r.scans.WithLabelValues(ev.Device, fmt.Sprint(se.Valid)).Inc()
 		r.publish(ev.Device, pos.Event{Name: "scan", Data: se})

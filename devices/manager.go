@@ -84,6 +84,8 @@ type Manager struct {
 	// drawers holds the state of the cash drawer on a printer's kick-out connector, by printer
 	// name, once the printer reported it (drawer.go).
 	drawers map[string]*DeviceState
+	// open holds the port of each scanner session in progress, for WriteTo.
+	open map[string]Port
 }
 
 // NewManager checks the specs (unique names, known types and transports, usable profiles) and

@@ -144,6 +144,9 @@ func (s *Service) Quote(ctx context.Context, term string, req SaleRequest) (Quot
 	if err := checkTerminal(term, req.Terminal); err != nil {
 		return Quote{}, err
 	}
+	if err := s.checkScale(ctx, term, req.Lines); err != nil {
+		return Quote{}, err
+	}
 	var resv reservationPrices
 	if req.ReservationID != "" {
 		r, err := loadReservationPrices(ctx, s.r(), req.ReservationID)

@@ -76,6 +76,9 @@ func (s *Service) CreateSale(ctx context.Context, term Terminal, req SaleRequest
 	hashed := req
 	hashed.Print = nil
 	hash := requestHash(hashed)
+	if err := s.checkScaleForSale(ctx, term.ID, req); err != nil {
+		return SaleResult{}, err
+	}
 	tier, custWarnings := s.customerWarnings(ctx, req.CustomerID)
 
 	var res SaleResult

@@ -75,6 +75,8 @@ type Options struct {
 	Journal Journal
 	// Fiscal serves the journal on /api/v1/fiscal/* (nil: those answer 404 fiscal_off).
 	Fiscal FiscalReader
+	// Scale reads the terminals' scanner-scales (nil: none; scale_http.go).
+	Scale ScaleReader
 }
 
 // Service is the selling domain over one database.
