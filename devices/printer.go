@@ -36,7 +36,8 @@ type PrinterOptions struct {
 	// ChunkSize is how many bytes are written at a time (default 4096).
 	ChunkSize int
 	// DrawerOpenWhen gives, by printer name, the level of kick-out connector pin 3 while the
-	// drawer is open: "low" (the default) or "high"; it depends on the drawer's switch.
+	// drawer is open: "low" (the default: the Axiohm 7193 Owner's Guide documents DLE EOT 1 bit 2
+	// off as "one or both cash drawers open") or "high"; it depends on the drawer's switch.
 	DrawerOpenWhen map[string]string
 }
 
