@@ -87,8 +87,9 @@ func matchScore(f Found, p ScannerProfile) int {
 func hasVendorRule(p ScannerProfile) bool { return len(p.Match.USB) > 0 }
 
 // WriteDeviceTable writes found devices as an aligned table with the matching profile, for
-// `storeagent devices`.
-func WriteDeviceTable(w io.Writer, found []Found, profiles map[string]ScannerProfile) error {
+// `storeagent devices`. A device no scanner profile matches is offered to the other matchers
+// (printer and display profiles) in order.
+func WriteDeviceTable(w io.Writer, found []Found, profiles map[string]ScannerProfile, others ...func(Found) string) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "PATH\tKIND\tVID:PID\tPRODUCT\tMANUFACTURER\tSERIAL\tPROFILE")
 	for _, f := range found {
@@ -97,6 +98,12 @@ func WriteDeviceTable(w io.Writer, found []Found, profiles map[string]ScannerPro
 			id = f.VID + ":" + f.PID
 		}
 		prof := MatchProfile(f, profiles)
+		for _, m := range others {
+			if prof != "" {
+				break
+			}
+			prof = m(f)
+		}
 		if prof == "" {
 			prof = "-"
 		}
