@@ -33,7 +33,7 @@ func TestAgent_PoleDisplay(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := startAgent(t, cfg)
-	at := waitDisplay(t, disp, 0, "init and welcome", "\x1b@\x1bt\x13\x1f\x01\x1fC\x00"+
+	at := waitDisplay(t, disp, 0, "init and welcome", "\x1b@\x1bt\x13\x1f\x01\x1fC\x00\x0c\x0b"+
 		"\x1f$\x01\x01Benvenuti           \x1f$\x01\x02Bottega             ")
 	deadline := time.Now().Add(10 * time.Second)
 	for a.Devices.States()[0].State != "connected" {

@@ -85,7 +85,7 @@ func expect(t *testing.T, pty *devtest.PTYScanner, from int, what string, want [
 // characters (è = 0x8a, € = 0xd5 in PC858), money right-aligned.
 func TestDriver_ESCPOS_golden(t *testing.T) {
 	drv, pty := runOnPTY(t, profile(t, "epson-dm-d110"))
-	at := expect(t, pty, 0, "init and idle", cat("\x1b@", "\x1bt\x13", "\x1f\x01", "\x1fC\x00",
+	at := expect(t, pty, 0, "init, clear, home and idle", cat("\x1b@", "\x1bt\x13", "\x1f\x01", "\x1fC\x00", "\x0c", "\x0b",
 		"\x1f$\x01\x01", pad("BENVENUTI"), "\x1f$\x01\x02", pad("Cassa 1")))
 	drv.ShowItem("Caffè espresso", 250)
 	at = expect(t, pty, at, "scanned item, no basket yet", cat("\x1f$\x01\x01", "Caff\x8a espresso  2,50", "\x1f$\x01\x02", pad("")))
@@ -105,7 +105,7 @@ func TestDriver_CD5220_golden(t *testing.T) {
 	p := profile(t, "generic-cd5220")
 	p.International = "I"
 	drv, pty := runOnPTY(t, p)
-	at := expect(t, pty, 0, "init and idle", cat("\x1b@", "\x1bfI", "\x1b\x11", "\x1b_\x00",
+	at := expect(t, pty, 0, "init, clear, home and idle", cat("\x1b@", "\x1bfI", "\x1b\x11", "\x1b_\x00", "\x0c", "\x0b",
 		"\x1bl\x01\x01", pad("BENVENUTI"), "\x1bl\x01\x02", pad("Cassa 1")))
 	drv.ShowBasket("Caffè €", 250, 250)
 	at = expect(t, pty, at, "basket", cat("\x1bl\x01\x01", "Caff\x8a ?         2,50", "\x1bl\x01\x02", "TOTALE          2,50"))
@@ -137,7 +137,7 @@ func TestDriver_unplugged(t *testing.T) {
 		t.Error("Err() = nil with the display unplugged")
 	}
 	pty.Replug()
-	expect(t, pty, 0, "newest screen after replug", cat("\x1b@", "\x1b\x11", "\x1b_\x00",
+	expect(t, pty, 0, "newest screen after replug", cat("\x1b@", "\x1b\x11", "\x1b_\x00", "\x0c", "\x0b",
 		"\x1bl\x01\x01", "Milk            1.29", "\x1bl\x01\x02", "TOTAL           1.29"))
 }
 

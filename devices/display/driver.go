@@ -161,7 +161,10 @@ func (d *Driver) Run(ctx context.Context) error {
 			if port == nil && (lastFail.IsZero() || time.Since(lastFail) >= d.opts.RetryEvery) {
 				p, err := d.opts.Open(ctx)
 				if err == nil {
-					if _, err = p.Write(d.enc.Init()); err != nil {
+					// Reset, then clear and home explicitly: not every compatible display
+					// clears on ESC @.
+					init := append(append(d.enc.Init(), d.enc.Clear()...), d.enc.Home()...)
+					if _, err = p.Write(init); err != nil {
 						p.Close()
 					}
 				}
