@@ -93,7 +93,12 @@ func TestProfiles_documentedScansOverPTY(t *testing.T) {
 	for _, s := range specs {
 		t.Run(s.Name, func(t *testing.T) {
 			pty := ptys[s.Name]
-			if want := strings.Join(s.Profile.InitCommands, ""); string(pty.Received()) != want {
+			// The pty's reader may copy the init bytes a moment after the write returned.
+			want := strings.Join(s.Profile.InitCommands, "")
+			for end := time.Now().Add(2 * time.Second); len(pty.Received()) < len(want) && time.Now().Before(end); {
+				time.Sleep(5 * time.Millisecond)
+			}
+			if string(pty.Received()) != want {
 				t.Errorf("scanner received %q, want the init commands %q", pty.Received(), want)
 			}
 			opts := scanner.Options{IDs: scanner.IDConfig{VendorIDs: s.Profile.IDs.VendorIDs}}
