@@ -30,8 +30,9 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/storeagent/storeagent/agent/db"
-	"github.com/storeagent/storeagent/devices"
 	"github.com/storeagent/storeagent/agent/fleet"
+	"github.com/storeagent/storeagent/devices"
+	"github.com/storeagent/storeagent/devices/scale"
 	"github.com/storeagent/storeagent/pos"
 	"github.com/storeagent/storeagent/pos/fiscal"
 	"github.com/storeagent/storeagent/scanner"
@@ -89,6 +90,8 @@ type Agent struct {
 	Metrics *prometheus.Registry
 	// Devices runs the configured scanners and printers (nil when none are configured).
 	Devices *devices.Manager
+	// scales are the scanner-scales by device name (scale.go).
+	scales map[string]*scale.Scale
 	// Sync is the MQTT link to central (nil when no broker is configured).
 	Sync *agentsync.Syncer
 	// Printing is the receipt print queue.
@@ -158,10 +161,12 @@ func New(ctx context.Context, cfg *Config, opts Options) (*Agent, error) {
 		Logger:            opts.Logger,
 		SecureCookies:     cfg.HTTP.TLSCertFile != "",
 		Till: pos.TillOptions{RequireOpen: cfg.Till.RequireOpen, Denominations: cfg.Till.Denominations,
-			MaxDifferenceMinor: cfg.Till.MaxDifferenceMinor, DayStart: cfg.Till.DayStart(), Location: cfg.Location()},
+			MaxDifferenceMinor: cfg.Till.MaxDifferenceMinor, DayStart: cfg.Till.DayStart(), Location: cfg.Location(),
+			DrawerOpen: a.drawerHold()},
 		Journal:  journal,
 		Fiscal:   a.fiscalReader(),
 		Payments: payments,
+		Scale:    agentScales{a},
 	})
 	// Before HTTP serves: what a previous run left in flight becomes unknown, never sent again.
 	if err := a.POS.RecoverPayments(ctx); err != nil {
@@ -172,12 +177,17 @@ func New(ctx context.Context, cfg *Config, opts Options) (*Agent, error) {
 	a.Metrics.MustRegister(pos.NewCollector(a.POS))
 	a.API = pos.NewServer(a.POS, a.Metrics)
 	a.API.MetricsToken(cfg.HTTP.MetricsToken())
+	pos.RegisterScaleRoute(a.API)
 	if err := pos.RegisterPages(a.API, a.POS, pos.PageOptions{StoreName: cfg.Store.Name, Locale: cfg.Locale,
 		Currency: cfg.Currency, WebshopProductURL: cfg.Links.WebshopProduct, AisleBase: cfg.Links.AisleBase}); err != nil {
 		a.Close()
 		return nil, fmt.Errorf("pages: %w", err)
 	}
 	if err := a.startDevices(layouts); err != nil {
+		a.Close()
+		return nil, err
+	}
+	if err := a.startDisplays(); err != nil {
 		a.Close()
 		return nil, err
 	}
@@ -240,6 +250,7 @@ func (a *Agent) startDevices(layouts []scanner.RCNLayout) error {
 			router.opts[sp.Name] = scanner.Options{IDs: scanner.IDConfig{VendorIDs: sp.Profile.IDs.VendorIDs}, RCN: layouts}
 		}
 	}
+	router.scales = a.scalesFor(specs)
 	m, err := devices.NewManager(specs, devices.Options{OnEvent: router.onEvent, Logger: a.opts.Logger})
 	if err != nil {
 		return fmt.Errorf("devices: %w", err)
@@ -257,6 +268,9 @@ func (a *Agent) deviceStates() []pos.DeviceState {
 	var out []pos.DeviceState
 	for _, st := range a.Devices.States() {
 		out = append(out, pos.DeviceState{Name: st.Name, Type: st.Type, State: st.State, Reason: st.Reason})
+	}
+	for _, st := range a.Devices.Drawers() {
+		out = append(out, pos.DeviceState{Name: st.Name, Type: st.Type, State: st.State})
 	}
 	return out
 }

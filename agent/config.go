@@ -127,6 +127,8 @@ type Terminal struct {
 	// PaymentTerminal names the lane's card payment terminal (a device of type payment); empty
 	// keeps card payments as typed amounts.
 	PaymentTerminal string `yaml:"payment_terminal"`
+	// Display names the terminal's customer pole display (a device of type display).
+	Display string `yaml:"display"`
 
 	// tokenFromFile records that Token was read from TokenFile, so that Validate does not
 	// take the pair for a token given twice.
@@ -167,7 +169,7 @@ type MQTTConfig struct {
 // Device is a scanner or printer the agent opens.
 type Device struct {
 	Name      string `yaml:"name"`
-	Type      string `yaml:"type"`      // scanner | printer | payment
+	Type      string `yaml:"type"`      // scanner | printer | payment | display
 	Transport string `yaml:"transport"` // serial | hid | usblp | tcp (payment: tcp; standalone: none)
 	// Path is a device path (/dev/ttyACM0, COM3, /dev/input/event3, /dev/usb/lp0) or host:port for tcp.
 	Path string `yaml:"path"`
@@ -179,6 +181,12 @@ type Device struct {
 	DataBits int    `yaml:"data_bits"`
 	Parity   string `yaml:"parity"`
 	StopBits int    `yaml:"stop_bits"`
+	// DrawerOpenWhen (printers) is the level of the kick-out connector's pin 3 while the cash
+	// drawer is open: low (the default) or high; it depends on the drawer's switch.
+	DrawerOpenWhen string `yaml:"drawer_open_when"`
+	// DrawerPoll (printers) is how often the idle printer is asked for the drawer's state
+	// (DLE EOT 1); zero polls only when till.require_drawer_closed is on (then every 1s).
+	DrawerPoll Duration `yaml:"drawer_poll"`
 }
 
 // Duration is a time.Duration written as Go duration text ("24h", "2s", "500ms") in YAML and in

@@ -19,6 +19,9 @@ type TillConfig struct {
 	MaxDifferenceMinor int64 `yaml:"max_difference_minor"`
 	// DayStartsAt is the local time (HH:MM, store.timezone) at which the business day turns.
 	DayStartsAt string `yaml:"day_starts_at"`
+	// RequireDrawerClosed holds the next sale on a terminal whose printer reports its cash
+	// drawer open (409 drawer_open) until the drawer is closed.
+	RequireDrawerClosed bool `yaml:"require_drawer_closed"`
 }
 
 // Defaults of the till: key.

@@ -27,6 +27,7 @@ func (c *Config) Validate() error {
 	c.validateDevices(&ps)
 	c.validateTerminals(&ps)
 	c.validateTill(&ps)
+	c.validateDrawers(&ps)
 	c.validateFiscal(&ps)
 	c.validatePayments(&ps)
 	c.validateFleet(&ps)
@@ -68,6 +69,8 @@ func configDefaultProfile(typ, transport string) string {
 		return "generic-80mm"
 	case typ == "payment":
 		return configPaymentProfileDefault
+	case typ == "display" && transport == "serial":
+		return "generic-cd5220"
 	}
 	return ""
 }

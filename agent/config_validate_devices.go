@@ -39,7 +39,7 @@ func (c *Config) validateDevices(ps *configProblems) {
 				first[d.Name] = i
 			}
 		}
-		typeOK := configOneOf(ps, p+".type", d.Type, "scanner", "printer", "payment")
+		typeOK := configOneOf(ps, p+".type", d.Type, "scanner", "printer", "payment", "display")
 		if d.Type == "payment" {
 			c.validatePaymentDevice(ps, p, d)
 			continue
@@ -50,6 +50,9 @@ func (c *Config) validateDevices(ps *configProblems) {
 			}
 			if d.Transport == "usblp" && d.Type != "printer" {
 				ps.add(p+".transport", `"usblp" is only for printers`)
+			}
+			if d.Type == "display" && d.Transport != "serial" {
+				ps.add(p+".transport", `a display is on "serial" (an RS-232 port or its USB CDC /dev/ttyACM* node)`)
 			}
 		}
 		switch {
@@ -99,6 +102,7 @@ func (c *Config) validateTerminals(ps *configProblems) {
 	ids := map[string]int{}
 	owner := map[string]string{}    // scanner → path of the terminal that has it
 	payOwner := map[string]string{} // payment terminal → path of the terminal that has it
+	displayOwner := map[string]string{}
 	for i, t := range c.Terminals {
 		p := configIndexPath("terminals", i)
 		switch {
@@ -120,7 +124,7 @@ func (c *Config) validateTerminals(ps *configProblems) {
 			switch {
 			case !ok:
 				ps.add(sp, fmt.Sprintf("%q is not a device name (devices[].name)", s))
-			case d.Type == "printer" || d.Type == "payment":
+			case d.Type == "printer" || d.Type == "payment" || d.Type == "display":
 				ps.add(sp, fmt.Sprintf("%q is a %s, not a scanner", s, d.Type))
 			case owner[s] != "":
 				ps.add(sp, fmt.Sprintf("%q already belongs to %s; a scanner belongs to one terminal", s, owner[s]))
@@ -133,7 +137,7 @@ func (c *Config) validateTerminals(ps *configProblems) {
 			switch {
 			case !ok:
 				ps.add(p+".printer", fmt.Sprintf("%q is not a device name (devices[].name)", t.Printer))
-			case d.Type == "scanner" || d.Type == "payment":
+			case d.Type == "scanner" || d.Type == "payment" || d.Type == "display":
 				ps.add(p+".printer", fmt.Sprintf("%q is a %s, not a printer", t.Printer, d.Type))
 			}
 		}
@@ -148,6 +152,7 @@ func (c *Config) validateTerminals(ps *configProblems) {
 			}
 		}
 		c.validatePaymentTerminal(ps, p, t, payOwner)
+		c.validateTerminalDisplay(ps, p, t, displayOwner)
 	}
 }
 

@@ -235,6 +235,13 @@ func TestConfig_Validate(t *testing.T) {
 		{"devices/serial_settings_on_tcp", func(c *Config) { c.Devices[3].Baud = 9600 }, `devices[3]: baud, data_bits, parity and stop_bits are only for transport serial, not "tcp"`},
 		{"devices/profile_pattern", func(c *Config) { c.Devices[0].Profile = "My Profile" }, `devices[0].profile: "My Profile" is not a profile name`},
 		{"devices/profile_own_ok", func(c *Config) { c.Devices[2].Profile = "epson-tm-t20" }, ""},
+		{"devices/drawer_ok", func(c *Config) {
+			c.Devices[2].DrawerOpenWhen, c.Devices[2].DrawerPoll = "high", Duration(500*time.Millisecond)
+			c.Till.RequireDrawerClosed = true
+		}, ""},
+		{"devices/drawer_open_when", func(c *Config) { c.Devices[2].DrawerOpenWhen = "open" }, `devices[2].drawer_open_when: "open" is not one of low, high`},
+		{"devices/drawer_poll_too_fast", func(c *Config) { c.Devices[3].DrawerPoll = Duration(10 * time.Millisecond) }, "devices[3].drawer_poll: 10ms is outside 250ms..1m"},
+		{"devices/drawer_on_scanner", func(c *Config) { c.Devices[0].DrawerOpenWhen = "low" }, `devices[0]: drawer_open_when and drawer_poll are only for printers, not "scanner"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

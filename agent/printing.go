@@ -97,7 +97,9 @@ func (a *Agent) printDriver(profiles map[string]escpos.Profile) pos.Driver {
 		}
 		return a.opts.PrintDriver
 	case a.Devices != nil && len(profiles) > 0:
-		return devices.NewPrinter(a.Devices, profiles, devices.PrinterOptions{})
+		drv := devices.NewPrinter(a.Devices, profiles, devices.PrinterOptions{DrawerOpenWhen: a.drawerPolarity()})
+		a.watchDrawers(drv, profiles)
+		return drv
 	default:
 		return noPrinters{}
 	}

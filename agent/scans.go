@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/storeagent/storeagent/devices"
+	"github.com/storeagent/storeagent/devices/scale"
 	firmwareprofiles "github.com/storeagent/storeagent/firmware-profiles"
 	"github.com/storeagent/storeagent/pos"
 	"github.com/storeagent/storeagent/scanner"
@@ -76,6 +77,8 @@ type scanRouter struct {
 	timeout time.Duration
 	// embedded decodes the region's variable-measure codes (nil: none built in or configured).
 	embedded pos.EmbeddedParser
+	// scales are the scanner-scales by device: their answers are taken out of the scans.
+	scales map[string]*scale.Scale
 }
 
 func newScanRouter(cfg *Config, svc *pos.Service, reg prometheus.Registerer, log *slog.Logger) *scanRouter {
@@ -106,6 +109,10 @@ func newScanRouter(cfg *Config, svc *pos.Service, reg prometheus.Registerer, log
 func (r *scanRouter) onEvent(ev devices.Event) {
 	switch ev.Kind {
 	case devices.EventFrame:
+		if sc := r.scales[ev.Device]; sc != nil && ev.Frame.Err == nil && scale.IsReply(ev.Frame.Data) {
+			sc.Deliver(ev.Frame.Data)
+			return
+		}
 		se := r.scanEvent(ev.Device, ev.Frame.Data, ev.Frame.Err)
 		r.scans.WithLabelValues(ev.Device, fmt.Sprint(se.Valid)).Inc()
 		r.publish(ev.Device, pos.Event{Name: "scan", Data: se})
@@ -116,6 +123,9 @@ func (r *scanRouter) onEvent(ev devices.Event) {
 		}
 		r.state.WithLabelValues(ev.Device, r.types[ev.Device]).Set(up)
 		r.publish(ev.Device, pos.Event{Name: "device", Data: DeviceEvent{Name: ev.Device, Type: r.types[ev.Device], State: ev.State, Reason: ev.Reason}})
+	case devices.EventDrawer:
+		// The drawer on a printer's connector: a device of type drawer named after its printer.
+		r.publish(ev.Device, pos.Event{Name: "device", Data: DeviceEvent{Name: ev.Device, Type: devices.TypeDrawer, State: ev.State}})
 	}
 }
 
@@ -190,6 +200,11 @@ func deviceSpecs(cfg *Config) ([]devices.Spec, error) {
 				return nil, fmt.Errorf("devices[%d].profile: no scanner profile %q", i, d.Profile)
 			}
 			spec.Profile = p
+		}
+		if d.Type == devices.TypeDisplay {
+			if spec.Serial, err = displaySpecSerial(cfg, d); err != nil {
+				return nil, fmt.Errorf("devices[%d]: %w", i, err)
+			}
 		}
 		specs = append(specs, spec)
 	}

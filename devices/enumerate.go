@@ -31,7 +31,8 @@ type Found struct {
 
 // MatchProfile returns the id of the scanner profile that best matches a found device, or ""
 // when none does. A VID:PID match beats a product-name match, which beats a vendor-only
-// match; ties go to the alphabetically first id. Generic profiles have no match rules and
+// match; a product-name match on top of a VID:PID or vendor match breaks a tie between
+// models that share ids; remaining ties go to the alphabetically first id. Generic profiles have no match rules and
 // never match.
 func MatchProfile(f Found, profiles map[string]ScannerProfile) string {
 	best, bestScore := "", 0
@@ -49,36 +50,46 @@ func MatchProfile(f Found, profiles map[string]ScannerProfile) string {
 }
 
 func matchScore(f Found, p ScannerProfile) int {
-	score := 0
+	usb := 0
 	vid, pid := strings.ToLower(f.VID), strings.ToLower(f.PID)
 	for _, u := range p.Match.USB {
 		switch {
 		case vid == "" || u.VID != vid:
 		case u.PID != "" && u.PID == pid:
-			score = max(score, 4)
+			usb = max(usb, 8)
 		case u.PID == "":
-			score = max(score, 1)
+			usb = max(usb, 1)
 		}
 	}
-	product := strings.ToLower(f.Product)
+	product := 0
+	name := strings.ToLower(f.Product)
 	for _, s := range p.Match.Product {
-		if s != "" && strings.Contains(product, strings.ToLower(s)) {
+		if s != "" && strings.Contains(name, strings.ToLower(s)) {
 			// A product name counts fully only when the vendor agrees or is unknown.
-			if score >= 1 || vid == "" || !hasVendorRule(p) {
-				score = max(score, 3)
+			if usb >= 1 || vid == "" || !hasVendorRule(p) {
+				product = 3
 			} else {
-				score = max(score, 2)
+				product = max(product, 2)
 			}
 		}
 	}
-	return score
+	// Models of one vendor often share a PID per interface mode (Zebra's 05e0:1200 in HID
+	// mode): the product name then picks the model, so the scores add up.
+	if usb == 0 {
+		return product
+	}
+	if product < 3 {
+		product = 0
+	}
+	return usb + product
 }
 
 func hasVendorRule(p ScannerProfile) bool { return len(p.Match.USB) > 0 }
 
 // WriteDeviceTable writes found devices as an aligned table with the matching profile, for
-// `storeagent devices`.
-func WriteDeviceTable(w io.Writer, found []Found, profiles map[string]ScannerProfile) error {
+// `storeagent devices`. A device no scanner profile matches is offered to the other matchers
+// (printer and display profiles) in order.
+func WriteDeviceTable(w io.Writer, found []Found, profiles map[string]ScannerProfile, others ...func(Found) string) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "PATH\tKIND\tVID:PID\tPRODUCT\tMANUFACTURER\tSERIAL\tPROFILE")
 	for _, f := range found {
@@ -87,6 +98,12 @@ func WriteDeviceTable(w io.Writer, found []Found, profiles map[string]ScannerPro
 			id = f.VID + ":" + f.PID
 		}
 		prof := MatchProfile(f, profiles)
+		for _, m := range others {
+			if prof != "" {
+				break
+			}
+			prof = m(f)
+		}
 		if prof == "" {
 			prof = "-"
 		}

@@ -81,6 +81,11 @@ type Manager struct {
 
 	mu     sync.Mutex
 	states map[string]*DeviceState
+	// drawers holds the state of the cash drawer on a printer's kick-out connector, by printer
+	// name, once the printer reported it (drawer.go).
+	drawers map[string]*DeviceState
+	// open holds the port of each scanner session in progress, for WriteTo.
+	open map[string]Port
 }
 
 // NewManager checks the specs (unique names, known types and transports, usable profiles) and
@@ -148,6 +153,9 @@ func (m *Manager) Run(ctx context.Context) error {
 			if s.Type == TypePrinter {
 				m.watchPrinter(ctx, s, every)
 				return
+			}
+			if s.Type == TypeDisplay {
+				return // its driver opens it
 			}
 			m.runScanner(ctx, s)
 		}()

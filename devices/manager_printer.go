@@ -11,7 +11,8 @@ import (
 // States lists every state a Manager reports, for the contract check against the OpenAPI enum
 // of `event: device` (pos/openapi.yaml).
 func States() []string {
-	return []string{StateConnected, StateReconnecting, StateFailed, StatePaperLow, StatePaperOut, StateCoverOpen}
+	return []string{StateConnected, StateReconnecting, StateFailed, StatePaperLow, StatePaperOut, StateCoverOpen,
+		StateDrawerOpen, StateDrawerClosed}
 }
 
 // printerPresence is a printer's state as far as its device node tells: a local node (usblp,

@@ -2,6 +2,7 @@ package devices
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -59,6 +60,8 @@ func (m *Manager) session(ctx context.Context, s Spec) (bool, error) {
 		return false, err
 	}
 	_ = m.SetState(s.Name, StateConnected, "")
+	m.setOpen(s.Name, port)
+	defer m.setOpen(s.Name, nil)
 	return true, m.readFrames(ctx, s, port)
 }
 
@@ -142,4 +145,35 @@ func (m *Manager) readFrames(ctx context.Context, s Spec, port Port) error {
 			return fmt.Errorf("read %s: %w", s.Path, rerr)
 		}
 	}
+}
+
+func (m *Manager) setOpen(name string, p Port) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.open == nil {
+		m.open = map[string]Port{}
+	}
+	if p == nil {
+		delete(m.open, name)
+		return
+	}
+	m.open[name] = p
+}
+
+// ErrNotOpen is a write to a scanner that is not connected.
+var ErrNotOpen = errors.New("device not connected")
+
+// WriteTo sends b to a connected serial scanner (a scanner-scale's weight request); the reply
+// comes back among its frames.
+func (m *Manager) WriteTo(name string, b []byte) error {
+	m.mu.Lock()
+	p := m.open[name]
+	m.mu.Unlock()
+	if p == nil {
+		return fmt.Errorf("write to %q: %w", name, ErrNotOpen)
+	}
+	if _, err := p.Write(b); err != nil {
+		return fmt.Errorf("write to %q: %w", name, err)
+	}
+	return nil
 }

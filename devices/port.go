@@ -46,6 +46,9 @@ const (
 const (
 	TypeScanner = "scanner"
 	TypePrinter = "printer"
+	// TypeDisplay is a customer pole display, opened on demand through OpenPort by its driver
+	// (devices/display), which reports its state with SetState.
+	TypeDisplay = "display"
 )
 
 // ErrWriteOnly is returned by Read on ports that cannot report anything back, such as a USB
@@ -81,9 +84,9 @@ func (s Spec) Validate() error {
 		return errors.New("device without a name")
 	}
 	switch s.Type {
-	case TypeScanner, TypePrinter:
+	case TypeScanner, TypePrinter, TypeDisplay:
 	default:
-		return fmt.Errorf("device %q: type %q (scanner or printer)", s.Name, s.Type)
+		return fmt.Errorf("device %q: type %q (scanner, printer or display)", s.Name, s.Type)
 	}
 	switch s.Transport {
 	case TransportSerial, TransportUSBLP, TransportTCP:

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"sync"
 	"time"
 
 	"github.com/storeagent/storeagent/devices/escpos"
@@ -36,6 +37,10 @@ type PrinterOptions struct {
 	DrainTimeout time.Duration
 	// ChunkSize is how many bytes are written at a time (default 4096).
 	ChunkSize int
+	// DrawerOpenWhen gives, by printer name, the level of kick-out connector pin 3 while the
+	// drawer is open: "low" (the default: the Axiohm 7193 Owner's Guide documents DLE EOT 1 bit 2
+	// off as "one or both cash drawers open") or "high"; it depends on the drawer's switch.
+	DrawerOpenWhen map[string]string
 }
 
 // Printer is the ESC/POS receipt-printer driver: it sends whole jobs to the configured printers,
@@ -47,6 +52,7 @@ type Printer struct {
 	m        *Manager
 	profiles map[string]escpos.Profile
 	opts     PrinterOptions
+	locks    sync.Map // printer name → *sync.Mutex (drawer.go)
 }
 
 // NewPrinter returns the driver for the printers in profiles (device name → the model's
@@ -109,6 +115,9 @@ func (p *Printer) Print(ctx context.Context, name string, data []byte) error {
 	if err != nil {
 		return err
 	}
+	l := p.printerLock(name)
+	l.Lock()
+	defer l.Unlock()
 	port, err := p.opts.Open(ctx, name)
 	if err != nil {
 		p.setState(name, StateFailed, err.Error())
@@ -168,6 +177,7 @@ func (p *Printer) Print(ctx context.Context, name string, data []byte) error {
 
 // ready records st as the printer's state and returns an error when it cannot print.
 func (p *Printer) ready(name string, st escpos.Status) error {
+	p.recordDrawer(name, st)
 	state := st.State()
 	if state == StateConnected && !st.Online {
 		state = StateFailed

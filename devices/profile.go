@@ -44,6 +44,9 @@ type ScannerProfile struct {
 	InitCommands []string `yaml:"init_commands"`
 	// Notes are free text for people configuring the scanner.
 	Notes string `yaml:"notes"`
+	// Scale names the scale protocol of a scanner-scale on the same port: "" (none) or
+	// "magellan-single-cable" (S14 request, S14x answers; devices/scale).
+	Scale string `yaml:"scale"`
 
 	// File is where the profile was loaded from (not part of the YAML).
 	File string `yaml:"-"`
@@ -88,6 +91,9 @@ type HIDSettings struct {
 	// InterKeyMS is the scanner's delay between keystrokes, informational.
 	InterKeyMS int `yaml:"inter_key_ms"`
 }
+
+// ScaleMagellan is the Single Cable scale protocol of Datalogic Magellan scanner-scales.
+const ScaleMagellan = "magellan-single-cable"
 
 // Profile modes.
 const (
@@ -161,6 +167,9 @@ func (p ScannerProfile) Validate() error {
 		if _, err := hid.LayoutByName(p.layout()); err != nil {
 			return fmt.Errorf("key hid.layout: %w", err)
 		}
+	}
+	if p.Scale != "" && p.Scale != ScaleMagellan {
+		return fmt.Errorf("key scale: %q (%s or empty)", p.Scale, ScaleMagellan)
 	}
 	if p.HID.InterKeyMS < 0 {
 		return fmt.Errorf("key hid.inter_key_ms: %d is negative", p.HID.InterKeyMS)

@@ -5,7 +5,7 @@ package firmwareprofiles
 
 import "embed"
 
-// FS holds scanners/*.yaml and printers/*.yaml.
+// FS holds scanners/*.yaml, printers/*.yaml and displays/*.yaml.
 //
-//go:embed scanners printers
+//go:embed scanners printers displays
 var FS embed.FS

@@ -19,6 +19,7 @@ type Event struct {
 type Hub struct {
 	mu   stdsync.Mutex
 	subs map[string]map[chan Event]struct{}
+	taps []func(term string, ev Event) // display_events.go
 }
 
 // NewHub returns an empty hub.
@@ -26,6 +27,7 @@ func NewHub() *Hub { return &Hub{subs: map[string]map[chan Event]struct{}{}} }
 
 // Publish sends ev to every stream of terminal term ("" = every terminal).
 func (h *Hub) Publish(term string, ev Event) {
+	h.notifyTaps(term, ev)
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for t, set := range h.subs {

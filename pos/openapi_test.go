@@ -6,9 +6,10 @@ import (
 )
 
 func TestCheckOpenAPI(t *testing.T) {
-	// The server as the agent wires it: the API, the pages and the print routes.
+	// The server as the agent wires it: the API, the pages, the print and the scale routes.
 	e, _ := newDemoEnv(t)
 	srv := e.api
+	RegisterScaleRoute(srv)
 	if err := RegisterPages(srv, e.svc, PageOptions{StoreName: "Test", Locale: "it-IT", Currency: "EUR"}); err != nil {
 		t.Fatal(err)
 	}

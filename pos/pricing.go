@@ -144,6 +144,9 @@ func (s *Service) Quote(ctx context.Context, term string, req SaleRequest) (Quot
 	if err := checkTerminal(term, req.Terminal); err != nil {
 		return Quote{}, err
 	}
+	if err := s.checkScale(ctx, term, req.Lines); err != nil {
+		return Quote{}, err
+	}
 	var resv reservationPrices
 	if req.ReservationID != "" {
 		r, err := loadReservationPrices(ctx, s.r(), req.ReservationID)
@@ -157,11 +160,13 @@ func (s *Service) Quote(ctx context.Context, term string, req SaleRequest) (Quot
 		return Quote{}, err
 	}
 	rounded := RoundToStep(p.total, s.opts.CashRoundingMinor)
-	return Quote{
+	q := Quote{
 		Currency: s.opts.Currency, TotalMinor: p.total, RoundingMinor: rounded - p.total, CashDueMinor: rounded,
 		TaxMinor: p.tax, Taxes: p.taxes, Lines: p.lines, SavingMinor: p.saving, Promotions: usedOrEmpty(p.promotions),
 		Warnings: append([]Warning{}, p.warnings...),
-	}, nil
+	}
+	s.tapQuote(term, q)
+	return q, nil
 }
 
 func checkTerminal(auth, body string) error {

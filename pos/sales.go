@@ -76,6 +76,9 @@ func (s *Service) CreateSale(ctx context.Context, term Terminal, req SaleRequest
 	hashed := req
 	hashed.Print = nil
 	hash := requestHash(hashed)
+	if err := s.checkScaleForSale(ctx, term.ID, req); err != nil {
+		return SaleResult{}, err
+	}
 	tier, custWarnings := s.customerWarnings(ctx, req.CustomerID)
 
 	var res SaleResult
@@ -83,6 +86,9 @@ func (s *Service) CreateSale(ctx context.Context, term Terminal, req SaleRequest
 		tx := s.w(rawTx)
 		if body, ok, err := storedBody(ctx, tx, `SELECT request_hash, body FROM sales WHERE sale_id = ?1`, req.SaleID, hash); ok || err != nil {
 			res = SaleResult{Body: body, SaleID: req.SaleID}
+			return err
+		}
+		if err := s.drawerHold(term.ID); err != nil {
 			return err
 		}
 		sale, err := s.buildSale(ctx, tx, term, req, tier)
@@ -134,6 +140,7 @@ func (s *Service) CreateSale(ctx context.Context, term Terminal, req SaleRequest
 		s.opts.Printing.Wake()
 	}
 	s.committed(res.Created)
+	s.tapSale(term.ID, res)
 	return res, nil
 }
 
@@ -260,4 +267,13 @@ func (s *Service) GetSale(ctx context.Context, id string) ([]byte, error) {
 		return nil, reqErr(http.StatusNotFound, "not_found", "no sale %q", truncate(id, 40))
 	}
 	return body, err
+}
+
+// drawerHold refuses a new sale while the terminal's cash drawer is reported open
+// (till.require_drawer_closed).
+func (s *Service) drawerHold(terminal string) error {
+	if f := s.opts.Till.DrawerOpen; f != nil && f(terminal) {
+		return reqErr(http.StatusConflict, "drawer_open", "the cash drawer of terminal %s is open: close it before the next sale", terminal)
+	}
+	return nil
 }

@@ -107,6 +107,8 @@ type Options struct {
 	Fiscal FiscalReader
 	// Payments are the terminals' card payment terminals (none: card amounts are typed).
 	Payments PaymentOptions
+	// Scale reads the terminals' scanner-scales (nil: none; scale_http.go).
+	Scale ScaleReader
 }
 
 // Service is the selling domain over one database.

@@ -18,6 +18,10 @@ type TillOptions struct {
 	DayStart time.Duration
 	// Location is the store's time zone (nil: UTC).
 	Location *time.Location
+	// DrawerOpen, when set, tells whether the cash drawer of a terminal's printer is open now
+	// (till.require_drawer_closed): a new sale on that terminal is refused with 409
+	// drawer_open until it is closed. A retry of a stored sale is answered as before.
+	DrawerOpen func(terminal string) bool
 	// Off keeps sales out of till sessions altogether. It is not a config key: storebench
 	// measures the sales path with and without the till's accounting in the same run.
 	Off bool

@@ -5,6 +5,8 @@ import (
 	"flag"
 
 	"github.com/storeagent/storeagent/devices"
+	"github.com/storeagent/storeagent/devices/display"
+	"github.com/storeagent/storeagent/devices/escpos"
 	firmwareprofiles "github.com/storeagent/storeagent/firmware-profiles"
 )
 
@@ -34,9 +36,17 @@ func (m *Main) devicesCmd(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	printers, err := escpos.LoadProfiles(firmwareprofiles.FS, "printers")
+	if err != nil {
+		return err
+	}
+	displays, err := display.LoadProfiles(firmwareprofiles.FS, display.ProfileDir)
+	if err != nil {
+		return err
+	}
 	found, err := devices.Enumerate(*sysRoot, *devRoot)
 	if err != nil {
 		return err
 	}
-	return devices.WriteDeviceTable(m.Stdout, found, profiles)
+	return devices.WriteDeviceTable(m.Stdout, found, profiles, printerMatcher(printers), displayMatcher(displays))
 }

@@ -15,6 +15,23 @@ type Status struct {
 	// Error is true when an error occurred (mechanical, auto-cutter, unrecoverable or
 	// automatically recoverable).
 	Error bool
+	// DrawerKnown is true once a reply that carries the drawer kick-out connector's pin 3 level
+	// (DLE EOT 1, or an ASB message) was applied; DrawerPin3High is that level. Whether high
+	// means open depends on the drawer's switch (see DrawerOpen).
+	DrawerKnown    bool
+	DrawerPin3High bool
+}
+
+// DrawerOpen tells whether the drawer is open given the level its switch pulls pin 3 to when
+// open ("high" or "low"); known is false when no reply carried the level.
+func (s Status) DrawerOpen(openLevel string) (open, known bool) {
+	if !s.DrawerKnown {
+		return false, false
+	}
+	if openLevel == "high" {
+		return s.DrawerPin3High, true
+	}
+	return !s.DrawerPin3High, true
 }
 
 // IsStatusReply reports whether b has the fixed bits of a DLE EOT reply (0xx1xx10), which
@@ -29,7 +46,7 @@ func IsASBHeader(b byte) bool { return b&0x93 == 0x10 }
 // leaves the others as they were (Epson ESC/POS Command Reference, "DLE EOT: Transmit real-time
 // status"):
 //
-//	n=1 printer:     bit 3 off-line.
+//	n=1 printer:     bit 2 drawer kick-out connector pin 3 high, bit 3 off-line.
 //	n=2 off-line:    bit 2 cover open, bit 5 printing stopped by a paper end, bit 6 error.
 //	n=3 error:       bit 2 mechanical, bit 3 auto-cutter, bit 5 unrecoverable, bit 6 auto-recoverable error.
 //	n=4 roll paper:  bits 2,3 near-end sensor (on = near end), bits 5,6 end sensor (on = no paper).
@@ -42,6 +59,7 @@ func (s *Status) ApplyStatusReply(n int, b byte) error {
 	switch n {
 	case 1:
 		s.Online = b&0x08 == 0
+		s.DrawerKnown, s.DrawerPin3High = true, b&0x04 != 0
 	case 2:
 		s.CoverOpen = b&0x04 != 0
 		s.PaperOut = b&0x20 != 0
@@ -60,7 +78,8 @@ func (s *Status) ApplyStatusReply(n int, b byte) error {
 // ParseASB parses a 4-byte Automatic Status Back message (Epson ESC/POS Command Reference,
 // "GS a: Enable/disable Automatic Status Back"):
 //
-//	byte 1: bit 3 off-line, bit 5 cover open, bit 6 paper fed by the FEED button;
+//	byte 1: bit 2 drawer kick-out connector pin 3 high, bit 3 off-line, bit 5 cover open,
+//	        bit 6 paper fed by the FEED button;
 //	        fixed 0xx1xx00.
 //	byte 2: bit 2 mechanical, bit 3 auto-cutter, bit 5 unrecoverable, bit 6 auto-recoverable error.
 //	byte 3: bits 0,1 roll paper near end, bits 2,3 roll paper end.
@@ -80,11 +99,13 @@ func ParseASB(b []byte) (Status, error) {
 		}
 	}
 	return Status{
-		Online:       b[0]&0x08 == 0,
-		CoverOpen:    b[0]&0x20 != 0,
-		Error:        b[1]&0x6c != 0,
-		PaperNearEnd: b[2]&0x03 != 0,
-		PaperOut:     b[2]&0x0c != 0,
+		Online:         b[0]&0x08 == 0,
+		CoverOpen:      b[0]&0x20 != 0,
+		DrawerKnown:    true,
+		DrawerPin3High: b[0]&0x04 != 0,
+		Error:          b[1]&0x6c != 0,
+		PaperNearEnd:   b[2]&0x03 != 0,
+		PaperOut:       b[2]&0x0c != 0,
 	}, nil
 }
 
