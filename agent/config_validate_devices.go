@@ -133,26 +133,24 @@ func (c *Config) validateTerminals(ps *configProblems) {
 			}
 		}
 		if t.Printer != "" {
-			d, ok := c.Device(t.Printer)
-			switch {
-			case !ok:
-				ps.add(p+".printer", fmt.Sprintf("%q is not a device name (devices[].name)", t.Printer))
-			case d.Type == "scanner" || d.Type == "payment" || d.Type == "display":
-				ps.add(p+".printer", fmt.Sprintf("%q is a %s, not a printer", t.Printer, d.Type))
-			}
+			c.validatePrinterRef(ps, p+".printer", t.Printer)
 		}
 		for k, name := range t.Printers {
-			pp := configIndexPath(p+".printers", k)
-			d, ok := c.Device(name)
-			switch {
-			case !ok:
-				ps.add(pp, fmt.Sprintf("%q is not a device name (devices[].name)", name))
-			case d.Type != "printer":
-				ps.add(pp, fmt.Sprintf("%q is a %s, not a printer", name, d.Type))
-			}
+			c.validatePrinterRef(ps, configIndexPath(p+".printers", k), name)
 		}
 		c.validatePaymentTerminal(ps, p, t, payOwner)
 		c.validateTerminalDisplay(ps, p, t, displayOwner)
+	}
+}
+
+// validatePrinterRef checks that name, at path, is a device of type printer.
+func (c *Config) validatePrinterRef(ps *configProblems, path, name string) {
+	d, ok := c.Device(name)
+	switch {
+	case !ok:
+		ps.add(path, fmt.Sprintf("%q is not a device name (devices[].name)", name))
+	case d.Type == "scanner" || d.Type == "payment" || d.Type == "display": // an unknown type is reported on the device
+		ps.add(path, fmt.Sprintf("%q is a %s, not a printer", name, d.Type))
 	}
 }
 

@@ -14,20 +14,7 @@ import (
 // the POS's own pages and bearer clients still work.
 func TestServer_CrossSiteRequestsRefused(t *testing.T) {
 	e := newTestEnv(t)
-	resp, err := e.srv.Client().Post(e.srv.URL+"/pos/login", "application/json", strings.NewReader(`{"token":"`+tokenLane1+`"}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	var cookie *http.Cookie
-	for _, c := range resp.Cookies() {
-		if c.Name == CookieName {
-			cookie = c
-		}
-	}
-	if cookie == nil {
-		t.Fatal("login set no cookie")
-	}
+	cookie := e.loginCookie(tokenLane1)
 	sale := `{"sale_id":"` + newSaleID() + `","terminal":"lane1","cashier":"eve","lines":[{"code":"CAFFE-250","qty":1}],"payments":[{"method":"card","amount_minor":498}]}`
 	send := func(path, ct, body string, hdr map[string]string, withCookie bool, bearer bool) (int, string) {
 		t.Helper()

@@ -170,3 +170,20 @@ func errCode(t *testing.T, b []byte) string {
 	t.Helper()
 	return decode[errorBody](t, b).Error.Code
 }
+
+// loginCookie logs in at /pos/login with token and returns the session cookie.
+func (e *testEnv) loginCookie(token string) *http.Cookie {
+	e.t.Helper()
+	resp, err := e.srv.Client().Post(e.srv.URL+"/pos/login", "application/json", strings.NewReader(`{"token":"`+token+`"}`))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	resp.Body.Close()
+	for _, c := range resp.Cookies() {
+		if c.Name == CookieName {
+			return c
+		}
+	}
+	e.t.Fatalf("login: %d, no %s cookie", resp.StatusCode, CookieName)
+	return nil
+}

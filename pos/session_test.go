@@ -16,21 +16,7 @@ func TestServer_SessionCookie(t *testing.T) {
 	e := newTestEnv(t)
 	now := time.Date(2026, 12, 2, 8, 0, 0, 0, time.UTC)
 	e.svc.auth.now = func() time.Time { return now }
-	login := func(token string) *http.Cookie {
-		t.Helper()
-		resp, err := e.srv.Client().Post(e.srv.URL+"/pos/login", "application/json", strings.NewReader(`{"token":"`+token+`"}`))
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		for _, c := range resp.Cookies() {
-			if c.Name == CookieName {
-				return c
-			}
-		}
-		t.Fatalf("login: %d, no cookie", resp.StatusCode)
-		return nil
-	}
+	login := e.loginCookie
 	get := func(c *http.Cookie) (int, string) {
 		t.Helper()
 		req, _ := http.NewRequest("GET", e.srv.URL+"/api/v1/status", nil)
