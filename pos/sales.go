@@ -73,6 +73,7 @@ func (s *Service) CreateSale(ctx context.Context, term Terminal, req SaleRequest
 	if err != nil {
 		return SaleResult{}, err
 	}
+	printer = s.nonFiscalPrinter(req.Print, printer)
 	hashed := req
 	hashed.Print = nil
 	hash := requestHash(hashed)
@@ -102,6 +103,11 @@ func (s *Service) CreateSale(ctx context.Context, term Terminal, req SaleRequest
 		if sale.Fiscal, err = s.journal(ctx, rawTx, JournalSale, sale.Training, sale); err != nil {
 			return err
 		}
+		if sale.Fiscal == nil {
+			if sale.Fiscal, err = s.registerOnRT(ctx, tx, sale); err != nil {
+				return err
+			}
+		}
 		if printer != "" {
 			if s.opts.Printing == nil {
 				sale.Warnings = append(sale.Warnings, Warning{Code: "printing_unavailable", Message: "no printer driver is running: the receipt was not printed"})
@@ -129,6 +135,9 @@ func (s *Service) CreateSale(ctx context.Context, term Terminal, req SaleRequest
 	}
 	if res.Created && s.opts.Printing != nil && printer != "" {
 		s.opts.Printing.Wake()
+	}
+	if res.Created {
+		s.opts.RT.Wake()
 	}
 	s.committed(res.Created)
 	return res, nil

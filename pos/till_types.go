@@ -115,6 +115,8 @@ type TillReport struct {
 	// ReportedAt is when this X report was read (the close time for a Z).
 	ReportedAt string    `json:"reported_at"`
 	Print      *PrintRef `json:"print,omitempty"`
+	// RTZNo is the RT's daily closure number (fiscal.country IT), once the RT made it.
+	RTZNo *int64 `json:"rt_z_no,omitempty"`
 }
 
 // TillSales sums a session's sales: gross is the goods' value, rounding the cash rounding.

@@ -154,6 +154,8 @@ type Refund struct {
 	TaxMinor      int64        `json:"tax_minor"`
 	Taxes         []TaxLine    `json:"taxes"`
 	Lines         []RefundLine `json:"lines"`
+	// Void marks the same-day void of the whole sale (POST /api/v1/sales/{id}/void).
+	Void bool `json:"void,omitempty"`
 	// Fiscal is the refund's fiscal journal record (fiscal stores only).
 	Fiscal *FiscalRef `json:"fiscal,omitempty"`
 }
