@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/storeagent/storeagent/agent/db"
 	"github.com/storeagent/storeagent/devices/fiscalprinter"
 	"github.com/storeagent/storeagent/pos/document"
@@ -385,7 +387,9 @@ func (q *RTQueue) finish(ctx context.Context, j RTJob, reg *fiscalprinter.Regist
 		if j.Kind != RTSale {
 			ev.RefundID = j.DocID
 		}
-		_, err = q.out.Append(ctx, tx, outbox.TopicSales, TypeSaleFiscalized, j.Kind+":"+j.DocID, now, ev)
+		// One event per document: its id is derived from the document, so it can never be sent twice.
+		id := uuid.NewSHA1(fiscalizedNamespace, []byte(j.Kind+":"+j.DocID)).String()
+		_, err = q.out.Append(ctx, tx, outbox.TopicSales, TypeSaleFiscalized, id, now, ev)
 		return err
 	})
 	if err != nil {
@@ -396,6 +400,8 @@ func (q *RTQueue) finish(ctx context.Context, j RTJob, reg *fiscalprinter.Regist
 	}
 	return nil
 }
+
+var fiscalizedNamespace = uuid.MustParse("0c5b7e44-31a9-4f0e-8d2b-7a64e1f9c3d2")
 
 // FiscalizedEvent is the data of retail.sale.fiscalized.
 type FiscalizedEvent struct {
