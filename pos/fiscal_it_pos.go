@@ -75,6 +75,9 @@ func (s *Service) VoidSale(ctx context.Context, term Terminal, saleID string, re
 	if err != nil {
 		return nil, false, db.Explain(err)
 	}
+	if req.Terminal == "" {
+		req.Terminal = term.ID
+	}
 	method := "cash"
 	if len(tenders) > 0 {
 		method = tenders[0]
