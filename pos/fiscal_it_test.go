@@ -3,11 +3,15 @@ package pos
 import (
 	"context"
 	"net/http"
+	"regexp"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/storeagent/storeagent/agent/db"
+	"github.com/storeagent/storeagent/devices/fiscalprinter"
 )
 
 // rtEnv is a store with an RT (the fake) and its registration worker.
@@ -307,5 +311,28 @@ func TestRTQueue_UnreachableNeverSentBlind(t *testing.T) {
 	re.checkOnce(got, 1)
 	if re.rt.callCount() != 1 {
 		t.Errorf("%d Register calls, want 1", re.rt.callCount())
+	}
+}
+
+// Every device state the RT worker reports is in the OpenAPI enum of `event: device`.
+func TestRTStates_InOpenAPI(t *testing.T) {
+	m := regexp.MustCompile(`state: \{type: string, enum: \[([^\]]*)\]`).FindSubmatch(OpenAPI)
+	if m == nil {
+		t.Fatal("pos/openapi.yaml has no device state enum")
+	}
+	enum := map[string]bool{}
+	for _, s := range strings.Split(string(m[1]), ",") {
+		enum[strings.TrimSpace(s)] = true
+	}
+	for _, s := range RTStates() {
+		if !enum[s] {
+			t.Errorf("RT state %q is not in the OpenAPI enum %s", s, m[1])
+		}
+	}
+	for _, st := range []fiscalprinter.Status{{Printer: "paper_end"}, {Printer: "cover_open"}, {Printer: "ok", Journal: "journal_full"},
+		{Printer: "offline"}, {Printer: "paper_low"}, {Printer: "ok", Journal: "ok"}} {
+		if s, _ := rtStateOf(st); !slices.Contains(RTStates(), s) {
+			t.Errorf("status %+v maps to %q, not one of RTStates", st, s)
+		}
 	}
 }
