@@ -31,6 +31,7 @@ import (
 
 	"github.com/storeagent/storeagent/agent/db"
 	"github.com/storeagent/storeagent/devices"
+	"github.com/storeagent/storeagent/devices/fiscalprinter"
 	"github.com/storeagent/storeagent/pos"
 	"github.com/storeagent/storeagent/pos/fiscal"
 	"github.com/storeagent/storeagent/scanner"
@@ -73,6 +74,8 @@ type Options struct {
 	ShutdownTimeout time.Duration
 	// PrintDriver replaces the ESC/POS printers (the demo's virtual printer).
 	PrintDriver pos.Driver
+	// FiscalPrinter replaces the configured RT driver (fiscal.country IT; tests).
+	FiscalPrinter fiscalprinter.Printer
 }
 
 // Agent is a running store agent.
@@ -92,9 +95,11 @@ type Agent struct {
 	Printing *pos.PrintQueue
 	// Fiscal is the French fiscal journal (nil unless fiscal.country is FR).
 	Fiscal *fiscal.Journal
-	ln     net.Listener
-	lock   *db.Lock
-	parts  []namedPart
+	// RT registers sales on the Italian Registratore Telematico (nil unless fiscal.country is IT).
+	RT    *pos.RTQueue
+	ln    net.Listener
+	lock  *db.Lock
+	parts []namedPart
 }
 
 type namedPart struct {
@@ -132,6 +137,10 @@ func New(ctx context.Context, cfg *Config, opts Options) (*Agent, error) {
 		return nil, err
 	}
 	journal := a.POSJournal()
+	if a.RT, err = a.openRT(); err != nil {
+		a.Close()
+		return nil, err
+	}
 	a.POS = pos.New(d, pos.Options{
 		StoreID:           cfg.StoreID,
 		Currency:          cfg.Currency,
@@ -149,7 +158,11 @@ func New(ctx context.Context, cfg *Config, opts Options) (*Agent, error) {
 			MaxDifferenceMinor: cfg.Till.MaxDifferenceMinor, DayStart: cfg.Till.DayStart(), Location: cfg.Location()},
 		Journal: journal,
 		Fiscal:  a.fiscalReader(),
+		RT:      a.RT,
 	})
+	if a.RT != nil {
+		a.Add("rt", a.RT)
+	}
 	a.Metrics.MustRegister(pos.NewCollector(a.POS))
 	a.API = pos.NewServer(a.POS, a.Metrics)
 	if err := pos.RegisterPages(a.API, a.POS, pos.PageOptions{StoreName: cfg.Store.Name, Locale: cfg.Locale,
@@ -219,10 +232,10 @@ func (a *Agent) startDevices(layouts []scanner.RCNLayout) error {
 
 // deviceStates reports the devices for /api/v1/status.
 func (a *Agent) deviceStates() []pos.DeviceState {
+	out := a.rtDeviceStates()
 	if a.Devices == nil {
-		return nil
+		return out
 	}
-	var out []pos.DeviceState
 	for _, st := range a.Devices.States() {
 		out = append(out, pos.DeviceState{Name: st.Name, Type: st.Type, State: st.State, Reason: st.Reason})
 	}
