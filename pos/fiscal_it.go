@@ -47,6 +47,9 @@ type RTOptions struct {
 	// doubles per fault in a row (defaults 250 ms and 2 s: the RT is on the store's LAN, and a
 	// sale waiting for it should go out within seconds of its coming back).
 	MinBackoff, MaxBackoff time.Duration
+	// Settle is the least wait after an ambiguous failure before the job is reconciled, so an
+	// RT still printing the document that timed out has finished it (default 1 s).
+	Settle time.Duration
 	// PollInterval is how often pending jobs are looked for without a Wake (default 2 s).
 	PollInterval time.Duration
 	// OnState is told the RT's device state when it changes (connected, paper_low, paper_out,
@@ -94,6 +97,9 @@ func NewRTQueue(d *db.DB, p fiscalprinter.Printer, opts RTOptions) *RTQueue {
 	}
 	if opts.PollInterval <= 0 {
 		opts.PollInterval = 2 * time.Second
+	}
+	if opts.Settle <= 0 {
+		opts.Settle = time.Second
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now

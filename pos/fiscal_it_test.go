@@ -38,7 +38,7 @@ func newRTEnv(t *testing.T, mod ...func(*Options)) *rtEnv {
 
 func (re *rtEnv) newQueue(d *db.DB) *RTQueue {
 	return NewRTQueue(d, re.rt, RTOptions{StoreID: "it-mi-001", Epoch: d.Epoch,
-		MinBackoff: time.Millisecond, MaxBackoff: 4 * time.Millisecond, PollInterval: 5 * time.Millisecond,
+		MinBackoff: time.Millisecond, MaxBackoff: 4 * time.Millisecond, PollInterval: 5 * time.Millisecond, Settle: 2 * time.Millisecond,
 		OnState: func(state, reason string) {
 			re.mu.Lock()
 			re.states = append(re.states, state)

@@ -36,7 +36,11 @@ func (q *RTQueue) Run(ctx context.Context) error {
 					return nil
 				}
 				q.log.Warn("RT job not registered yet; will retry", "job", j.ID, "kind", j.Kind, "doc", j.DocID, "err", err)
-				if !sleepCtx(ctx, q.backoff(failures)) {
+				wait := q.backoff(failures)
+				if fiscalprinter.IsAmbiguous(err) {
+					wait = max(wait, q.opts.Settle)
+				}
+				if !sleepCtx(ctx, wait) {
 					return nil
 				}
 				failures++
