@@ -239,8 +239,8 @@ func rtStateOf(st fiscalprinter.Status) (string, string) {
 		return "paper_out", "the RT is out of paper"
 	case st.Printer == "cover_open":
 		return "cover_open", "the RT's cover is open"
-	case st.Printer == "offline":
-		return "reconnecting", "the RT is offline (paper end or cover open)"
+	case st.Printer == "offline": // Epson's fpStatus does not tell paper end from an open cover
+		return "paper_out", "the RT is offline: out of paper or its cover is open"
 	case st.Printer == "paper_low":
 		return "paper_low", "the RT's paper is low"
 	}
