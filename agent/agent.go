@@ -96,10 +96,11 @@ type Agent struct {
 	// Fiscal is the French fiscal journal (nil unless fiscal.country is FR).
 	Fiscal *fiscal.Journal
 	// RT registers sales on the Italian Registratore Telematico (nil unless fiscal.country is IT).
-	RT    *pos.RTQueue
-	ln    net.Listener
-	lock  *db.Lock
-	parts []namedPart
+	RT     *pos.RTQueue
+	ln     net.Listener
+	shopLn net.Listener // http.shopper_listen; nil when not set
+	lock   *db.Lock
+	parts  []namedPart
 }
 
 type namedPart struct {
@@ -195,6 +196,14 @@ func New(ctx context.Context, cfg *Config, opts Options) (*Agent, error) {
 		}
 		a.ln = ln
 	}
+	if cfg.HTTP.ShopperListen != "" {
+		ln, err := net.Listen("tcp", cfg.HTTP.ShopperListen)
+		if err != nil {
+			a.Close()
+			return nil, fmt.Errorf("http.shopper_listen %s: %w", cfg.HTTP.ShopperListen, err)
+		}
+		a.shopLn = ln
+	}
 	return a, nil
 }
 
@@ -248,6 +257,14 @@ func (a *Agent) Add(name string, p Part) { a.parts = append(a.parts, namedPart{n
 // Addr is the HTTP listener's address.
 func (a *Agent) Addr() net.Addr { return a.ln.Addr() }
 
+// ShopperURL is the base URL of the shopper listener ("" when http.shopper_listen is not set).
+func (a *Agent) ShopperURL() string {
+	if a.shopLn == nil {
+		return ""
+	}
+	return "http://" + a.shopLn.Addr().String()
+}
+
 // URL is the base URL of the HTTP API.
 func (a *Agent) URL() string {
 	scheme := "http"
@@ -274,6 +291,18 @@ func (a *Agent) Run(ctx context.Context) error {
 		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelDebug),
 	}
 	g, gctx := errgroup.WithContext(ctx)
+	var shop *http.Server
+	if a.shopLn != nil {
+		shop = &http.Server{Handler: a.API.Shopper(), ReadHeaderTimeout: srv.ReadHeaderTimeout, ReadTimeout: srv.ReadTimeout,
+			WriteTimeout: srv.WriteTimeout, IdleTimeout: srv.IdleTimeout, MaxHeaderBytes: srv.MaxHeaderBytes,
+			ErrorLog: srv.ErrorLog}
+		g.Go(func() error {
+			if err := shop.Serve(a.shopLn); !errors.Is(err, http.ErrServerClosed) {
+				return fmt.Errorf("http shopper listener: %w", err)
+			}
+			return nil
+		})
+	}
 	g.Go(func() error {
 		var err error
 		if a.cfg.HTTP.TLSCertFile != "" {
@@ -295,6 +324,11 @@ func (a *Agent) Run(ctx context.Context) error {
 		if err := srv.Shutdown(sctx); err != nil {
 			a.log.Warn("http shutdown", "err", err)
 			srv.Close()
+		}
+		if shop != nil {
+			if err := shop.Shutdown(sctx); err != nil {
+				shop.Close()
+			}
 		}
 		return nil
 	})
@@ -318,6 +352,9 @@ func (a *Agent) Run(ctx context.Context) error {
 // Close releases the database and the data_dir lock. Run calls it; call it only if Run is not called.
 func (a *Agent) Close() error {
 	var errs []error
+	if a.shopLn != nil {
+		a.shopLn.Close() // already closed when Run served it
+	}
 	if a.DB != nil {
 		errs = append(errs, a.DB.Close())
 		a.DB = nil

@@ -91,6 +91,10 @@ type HTTPConfig struct {
 	// TLSCertFile and TLSKeyFile turn on HTTPS; both or neither.
 	TLSCertFile string `yaml:"tls_cert_file"`
 	TLSKeyFile  string `yaml:"tls_key_file"`
+	// ShopperListen, when set, is a second, plain-HTTP listener serving only what shoppers' phones
+	// need (aisle pages, product lookups, image scans, static files), so Listen can be TLS-only
+	// for the POS.
+	ShopperListen string `yaml:"shopper_listen"`
 }
 
 // Terminal is one POS lane: its secret token, its scanners and its default printer.

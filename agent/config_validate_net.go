@@ -39,6 +39,13 @@ func (c *Config) validateHTTP(ps *configProblems) {
 		ps.add("http.listen", err.Error())
 	}
 	configPair(ps, "http.tls_cert_file", c.HTTP.TLSCertFile, "http.tls_key_file", c.HTTP.TLSKeyFile)
+	if c.HTTP.ShopperListen != "" {
+		if err := configHostPort(c.HTTP.ShopperListen, true, false); err != nil {
+			ps.add("http.shopper_listen", err.Error())
+		} else if _, port, _ := net.SplitHostPort(c.HTTP.ShopperListen); port != "0" && c.HTTP.ShopperListen == c.HTTP.Listen {
+			ps.add("http.shopper_listen", fmt.Sprintf("%q is http.listen too: give the shopper pages their own port (or leave it empty)", c.HTTP.ShopperListen))
+		}
+	}
 }
 
 // configHostPort checks host:port with a numeric port (0 only if allowZero: a free port). The

@@ -1,10 +1,10 @@
 package agent
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/storeagent/storeagent/devices/fiscalprinter"
+	"github.com/storeagent/storeagent/devices/fiscalprinter/fpmate"
 	"github.com/storeagent/storeagent/pos"
 )
 
@@ -30,12 +30,24 @@ func (a *Agent) openRT() (*pos.RTQueue, error) {
 	}), nil
 }
 
-// errNoRTDriver is returned until the epson-fpmate driver is wired (issue 15, helper 15rt).
-var errNoRTDriver = errors.New("the epson-fpmate driver is not built into this version")
-
-// rtDriver builds the configured RT driver.
+// rtDriver builds the configured RT driver (fiscal.printer.driver; validated: epson-fpmate).
 func rtDriver(cfg *Config) (fiscalprinter.Printer, error) {
-	return nil, errNoRTDriver
+	pc := cfg.Fiscal.Printer
+	if pc.Driver != "epson-fpmate" {
+		return nil, fmt.Errorf("driver %q is not built in (epson-fpmate is)", pc.Driver)
+	}
+	deps := make(map[int64]int, len(pc.Departments))
+	for bp, d := range pc.Departments {
+		deps[bp] = int(d)
+	}
+	pays := make(map[string][2]int, len(pc.Payments))
+	for m, v := range pc.Payments {
+		if len(v) == 2 {
+			pays[m] = [2]int{int(v[0]), int(v[1])}
+		}
+	}
+	return fpmate.New(fpmate.Config{URL: pc.URL, Timeout: cfg.FiscalPrinterTimeout(), Departments: deps,
+		Payments: pays, Location: cfg.Location()})
 }
 
 // rtState publishes the RT's state to every terminal as an `event: device`.

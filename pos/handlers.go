@@ -2,6 +2,7 @@ package pos
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"time"
 )
@@ -35,17 +36,24 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	term, ok := s.svc.auth.terminal(body.Token)
-	if !ok {
-		writeError(w, unauthorized(body.Token))
+	term, id, err := s.svc.auth.login(r.Context(), body.Token)
+	if errors.Is(err, errBadToken) {
+		writeError(w, unauthorized(credential{token: body.Token}))
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: body.Token, Path: "/", HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: s.svc.opts.SecureCookies, MaxAge: 12 * 3600})
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: id, Path: "/", HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: s.svc.opts.SecureCookies, MaxAge: int(sessionTTL / time.Second)})
 	writeJSON(w, http.StatusOK, map[string]string{"terminal": term.ID})
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(CookieName); err == nil {
+		s.svc.auth.logout(r.Context(), c.Value)
+	}
 	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: "", Path: "/", HttpOnly: true,
 		SameSite: http.SameSiteStrictMode, Secure: s.svc.opts.SecureCookies, MaxAge: -1})
 	w.WriteHeader(http.StatusNoContent)
@@ -123,13 +131,13 @@ func (s *Server) createRefund(w http.ResponseWriter, r *http.Request, term Termi
 	writeRaw(w, createdStatus(created), body)
 }
 
-func (s *Server) adjust(w http.ResponseWriter, r *http.Request, _ Terminal) {
+func (s *Server) adjust(w http.ResponseWriter, r *http.Request, term Terminal) {
 	var req AdjustmentRequest
 	if err := decodeJSON(w, r, &req); err != nil {
 		writeError(w, err)
 		return
 	}
-	body, created, err := s.svc.Adjust(context.WithoutCancel(r.Context()), req)
+	body, created, err := s.svc.Adjust(context.WithoutCancel(r.Context()), term, req)
 	if err != nil {
 		writeError(w, err)
 		return

@@ -35,6 +35,8 @@ type Server struct {
 	// KeepAlive is the SSE keep-alive interval.
 	KeepAlive time.Duration
 	scans     *scanGate
+	// customerLimit bounds customer lookups per terminal.
+	customerLimit *ipLimiter
 }
 
 // ScanLimits sets the bounds of POST /api/v1/scan: decodes at a time (0: half the CPUs, at
@@ -57,6 +59,7 @@ func (s *Server) ScanLimits(concurrency int, ratePerIP float64, burst int) {
 func NewServer(svc *Service, reg *prometheus.Registry) *Server {
 	s := &Server{svc: svc, mux: http.NewServeMux(), metrics: newHTTPMetrics(reg), gather: reg, KeepAlive: 15 * time.Second}
 	s.ScanLimits(0, 0, 0)
+	s.customerLimit = newIPLimiter(customerLookupRate, customerLookupBurst, svc.opts.Now)
 	s.public("GET /healthz", s.healthz)
 	s.public("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}).ServeHTTP)
 	s.public("GET /api/v1/products/{code}", s.getProduct)
@@ -112,16 +115,20 @@ func (s *Server) pos(pattern string, h func(w http.ResponseWriter, r *http.Reque
 	method, path, _ := strings.Cut(pattern, " ")
 	s.routes = append(s.routes, Route{Method: method, Pattern: path, Auth: true})
 	s.mux.Handle(pattern, s.instrument(path, func(w http.ResponseWriter, r *http.Request) {
-		tok := tokenOf(r)
-		term, ok := s.svc.auth.terminal(tok)
+		cred := credentialOf(r)
+		term, ok := s.svc.auth.authenticate(r.Context(), cred)
 		if !ok {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="storeagent"`)
-			writeError(w, unauthorized(tok))
+			writeError(w, unauthorized(cred))
 			return
 		}
 		h(w, r, term)
 	}))
 }
+
+// crossOrigin refuses unsafe requests a browser marks as coming from another site
+// (Sec-Fetch-Site, else Origin against Host): Go's own CSRF protection.
+var crossOrigin = http.NewCrossOriginProtection()
 
 // ServeHTTP serves the API with panic recovery: a bug answers 500, never kills the agent.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -135,6 +142,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 	w.Header().Set("X-Content-Type-Options", "nosniff")
+	if err := crossOrigin.Check(r); err != nil {
+		// A page on another site making the POS browser send a request with its cookie (CSRF): the
+		// browser says so in Sec-Fetch-Site or Origin. Clients with a bearer token send neither.
+		writeError(w, reqErr(http.StatusForbidden, "cross_origin", "cross-site %s refused: the POS only accepts requests from its own pages", r.Method))
+		return
+	}
 	s.serveMux(w, r)
 }
 
@@ -215,7 +228,10 @@ func writeError(w http.ResponseWriter, err error) {
 // decodeJSON reads one JSON object of at most maxJSONBody bytes into v, refusing unknown fields and
 // trailing data with a 400 that says what is wrong.
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
-	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
+	if ct := r.Header.Get("Content-Type"); ct == "" {
+		// A form or text/plain POST from another site would need no preflight; a JSON one does.
+		return reqErr(http.StatusUnsupportedMediaType, "unsupported_media_type", "send the body with Content-Type: application/json")
+	} else if mt, _, _ := strings.Cut(ct, ";"); !strings.EqualFold(strings.TrimSpace(mt), "application/json") {
 		return reqErr(http.StatusUnsupportedMediaType, "unsupported_media_type", "send application/json, not %q", truncate(ct, 60))
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxJSONBody))
@@ -254,3 +270,24 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// shopperRoutes are the routes a shopper's phone needs: aisle pages (and the GS1 Digital Link
+// form of them), product lookups, image scans, static files and the health check.
+var shopperRoutes = map[string]bool{
+	"GET /p/{code}": true, "GET /01/{gtin}": true, "GET /01/{gtin}/{rest...}": true, "GET /web/{file}": true,
+	"GET /api/v1/products/{code}": true, "POST /api/v1/scan": true, "GET /healthz": true,
+}
+
+// Shopper is the handler of the shopper listener (http.shopper_listen): the shopper routes, and a
+// 404 for everything else, POS login included, so the POS itself can be served over TLS only.
+func (s *Server) Shopper() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := s.mux.Handler(r); !shopperRoutes[pattern] {
+			w.Header().Set("X-Content-Type-Options", "nosniff")
+			writeError(w, reqErr(http.StatusNotFound, "not_found", "%s %s is not served on the shopper listener (the POS is on http.listen)",
+				r.Method, truncate(r.URL.Path, 80)))
+			return
+		}
+		s.ServeHTTP(w, r)
+	})
+}

@@ -62,9 +62,12 @@ func (f *fallbackRecorder) Write(b []byte) (int, error) {
 // unauthorized is the 401 for a request whose token (tok, "" when none was sent) names no
 // terminal: a missing token and a wrong one get different messages, so IT can tell a POS that
 // sends nothing from one configured with the wrong token.
-func unauthorized(tok string) error {
-	if tok == "" {
+func unauthorized(c credential) error {
+	switch {
+	case c.empty():
 		return reqErr(http.StatusUnauthorized, "unauthorized", "no terminal token: send Authorization: Bearer <token>, or log in at /pos")
+	case c.token == "":
+		return reqErr(http.StatusUnauthorized, "unauthorized", "the POS session has ended (logged out or expired): log in again at /pos")
 	}
 	return reqErr(http.StatusUnauthorized, "unauthorized", "the terminal token is not valid: it matches no terminal of this store (check the lane's token or token_file)")
 }

@@ -95,8 +95,11 @@ func TestServer_Adjust(t *testing.T) {
 		t.Fatalf("%d %s", code, body)
 	}
 	a := decode[Adjustment](t, body)
-	if a.Stock.OnHand != 10 || a.Reason != "damaged" {
-		t.Errorf("adjustment %+v", a)
+	if a.Stock.OnHand != 10 || a.Reason != "damaged" || a.Terminal != "lane1" {
+		t.Errorf("adjustment %+v, want on_hand 10, damaged, made at lane1 (issue 16 item 11)", a)
+	}
+	if n := e.count(`SELECT count(*) FROM outbox WHERE event_id = ? AND json_extract(payload, '$.data.terminal') = 'lane1'`, req.MovementID); n != 1 {
+		t.Errorf("the movement event does not name lane1")
 	}
 	if code2, body2 := e.do("POST", "/api/v1/stock/adjustments", tokenLane1, req); code2 != 200 || !bytes.Equal(body, body2) {
 		t.Errorf("repeat: %d %s", code2, body2)

@@ -242,7 +242,7 @@ func (s *Service) storeSale(ctx context.Context, tx dbtx, sale *Sale, hash strin
 	for _, l := range sale.Lines {
 		w, err := s.move(ctx, tx, Movement{
 			MovementID: uuid.Must(uuid.NewV7()).String(), SKU: l.SKU, Delta: -l.stockDelta,
-			Reason: "sale", Ref: sale.SaleID, OccurredAt: sale.CompletedAt,
+			Reason: "sale", Ref: sale.SaleID, OccurredAt: sale.CompletedAt, Terminal: sale.Terminal,
 		}, "")
 		if err != nil {
 			return err

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	gosync "sync"
 	"time"
 
 	"github.com/storeagent/storeagent/agent/db"
@@ -90,6 +91,7 @@ type Service struct {
 	wstmts *db.Stmts
 	rstmts *db.Stmts
 	promos *promoCache
+	health healthCache
 }
 
 // w wraps a group transaction with the writer's statement cache.
@@ -112,7 +114,7 @@ func New(d *db.DB, opts Options) *Service {
 		out:    outbox.Writer{StoreID: opts.StoreID, Epoch: d.Epoch},
 		log:    opts.Logger.With("component", "pos"),
 		events: NewHub(),
-		auth:   newAuthenticator(opts.Terminals),
+		auth:   newAuthenticator(opts.Terminals, d),
 		wstmts: d.WStmts,
 		rstmts: db.NewStmts(d.R),
 		promos: &promoCache{},
@@ -169,8 +171,39 @@ func (s *Service) Status(ctx context.Context) (Status, error) {
 // needs a few pages of WAL, and a tiny health-check write can still fit when a sale no longer does.
 const minFreeBytes = 256 << 10
 
+// healthTTL is how long a health probe's answer is reused: a public /healthz flood then costs
+// one database write every healthTTL, not one per request (issue 16 item 9).
+const healthTTL = 2 * time.Second
+
+// healthCache holds the last probe's answer. One probe runs at a time; callers during it wait
+// for its answer rather than starting their own.
+type healthCache struct {
+	mu   gosync.Mutex
+	at   time.Time // monotonic time of the last probe; zero before the first
+	full int64     // db.StorageFullSeq at the last probe
+	err  error
+}
+
 // Healthy reports whether the database takes a durable write and the disk has room for sales.
+// The answer is at most healthTTL old.
 func (s *Service) Healthy(ctx context.Context) error {
+	h := &s.health
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	full := db.StorageFullSeq()
+	if !h.at.IsZero() && time.Since(h.at) < healthTTL && full == h.full {
+		return h.err
+	}
+	h.err = s.probeHealth(ctx)
+	h.at, h.full = time.Now(), full
+	if ctx.Err() != nil { // a caller that gave up proves nothing about the database
+		h.at = time.Time{}
+	}
+	return h.err
+}
+
+// probeHealth makes one durable write and checks the free disk space.
+func (s *Service) probeHealth(ctx context.Context) error {
 	if free, err := db.FreeBytes(filepath.Dir(s.db.Path)); err == nil && free < minFreeBytes {
 		return fmt.Errorf("%w: %d bytes free on the data_dir's disk", db.ErrStorageFull, free)
 	}

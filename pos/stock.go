@@ -27,8 +27,8 @@ func (s *Service) move(ctx context.Context, tx dbtx, m Movement, hash string) ([
 		return nil, fmt.Errorf("stock %s: %w", m.SKU, err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO stock_movements (movement_id, sku, delta, reason, ref,
-		occurred_at, source, request_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'local', ?7)`,
-		m.MovementID, m.SKU, m.Delta, m.Reason, m.Ref, m.OccurredAt, hash); err != nil {
+		occurred_at, source, request_hash, terminal) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'local', ?7, ?8)`,
+		m.MovementID, m.SKU, m.Delta, m.Reason, m.Ref, m.OccurredAt, hash, m.Terminal); err != nil {
 		return nil, fmt.Errorf("movement %s: %w", m.MovementID, err)
 	}
 	at, _ := time.Parse(time.RFC3339Nano, m.OccurredAt)
@@ -70,7 +70,7 @@ func (s *Service) flagAtRisk(ctx context.Context, tx dbtx, m Movement, onHand, r
 }
 
 // Adjust records a stock adjustment (damaged, received, found, other). Idempotent by movement_id.
-func (s *Service) Adjust(ctx context.Context, req AdjustmentRequest) ([]byte, bool, error) {
+func (s *Service) Adjust(ctx context.Context, term Terminal, req AdjustmentRequest) ([]byte, bool, error) {
 	if err := validID("movement_id", req.MovementID); err != nil {
 		return nil, false, err
 	}
@@ -113,7 +113,7 @@ func (s *Service) Adjust(ctx context.Context, req AdjustmentRequest) ([]byte, bo
 			return err
 		}
 		m := Movement{MovementID: req.MovementID, SKU: p.SKU, Delta: req.Delta, Reason: req.Reason,
-			Ref: "adjustment", OccurredAt: s.now().Format(time.RFC3339Nano)}
+			Ref: "adjustment", OccurredAt: s.now().Format(time.RFC3339Nano), Terminal: term.ID}
 		if _, err := s.move(ctx, tx, m, hash); err != nil {
 			return err
 		}
@@ -130,10 +130,10 @@ func (s *Service) Adjust(ctx context.Context, req AdjustmentRequest) ([]byte, bo
 
 func (s *Service) adjustmentBody(ctx context.Context, q querier, id string) ([]byte, error) {
 	var a Adjustment
-	err := q.QueryRowContext(ctx, `SELECT m.movement_id, m.sku, m.delta, m.reason, m.ref, m.occurred_at,
+	err := q.QueryRowContext(ctx, `SELECT m.movement_id, m.sku, m.delta, m.reason, m.ref, m.occurred_at, m.terminal,
 		coalesce(s.on_hand, 0), coalesce(s.reserved, 0)
 		FROM stock_movements m LEFT JOIN stock s ON s.sku = m.sku WHERE m.movement_id = ?1`, id).Scan(
-		&a.MovementID, &a.SKU, &a.Delta, &a.Reason, &a.Ref, &a.OccurredAt, &a.Stock.OnHand, &a.Stock.Reserved)
+		&a.MovementID, &a.SKU, &a.Delta, &a.Reason, &a.Ref, &a.OccurredAt, &a.Terminal, &a.Stock.OnHand, &a.Stock.Reserved)
 	if err != nil {
 		return nil, db.Explain(err)
 	}

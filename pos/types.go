@@ -176,6 +176,8 @@ type Movement struct {
 	Reason     string `json:"reason"`
 	Ref        string `json:"ref"`
 	OccurredAt string `json:"occurred_at"`
+	// Terminal is the lane the movement was made at (adjustments, sales); "" for others.
+	Terminal string `json:"terminal,omitempty"`
 }
 
 // StockLevel is a SKU's stock here.

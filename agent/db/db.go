@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -199,28 +200,39 @@ func (d *DB) Close() error {
 var ErrStorageFull = errors.New("storage full")
 
 // Explain maps SQLite's full-disk errors to ErrStorageFull (keeping the original in the chain) and
-// returns other errors unchanged.
+// returns other errors unchanged. Seeing a full disk is remembered (StorageFullSeq) so cached
+// health answers can be dropped.
 func Explain(err error) error {
-	if err == nil {
-		return nil
+	if err == nil || errors.Is(err, ErrStorageFull) {
+		return err
 	}
-	var se *sqlite.Error
-	if errors.As(err, &se) {
-		switch se.Code() & 0xff {
-		case sqlite3.SQLITE_FULL:
-			return fmt.Errorf("%w: %w", ErrStorageFull, err)
-		case sqlite3.SQLITE_IOERR:
-			// SQLITE_IOERR_WRITE and friends on ENOSPC.
-			if errors.Is(err, errNoSpace) {
-				return fmt.Errorf("%w: %w", ErrStorageFull, err)
-			}
-		}
-	}
-	if errors.Is(err, errNoSpace) {
+	if isNoSpace(err) {
+		storageFullSeq.Add(1)
 		return fmt.Errorf("%w: %w", ErrStorageFull, err)
 	}
 	return err
 }
+
+func isNoSpace(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_FULL:
+			return true
+		case sqlite3.SQLITE_IOERR:
+			// SQLITE_IOERR_WRITE and friends on ENOSPC.
+			return errors.Is(err, errNoSpace)
+		}
+	}
+	return errors.Is(err, errNoSpace)
+}
+
+// storageFullSeq counts the full-disk errors Explain saw in this process.
+var storageFullSeq atomic.Int64
+
+// StorageFullSeq is how many full-disk errors Explain has seen in this process: a cache of "the
+// disk is fine" is stale once it moved.
+func StorageFullSeq() int64 { return storageFullSeq.Load() }
 
 // IsStorageFull reports whether err means the disk is full.
 func IsStorageFull(err error) bool { return errors.Is(Explain(err), ErrStorageFull) }

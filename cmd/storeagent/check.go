@@ -67,6 +67,9 @@ func (m *Main) checkCmd(ctx context.Context, args []string) error {
 	} else {
 		line(true, "database", detail)
 	}
+	if w := plainHTTPWarning(cfg.HTTP); w != "" {
+		warn("http", w)
+	}
 	detail, err := checkBroker(ctx, cfg.MQTT)
 	var unreachable errBrokerUnreachable
 	switch {
@@ -98,6 +101,23 @@ func (m *Main) checkCmd(ctx context.Context, args []string) error {
 		return errChecksFailed
 	}
 	return nil
+}
+
+// plainHTTPWarning says why serving the POS over plain HTTP on a non-loopback address is a risk,
+// or "" when it is served over TLS or only on loopback (a proxy in front does TLS).
+func plainHTTPWarning(c agent.HTTPConfig) string {
+	if c.TLSCertFile != "" {
+		return ""
+	}
+	host, _, err := net.SplitHostPort(c.Listen)
+	if err != nil {
+		return ""
+	}
+	if ip := net.ParseIP(host); host == "localhost" || (ip != nil && ip.IsLoopback()) {
+		return ""
+	}
+	return fmt.Sprintf("the POS is served over plain HTTP on %s: terminal tokens and session cookies cross the store's network in clear "+
+		"(fix: set http.tls_cert_file and http.tls_key_file, or listen on 127.0.0.1 behind a TLS proxy)", c.Listen)
 }
 
 // checkBroker dials the configured MQTT broker: TCP for tcp:// and ws://, TLS with the configured
