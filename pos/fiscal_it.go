@@ -201,7 +201,7 @@ func (q *RTQueue) stamp() string { return q.opts.Now().UTC().Format(time.RFC3339
 // fiscalDocOf is what the RT registers for a stored sale: its lines with their discounts, the
 // cash rounding as a subtotal adjustment, its payments as tendered (the RT gives the change).
 func fiscalDocOf(s Sale) document.Fiscal {
-	f := document.Fiscal{Kind: RTSale, Operator: "1", TotalMinor: s.DueMinor}
+	f := document.Fiscal{Kind: RTSale, Operator: "1", TotalMinor: s.DueMinor, LotteryCode: s.LotteryCode}
 	for _, l := range s.Lines {
 		it := document.FiscalItem{Description: l.Name, UnitPriceMinor: l.UnitPriceMinor, TaxRateBP: l.TaxRateBP,
 			QtyMilli: l.Qty * 1000, AmountMinor: l.AmountMinor}

@@ -181,3 +181,27 @@ func TestServer_RT_XReportAndNoNonFiscalReceipt(t *testing.T) {
 		t.Errorf("print %+v: with an RT the terminal's ESC/POS receipt is not printed unless named", s.Print)
 	}
 }
+
+// The sale's lottery code goes to the RT with it; a malformed one is refused before anything is
+// stored.
+func TestServer_RT_LotteryCode(t *testing.T) {
+	re := newRTEnv(t)
+	before := re.snapshot()
+	req := saleBody(newSaleID(), []LineRequest{line("CAFFE-250", 1)}, []Payment{{"card", 498}})
+	req.LotteryCode = "ABC-1234"
+	if code, body := re.do("POST", "/api/v1/sales", tokenLane1, req); code != http.StatusUnprocessableEntity || errCode(t, body) != "invalid_lottery_code" {
+		t.Errorf("bad lottery code: %d %s, want 422 invalid_lottery_code", code, body)
+	}
+	if after := re.snapshot(); after["sales"] != before["sales"] || after["outbox"] != before["outbox"] {
+		t.Errorf("a refused sale changed the store: %v → %v", before, after)
+	}
+	req.LotteryCode = "ABCD1234"
+	if code, body := re.do("POST", "/api/v1/sales", tokenLane1, req); code != http.StatusCreated {
+		t.Fatalf("sale: %d %s", code, body)
+	}
+	re.start()
+	re.waitFiscal(req.SaleID, RTRegistered)
+	if d := re.rt.documents(); len(d) != 1 || d[0].LotteryCode != "ABCD1234" {
+		t.Errorf("RT documents %+v: want the lottery code", d)
+	}
+}

@@ -45,6 +45,22 @@ func (s *Service) nonFiscalPrinter(raw json.RawMessage, printer string) string {
 	return printer
 }
 
+// validLotteryCode checks a sale's lottery_code: empty, or 8 letters or digits (the code the
+// customer's lotteria degli scontrini card shows).
+func validLotteryCode(code string) error {
+	if code == "" {
+		return nil
+	}
+	ok := len(code) == 8
+	for _, c := range []byte(code) {
+		ok = ok && (c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z')
+	}
+	if !ok {
+		return unprocessable("invalid_lottery_code", "lottery_code %q is not 8 letters or digits", truncate(code, 20))
+	}
+	return nil
+}
+
 // voidCheck carries what a void needs from its sale.
 type voidCheck struct{ dueMinor int64 }
 

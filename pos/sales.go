@@ -74,6 +74,9 @@ func (s *Service) CreateSale(ctx context.Context, term Terminal, req SaleRequest
 		return SaleResult{}, err
 	}
 	printer = s.nonFiscalPrinter(req.Print, printer)
+	if err := validLotteryCode(req.LotteryCode); err != nil {
+		return SaleResult{}, err
+	}
 	hashed := req
 	hashed.Print = nil
 	hash := requestHash(hashed)
@@ -199,7 +202,7 @@ func (s *Service) buildSale(ctx context.Context, tx dbtx, term Terminal, req Sal
 		Taxes: p.taxes, ChangeMinor: st.ChangeMinor, Lines: p.lines, SavingMinor: p.saving,
 		Promotions: usedOrEmpty(p.promotions), Payments: payments,
 		CustomerID: req.CustomerID, ReservationID: req.ReservationID, Warnings: append([]Warning{}, p.warnings...),
-		Training: req.Training,
+		Training: req.Training, LotteryCode: req.LotteryCode,
 	}, nil
 }
 

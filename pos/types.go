@@ -37,6 +37,9 @@ type SaleRequest struct {
 	Print         json.RawMessage `json:"print,omitempty"`
 	// Training marks a sale made in training mode (fiscal: its own chain, no totals).
 	Training bool `json:"training,omitempty"`
+	// LotteryCode is the customer's lotteria degli scontrini code (Italy: 8 letters or digits),
+	// sent to the RT with the sale.
+	LotteryCode string `json:"lottery_code,omitempty"`
 }
 
 // Line is a priced line.
@@ -89,6 +92,7 @@ type Sale struct {
 	Warnings      []Warning       `json:"warnings"`
 	Print         *PrintRef       `json:"print,omitempty"`
 	Training      bool            `json:"training,omitempty"`
+	LotteryCode   string          `json:"lottery_code,omitempty"`
 	// Fiscal is the sale's fiscal journal record (fiscal stores only).
 	Fiscal *FiscalRef `json:"fiscal,omitempty"`
 }
