@@ -23,6 +23,14 @@ func (s *Service) registerOnRT(ctx context.Context, tx dbtx, sale Sale) (*Fiscal
 	return s.opts.RT.enqueue(ctx, tx, RTSale, sale.SaleID, sale.SaleID, fiscalDocOf(sale).TotalMinor)
 }
 
+// rtPendingRef is the fiscal object of a sale about to be queued for the RT (nil without one).
+func (s *Service) rtPendingRef(sale Sale) *FiscalRef {
+	if s.opts.RT == nil || sale.Training {
+		return nil
+	}
+	return &FiscalRef{Status: RTPending}
+}
+
 // registerRefundOnRT queues a refund's reso (a void's annullo) on the RT. Its job comes after
 // the sale's, so a refund of a sale still pending waits for the sale's RT document.
 func (s *Service) registerRefundOnRT(ctx context.Context, tx dbtx, ref Refund, void *voidCheck) (*FiscalRef, error) {

@@ -162,6 +162,10 @@ func TestRTQueue_RegistersSale(t *testing.T) {
 		AND json_extract(payload, '$.data.fiscal.status') = 'registered'`, TypeSaleFiscalized, s.SaleID); n != 1 {
 		t.Errorf("%d retail.sale.fiscalized events for the sale, want 1", n)
 	}
+	if n := re.count(`SELECT count(*) FROM outbox WHERE type = 'retail.sale.completed' AND json_extract(payload, '$.data.sale_id') = ?
+		AND json_extract(payload, '$.data.fiscal.status') = 'pending'`, s.SaleID); n != 1 {
+		t.Errorf("%d retail.sale.completed events with fiscal pending, want 1", n)
+	}
 	if !re.sawState("connected") {
 		t.Errorf("states %v: want connected", re.states)
 	}

@@ -100,6 +100,7 @@ func (s *Service) CreateSale(ctx context.Context, term Terminal, req SaleRequest
 			return err
 		}
 		sale.Warnings = append(sale.Warnings, custWarnings...)
+		sale.Fiscal = s.rtPendingRef(sale) // so retail.sale.completed says the RT registration is pending
 		if err := s.storeSale(ctx, tx, &sale, hash); err != nil {
 			return err
 		}
