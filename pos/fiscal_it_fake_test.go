@@ -42,6 +42,8 @@ type fakeRT struct {
 	xReports int
 	paperEnd bool
 	docOpen  bool
+	// zLost makes the next ZReport close the day and lose the answer.
+	zLost bool
 	// lastDocDown makes LastDocument fail (the RT unreachable) while true.
 	lastDocDown bool
 }
@@ -155,6 +157,10 @@ func (f *fakeRT) ZReport(context.Context) (int, error) {
 	z := f.z
 	f.z++
 	f.doc = 0
+	if f.zLost {
+		f.zLost = false
+		return 0, &fiscalprinter.Error{Op: "printZReport", Ambiguous: true, Err: errors.New("EOF")}
+	}
 	return z, nil
 }
 

@@ -3,6 +3,7 @@ package pos
 import (
 	"context"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -159,6 +160,30 @@ func TestServer_RT_ZOnLastClose(t *testing.T) {
 	}
 	if code, body := re.do("GET", "/api/v1/till/sessions/"+open1.SessionID, tokenLane1, nil); code != http.StatusOK || decode[TillReport](t, body).RTZNo != nil {
 		t.Errorf("lane1's Z %d %s: want no rt_z_no (it was not the day's last close)", code, body)
+	}
+}
+
+// A Z whose answer was lost is not sent again (a second Z would close an empty day): the
+// session's Z report says what to check.
+func TestServer_RT_ZAnswerLost(t *testing.T) {
+	re := newRTEnv(t)
+	re.rt.zLost = true
+	re.start()
+	open := re.openTill(tokenLane1)
+	if code, body := re.do("POST", "/api/v1/till/close", tokenLane1, TillCloseRequest{SessionID: open.SessionID, Cashier: "anna",
+		Counted: []CountedTender{{Method: "cash", AmountMinor: i64(11000)}}}); code != http.StatusCreated {
+		t.Fatalf("close: %d %s", code, body)
+	}
+	jobs := re.waitJobs()
+	_, body := re.do("GET", "/api/v1/till/sessions/"+open.SessionID, tokenLane1, nil)
+	z := decode[TillReport](t, body)
+	if len(jobs) != 1 || jobs[0].Status != RTFailed || z.RTZNo != nil || !strings.Contains(z.RTZError, "check the RT's last Z") {
+		t.Errorf("jobs %+v, Z %s: want the closure failed with what to check", jobs, body)
+	}
+	re.rt.mu.Lock()
+	defer re.rt.mu.Unlock()
+	if re.rt.zReports != 1 {
+		t.Errorf("%d closures sent, want 1", re.rt.zReports)
 	}
 }
 

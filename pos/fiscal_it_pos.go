@@ -181,22 +181,31 @@ func (s *Service) closeOnRT(ctx context.Context, tx dbtx, sessionID string) erro
 	return err
 }
 
-// withRTZ adds the RT's Z number to a stored Z report once the closure registered.
+// withRTZ adds the RT's Z number to a stored Z report once the closure registered, or
+// rt_z_error when the RT refused it or its outcome is unknown.
 func (s *Service) withRTZ(ctx context.Context, sessionID string, body []byte) ([]byte, error) {
 	if s.opts.RT == nil {
 		return body, nil
 	}
+	var status, lastErr string
 	var z sql.NullInt64
-	err := s.r().QueryRowContext(ctx, `SELECT z_no FROM rt_jobs WHERE kind = 'z' AND doc_id = ?1 AND status = 'registered'`,
-		sessionID).Scan(&z)
-	if errors.Is(err, sql.ErrNoRows) || !z.Valid {
+	err := s.r().QueryRowContext(ctx, `SELECT status, z_no, last_error FROM rt_jobs WHERE kind = 'z' AND doc_id = ?1`,
+		sessionID).Scan(&status, &z, &lastErr)
+	if errors.Is(err, sql.ErrNoRows) {
 		return body, nil
 	}
 	if err != nil {
 		return nil, db.Explain(err)
 	}
 	var out []byte
-	err = s.r().QueryRowContext(ctx, `SELECT json_set(?1, '$.rt_z_no', ?2)`, string(body), z.Int64).Scan(&out)
+	switch {
+	case status == RTRegistered && z.Valid:
+		err = s.r().QueryRowContext(ctx, `SELECT json_set(?1, '$.rt_z_no', ?2)`, string(body), z.Int64).Scan(&out)
+	case status == RTFailed:
+		err = s.r().QueryRowContext(ctx, `SELECT json_set(?1, '$.rt_z_error', ?2)`, string(body), lastErr).Scan(&out)
+	default:
+		return body, nil
+	}
 	return out, db.Explain(err)
 }
 

@@ -162,29 +162,45 @@ func (q *RTQueue) refused(ctx context.Context, j RTJob, err error) error {
 	return q.finish(ctx, j, nil, err.Error())
 }
 
-// sendZ makes the RT's daily closure. A Z cut off by a fault is sent again: a second closure
-// of an empty day registers no sale (see docs/fiscal-it.md).
+// errZUnknown is a daily closure whose outcome the RT did not tell: sending it again could close
+// an empty day, so the job fails with what the staff must check.
+const errZUnknown = "the RT may have made the daily closure, but its answer was lost: check the RT's last Z on its paper or display, and make the closure from the RT's keypad if it is not there"
+
+// sendZ makes the RT's daily closure. A Z whose answer was lost (or that a crash cut off) is never
+// sent again blindly: it fails with errZUnknown for the staff to check.
 func (q *RTQueue) sendZ(ctx context.Context, j RTJob) error {
+	store := context.WithoutCancel(ctx)
+	if j.Status == RTSending {
+		return q.finish(store, j, nil, errZUnknown)
+	}
 	if err := q.markSending(ctx, j, nil); err != nil {
 		return err
 	}
-	store := context.WithoutCancel(ctx)
 	z, err := q.p.ZReport(ctx)
 	q.invalidate() // the closure moves the RT's counters
-	if err != nil {
-		var fe *fiscalprinter.Error
-		if !fiscalprinter.IsAmbiguous(err) && errors.As(err, &fe) && !fe.Retry && fe.Status != 11 {
-			q.setState("failed", truncate(err.Error(), 200))
-			return q.finish(store, j, nil, err.Error())
-		}
-		if fe != nil && fe.Status == 11 {
-			_ = q.p.Reset(ctx)
-		}
-		q.probe(ctx, err)
-		return errors.Join(err, q.setLastError(store, j.ID, err.Error()))
+	if err == nil {
+		q.setState("connected", "")
+		return q.finish(store, j, &fiscalprinter.Registration{ZNo: z, At: q.opts.Now()}, "")
 	}
-	q.setState("connected", "")
-	return q.finish(store, j, &fiscalprinter.Registration{ZNo: z, At: q.opts.Now()}, "")
+	if fiscalprinter.IsAmbiguous(err) {
+		q.setState("reconnecting", truncate(err.Error(), 200))
+		return q.finish(store, j, nil, errZUnknown+" ("+err.Error()+")")
+	}
+	var fe *fiscalprinter.Error
+	errors.As(err, &fe)
+	if serr := q.setPending(store, j.ID, err.Error()); serr != nil {
+		return errors.Join(err, serr)
+	}
+	switch {
+	case fe != nil && fe.Status == 11:
+		_ = q.p.Reset(ctx)
+		return err
+	case fe != nil && fe.Retry:
+		q.probe(ctx, err)
+		return err
+	}
+	q.setState("failed", truncate(err.Error(), 200))
+	return q.finish(store, j, nil, err.Error())
 }
 
 // lastKnown is the RT's last document's (Z, doc), read from the RT when not known.
