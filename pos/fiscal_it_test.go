@@ -340,3 +340,46 @@ func TestRTStates_InOpenAPI(t *testing.T) {
 		}
 	}
 }
+
+// fiscalDocOf gives the RT each line before its discounts with the discounts apart, a weight in
+// thousandths of a kg, the cash rounding as an adjustment and the payments as tendered; its total
+// is what the customer paid, which the items, discounts and adjustments add up to.
+func TestFiscalDocOf(t *testing.T) {
+	w := int64(350)
+	s := Sale{SaleID: "s", TotalMinor: 1047 + 897 - 100, RoundingMinor: 1, DueMinor: 1047 + 897 - 100 + 1,
+		Lines: []Line{
+			{Name: "Parmigiano", Qty: 1, WeightG: &w, UnitPriceMinor: 2990, AmountMinor: 1047, TaxRateBP: 400},
+			{Name: "Caffè", Qty: 3, UnitPriceMinor: 299, AmountMinor: 897 - 100, TaxRateBP: 2200,
+				Discounts: []LineDiscount{{PromotionID: "p", Name: "3x2 -1€", AmountMinor: 100}}},
+		},
+		Payments: []Payment{{Method: "card", AmountMinor: 1000}, {Method: "cash", AmountMinor: 1000}}, LotteryCode: "ABCD1234"}
+	f := fiscalDocOf(s)
+	if f.Kind != RTSale || f.TotalMinor != 1845 || f.LotteryCode != "ABCD1234" || f.Ref != nil {
+		t.Errorf("doc %+v", f)
+	}
+	if it := f.Items[0]; it.QtyMilli != 350 || it.UnitPriceMinor != 2990 || it.AmountMinor != 1047 || it.TaxRateBP != 400 || len(it.Discounts) != 0 {
+		t.Errorf("weighed item %+v", it)
+	}
+	if it := f.Items[1]; it.QtyMilli != 3000 || it.AmountMinor != 897 || len(it.Discounts) != 1 || it.Discounts[0].AmountMinor != 100 {
+		t.Errorf("discounted item %+v: want the amount before the discount and the discount apart", it)
+	}
+	if len(f.Adjustments) != 1 || f.Adjustments[0].AmountMinor != 1 {
+		t.Errorf("adjustments %+v, want the +1 cash rounding", f.Adjustments)
+	}
+	sum := int64(0)
+	for _, it := range f.Items {
+		sum += it.AmountMinor
+		for _, d := range it.Discounts {
+			sum -= d.AmountMinor
+		}
+	}
+	for _, a := range f.Adjustments {
+		sum += a.AmountMinor
+	}
+	if sum != f.TotalMinor {
+		t.Errorf("items, discounts and adjustments add up to %d, the total is %d", sum, f.TotalMinor)
+	}
+	if len(f.Payments) != 2 || f.Payments[1].Method != "cash" || f.Payments[1].AmountMinor != 1000 {
+		t.Errorf("payments %+v", f.Payments)
+	}
+}
