@@ -179,6 +179,7 @@ func New(ctx context.Context, cfg *Config, opts Options) (*Agent, error) {
 		a.Close()
 		return nil, err
 	}
+	a.useReceiptFiscal()
 	if err := a.startFiscal(ctx); err != nil {
 		a.Close()
 		return nil, err

@@ -50,6 +50,14 @@ func rtDriver(cfg *Config) (fiscalprinter.Printer, error) {
 		Payments: pays, Location: cfg.Location()})
 }
 
+// useReceiptFiscal makes the RT register each sale as its receipt describes it
+// (receipt.BuildFiscal through the print queue), so the RT and the receipt agree.
+func (a *Agent) useReceiptFiscal() {
+	if a.RT != nil && a.Printing != nil {
+		a.RT.UseSaleDocuments(a.Printing.ReceiptFiscal)
+	}
+}
+
 // rtState publishes the RT's state to every terminal as an `event: device`.
 func (a *Agent) rtState(state, reason string) {
 	if a.POS == nil {

@@ -68,8 +68,12 @@ func TestAgent_RT(t *testing.T) {
 	var ids []string
 	for i := range 3 {
 		id := uuid.Must(uuid.NewV7()).String()
-		code, body := apiDo(t, a, "POST", "/api/v1/sales", pos.SaleRequest{SaleID: id, Terminal: "lane1", Cashier: "anna",
-			Lines: []pos.LineRequest{{Code: "IT-CAFFE-ESPR", Qty: ptr(int64(1 + i))}}, Payments: []pos.Payment{{Method: "card", AmountMinor: 498 * int64(1+i)}}})
+		req := pos.SaleRequest{SaleID: id, Terminal: "lane1", Cashier: "anna",
+			Lines: []pos.LineRequest{{Code: "IT-CAFFE-ESPR", Qty: ptr(int64(1 + i))}}, Payments: []pos.Payment{{Method: "card", AmountMinor: 498 * int64(1+i)}}}
+		if i == 2 {
+			req.LotteryCode = "ABCD1234"
+		}
+		code, body := apiDo(t, a, "POST", "/api/v1/sales", req)
 		if code != 201 {
 			t.Fatalf("sale: %d %s", code, body)
 		}
@@ -117,7 +121,7 @@ func TestAgent_RT(t *testing.T) {
 		t.Fatalf("the RT registered %d documents for 3 sales: %+v", len(docs), docs)
 	}
 	for i, d := range docs {
-		if d.AmountMinor != 498*int64(i+1) || d.DocNo != i+1 {
+		if d.AmountMinor != 498*int64(i+1) || d.DocNo != i+1 || (i == 2) != (d.Lottery == "ABCD1234") {
 			t.Errorf("document %d: %+v", i, d)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"image"
 	"os"
 	"path/filepath"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/storeagent/storeagent/devices/escpos"
 	firmwareprofiles "github.com/storeagent/storeagent/firmware-profiles"
 	"github.com/storeagent/storeagent/pos"
+	"github.com/storeagent/storeagent/pos/document"
 )
 
 // previewProfile is the printer model receipt previews use for a lane without a printer.
@@ -49,12 +51,31 @@ func printerProfiles(cfg *Config) (map[string]escpos.Profile, escpos.Profile, er
 	return byDevice, models[previewProfile], nil
 }
 
+var (
+	_ pos.Driver    = noPrinters{}
+	_ pos.Driver    = (*devices.Printer)(nil)
+	_ pos.Previewer = (*devices.Printer)(nil)
+	_ pos.Driver    = (*devices.DemoPrinter)(nil)
+	_ pos.Previewer = (*devices.DemoPrinter)(nil)
+	_ pos.Previewer = previewModel{}
+)
+
+// previewModel draws receipt.png and report.png for lanes without a printer, as its profile
+// prints.
+type previewModel struct{ p escpos.Profile }
+
+func (m previewModel) Preview(_ string, doc document.Document) (image.Image, error) {
+	return escpos.RenderDocumentPNG(doc, m.p)
+}
+
 // noPrinters is the driver when no printer is configured: jobs for unknown printers are refused
 // before they are stored, so it is only asked for names that do not exist.
 type noPrinters struct{}
 
-func (noPrinters) Profile(name string) (escpos.Profile, error) {
-	return escpos.Profile{}, fmt.Errorf("printer %q is not configured", name)
+func (noPrinters) Has(string) bool { return false }
+
+func (noPrinters) Render(name string, _ document.Document) ([]byte, error) {
+	return nil, fmt.Errorf("printer %q is not configured", name)
 }
 
 func (noPrinters) Print(context.Context, string, []byte) error {
@@ -96,18 +117,25 @@ func (l *lateQueue) EnqueueReport(ctx context.Context, tx *sql.Tx, doc, printer 
 
 func (l *lateQueue) Wake() { l.q.Wake() }
 
+// ReceiptOptions are the print options the config gives receipts: the store header, time zone,
+// locale, currency, receipt link and, in France, the SIRET.
+func ReceiptOptions(cfg *Config) pos.PrintOptions {
+	return pos.PrintOptions{
+		StoreName: cfg.Store.Name, StoreAddress: cfg.Store.Address, StoreVATID: cfg.Store.VATID,
+		Timezone: cfg.Location(), Locale: cfg.Locale, Currency: cfg.Currency, ReceiptURL: cfg.Links.Receipt,
+		SIRET: fiscalSIRET(cfg),
+	}
+}
+
 // startPrinting builds the print queue and its routes and runs its worker with the agent.
 func (a *Agent) startPrinting(late *lateQueue) error {
 	profiles, preview, err := printerProfiles(a.cfg)
 	if err != nil {
 		return err
 	}
-	q, err := pos.NewPrintQueue(a.DB, a.printDriver(profiles), pos.PrintOptions{
-		StoreName: a.cfg.Store.Name, StoreAddress: a.cfg.Store.Address, StoreVATID: a.cfg.Store.VATID,
-		Timezone: a.cfg.Location(), Locale: a.cfg.Locale, Currency: a.cfg.Currency, ReceiptURL: a.cfg.Links.Receipt,
-		Preview: preview, Registerer: a.Metrics, Logger: a.opts.Logger, Journal: a.POSJournal(),
-		SIRET: fiscalSIRET(a.cfg),
-	})
+	opts := ReceiptOptions(a.cfg)
+	opts.Preview, opts.Registerer, opts.Logger, opts.Journal = previewModel{preview}, a.Metrics, a.opts.Logger, a.POSJournal()
+	q, err := pos.NewPrintQueue(a.DB, a.printDriver(profiles), opts)
 	if err != nil {
 		return fmt.Errorf("printing: %w", err)
 	}

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image"
 	"time"
 
 	"github.com/storeagent/storeagent/devices/escpos"
+	"github.com/storeagent/storeagent/pos/document"
 )
 
 // Printer states reported through Manager.SetState besides connected and failed. They are the
@@ -72,6 +74,30 @@ func (p *Printer) Profile(name string) (escpos.Profile, error) {
 		return escpos.Profile{}, fmt.Errorf("printer %q: not configured", name)
 	}
 	return prof, nil
+}
+
+// Has reports whether a printer named name is configured.
+func (p *Printer) Has(name string) bool {
+	_, ok := p.profiles[name]
+	return ok
+}
+
+// Render lays doc out as ESC/POS bytes for the profile of the printer named name.
+func (p *Printer) Render(name string, doc document.Document) ([]byte, error) {
+	prof, err := p.Profile(name)
+	if err != nil {
+		return nil, err
+	}
+	return escpos.Render(doc, prof)
+}
+
+// Preview draws doc as the printer named name would print it.
+func (p *Printer) Preview(name string, doc document.Document) (image.Image, error) {
+	prof, err := p.Profile(name)
+	if err != nil {
+		return nil, err
+	}
+	return escpos.RenderDocumentPNG(doc, prof)
 }
 
 // Print sends one job to the printer named name and returns nil only when every byte was

@@ -41,10 +41,18 @@ func (h *Hub) Publish(term string, ev Event) {
 	}
 }
 
+// maxStreamsPerTerminal bounds a terminal's open event streams (issue 16, Low): a lane's POS
+// screen, a customer display and a few reloads; a token leaked to a script cannot hold hundreds.
+const maxStreamsPerTerminal = 8
+
+// subscribe opens a stream for term, or returns nil when it has maxStreamsPerTerminal already.
 func (h *Hub) subscribe(term string) chan Event {
 	ch := make(chan Event, 64)
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if len(h.subs[term]) >= maxStreamsPerTerminal {
+		return nil
+	}
 	if h.subs[term] == nil {
 		h.subs[term] = map[chan Event]struct{}{}
 	}
@@ -79,6 +87,11 @@ func (h *Hub) serveEvents(w http.ResponseWriter, r *http.Request, term string, k
 	rc := http.NewResponseController(w)
 	_ = rc.SetWriteDeadline(time.Time{})
 	ch := h.subscribe(term)
+	if ch == nil {
+		w.Header().Set("Retry-After", "5")
+		writeError(w, reqErr(http.StatusTooManyRequests, "too_many_streams", "terminal %s has %d event streams open already: close a POS tab first", term, maxStreamsPerTerminal))
+		return
+	}
 	defer h.unsubscribe(term, ch)
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-store")

@@ -85,6 +85,15 @@ type RTQueue struct {
 	// read (directIO 1387) before the next document goes out.
 	known      [2]int
 	knownValid bool
+	// saleDoc builds a sale's document (UseSaleDocuments); nil: fiscalDocOf of the stored sale.
+	saleDoc func(ctx context.Context, saleID string) (*document.Fiscal, error)
+}
+
+// UseSaleDocuments makes the queue take a sale's fiscal document from build (the agent passes
+// PrintQueue.ReceiptFiscal, receipt.BuildFiscal of the stored sale) instead of fiscalDocOf. A
+// build error is permanent: the job fails with it. Call it before Run.
+func (q *RTQueue) UseSaleDocuments(build func(ctx context.Context, saleID string) (*document.Fiscal, error)) {
+	q.saleDoc = build
 }
 
 // NewRTQueue returns the queue over d, registering on p.
@@ -264,6 +273,9 @@ func (q *RTQueue) document(ctx context.Context, j RTJob) (document.Fiscal, error
 		if err := json.Unmarshal(body, &s); err != nil {
 			return f, fmt.Errorf("%w: stored sale %s: %v", errRTPermanent, j.DocID, err)
 		}
+		if f, err := q.builtSaleDoc(ctx, s); err != nil || f != nil {
+			return derefFiscal(f), err
+		}
 		f = fiscalDocOf(s)
 	case RTRefund, RTVoid:
 		ref, err := q.origRef(ctx, j.SaleID)
@@ -279,7 +291,13 @@ func (q *RTQueue) document(ctx context.Context, j RTJob) (document.Fiscal, error
 			if err := json.Unmarshal(body, &s); err != nil {
 				return f, fmt.Errorf("%w: stored sale %s: %v", errRTPermanent, j.SaleID, err)
 			}
-			f = fiscalDocOf(s)
+			built, err := q.builtSaleDoc(ctx, s)
+			if err != nil {
+				return f, err
+			}
+			if f = fiscalDocOf(s); built != nil {
+				f = *built
+			}
 			f.Kind, f.Ref = RTVoid, &ref
 			break
 		}
@@ -301,6 +319,27 @@ func (q *RTQueue) document(ctx context.Context, j RTJob) (document.Fiscal, error
 	}
 	f.Operator = q.opts.Operator
 	return f, nil
+}
+
+// builtSaleDoc is the sale's document from UseSaleDocuments' builder (nil, nil without one), with
+// the sale's lottery code and the queue's operator.
+func (q *RTQueue) builtSaleDoc(ctx context.Context, s Sale) (*document.Fiscal, error) {
+	if q.saleDoc == nil {
+		return nil, nil
+	}
+	f, err := q.saleDoc(ctx, s.SaleID)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", errRTPermanent, err)
+	}
+	f.LotteryCode, f.Operator = s.LotteryCode, q.opts.Operator
+	return f, nil
+}
+
+func derefFiscal(f *document.Fiscal) document.Fiscal {
+	if f == nil {
+		return document.Fiscal{}
+	}
+	return *f
 }
 
 func rtLoadErr(what string, err error) error {

@@ -36,8 +36,12 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
+	if s.refuseLockedOut(w, r) {
+		return
+	}
 	term, id, err := s.svc.auth.login(r.Context(), body.Token)
 	if errors.Is(err, errBadToken) {
+		s.authFailed(r, credential{token: body.Token})
 		writeError(w, unauthorized(credential{token: body.Token}))
 		return
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"runtime"
 	"strconv"
 	"strings"
@@ -37,7 +38,16 @@ type Server struct {
 	scans     *scanGate
 	// customerLimit bounds customer lookups per terminal.
 	customerLimit *ipLimiter
+	// authFails counts failed tokens and logins per client IP (authFailBurst, then one a minute).
+	authFails *ipLimiter
 }
+
+// Brute-force bound on tokens (issue 16, Low): a client IP may fail authentication authFailBurst
+// times, then once a minute; meanwhile every POS request and login from it is 429, valid or not.
+const (
+	authFailBurst = 10
+	authFailRate  = 1.0 / 60
+)
 
 // ScanLimits sets the bounds of POST /api/v1/scan: decodes at a time (0: half the CPUs, at
 // least 1), images a second per client IP and the burst (0: the defaults, 2 and 10; a negative
@@ -60,6 +70,7 @@ func NewServer(svc *Service, reg *prometheus.Registry) *Server {
 	s := &Server{svc: svc, mux: http.NewServeMux(), metrics: newHTTPMetrics(reg), gather: reg, KeepAlive: 15 * time.Second}
 	s.ScanLimits(0, 0, 0)
 	s.customerLimit = newIPLimiter(customerLookupRate, customerLookupBurst, svc.opts.Now)
+	s.authFails = newIPLimiter(authFailRate, authFailBurst, svc.opts.Now)
 	s.public("GET /healthz", s.healthz)
 	s.public("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}).ServeHTTP)
 	s.public("GET /api/v1/products/{code}", s.getProduct)
@@ -116,8 +127,12 @@ func (s *Server) pos(pattern string, h func(w http.ResponseWriter, r *http.Reque
 	s.routes = append(s.routes, Route{Method: method, Pattern: path, Auth: true})
 	s.mux.Handle(pattern, s.instrument(path, func(w http.ResponseWriter, r *http.Request) {
 		cred := credentialOf(r)
+		if s.refuseLockedOut(w, r) {
+			return
+		}
 		term, ok := s.svc.auth.authenticate(r.Context(), cred)
 		if !ok {
+			s.authFailed(r, cred)
 			w.Header().Set("WWW-Authenticate", `Bearer realm="storeagent"`)
 			writeError(w, unauthorized(cred))
 			return
@@ -266,10 +281,34 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	if dec.More() {
 		return badRequest("trailing data after the JSON object")
 	}
+	if err := checkKeys(body, reflect.TypeOf(v)); err != nil {
+		return badRequest("%v", err)
+	}
 	return nil
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// refuseLockedOut answers 429 to a client IP that failed authentication too often.
+func (s *Server) refuseLockedOut(w http.ResponseWriter, r *http.Request) bool {
+	if !s.authFails.exhausted(clientIP(r)) {
+		return false
+	}
+	w.Header().Set("Retry-After", "60")
+	writeError(w, reqErr(http.StatusTooManyRequests, "rate_limited", "too many failed tokens from this address: wait a minute"))
+	return true
+}
+
+// authFailed counts a failed token or login against its client IP and logs it. A request without
+// any credential (a POS page before login) does not count.
+func (s *Server) authFailed(r *http.Request, c credential) {
+	if c.empty() {
+		return
+	}
+	ip := clientIP(r)
+	s.authFails.allow(ip)
+	s.svc.log.Warn("authentication failed", "ip", ip, "path", truncate(r.URL.Path, 80), "session", c.token == "")
+}
 
 // shopperRoutes are the routes a shopper's phone needs: aisle pages (and the GS1 Digital Link
 // form of them), product lookups, image scans, static files and the health check.

@@ -111,5 +111,13 @@ func Settle(totalMinor int64, payments []Payment, step int64) (Settlement, error
 	if cash < rounded {
 		return Settlement{}, unprocessable("payments_short", "payments are short: %d due in cash, %d given", rounded, cash)
 	}
+	if change := cash - rounded; change > maxChangeMinor {
+		return Settlement{}, unprocessable("change_too_large", "%d in change is more than %d: check the cash given (%d for %d due)", change, maxChangeMinor, cash, rounded)
+	}
 	return Settlement{RoundingMinor: rounded - cashDue, DueMinor: totalMinor + rounded - cashDue, ChangeMinor: cash - rounded}, nil
 }
+
+// maxChangeMinor bounds the change of one sale (issue 16, Low: 10^9 € of change was accepted): a
+// mistyped cash amount is refused before the drawer opens. 1,000.00 in a two-decimal currency,
+// more than two of the largest euro note.
+const maxChangeMinor = 100_000

@@ -125,6 +125,9 @@ func TestSettle(t *testing.T) {
 		{"negative amount", 1000, []Payment{{"card", -5}, {"card", 1005}}, 0, Settlement{}, "invalid_payment"},
 		{"nothing to pay", 0, nil, 0, Settlement{}, ""},
 		{"no payments", 1000, nil, 0, Settlement{}, "payments_short"},
+		{"change at the bound", 1000, []Payment{{"cash", 1000 + maxChangeMinor}}, 0, Settlement{DueMinor: 1000, ChangeMinor: maxChangeMinor}, ""},
+		{"10^9 € of change (issue 16)", 100, []Payment{{"cash", 100_000_000_000}}, 0, Settlement{}, "change_too_large"},
+		{"one cent over the change bound", 1000, []Payment{{"card", 500}, {"cash", 500 + maxChangeMinor + 1}}, 0, Settlement{}, "change_too_large"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -61,6 +61,18 @@ func (l *ipLimiter) allow(ip string) bool {
 	return true
 }
 
+// exhausted reports whether ip has no token left, without taking one.
+func (l *ipLimiter) exhausted(ip string) bool {
+	if l == nil || l.rate <= 0 {
+		return false
+	}
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b, ok := l.buckets[ip]
+	return ok && b.tokens+now.Sub(b.last).Seconds()*l.rate < 1
+}
+
 // prune drops buckets that have refilled (they behave as new ones); if none has, it clears all.
 func (l *ipLimiter) prune(now time.Time) {
 	for ip, b := range l.buckets {

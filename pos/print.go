@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"image"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -15,19 +16,29 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/storeagent/storeagent/agent/db"
-	"github.com/storeagent/storeagent/devices/escpos"
+	"github.com/storeagent/storeagent/pos/document"
 )
 
-// Driver sends receipts to printers. devices.Printer drives real ESC/POS printers; DemoPrinter
-// renders receipts to PNG files.
+// Driver renders documents for printers and sends them. devices.Printer drives real ESC/POS
+// printers; devices.DemoPrinter renders receipts to PNG files. A driver that is also a
+// Previewer draws receipt.png and report.png for its printers.
 type Driver interface {
-	// Profile returns the model profile of the printer named printer, or an error when no such
-	// printer is configured.
-	Profile(printer string) (escpos.Profile, error)
-	// Print sends one job's bytes. It returns nil only when the whole job was accepted (and, where
+	// Has reports whether a printer named printer is configured.
+	Has(printer string) bool
+	// Render lays doc out for the printer named printer and returns the bytes Print sends; it
+	// fails when no such printer is configured or doc cannot be laid out on its paper.
+	Render(printer string, doc document.Document) ([]byte, error)
+	// Print sends one job's bytes (from Render). It returns nil only when the whole job was accepted (and, where
 	// the printer can tell, it is on-line with paper afterwards); any error means the job may not
 	// have been printed completely and will be sent again.
 	Print(ctx context.Context, printer string, data []byte) error
+}
+
+// Previewer draws documents as a printer's paper shows them (receipt.png, report.png).
+type Previewer interface {
+	// Preview draws doc as the printer named printer prints it; PrintOptions.Preview, the model
+	// of lanes without a printer, is asked with printer "".
+	Preview(printer string, doc document.Document) (image.Image, error)
 }
 
 // Print job states (print_jobs.status).
@@ -56,9 +67,13 @@ type PrintOptions struct {
 	// SIRET turns on the French receipt mentions (fiscal.country FR): ticket number, SIRET,
 	// totals excluding and including VAT per rate, signature excerpt, DUPLICATA n° N.
 	SIRET string
-	// Preview is the profile receipt.png uses when the terminal has no printer (the agent
-	// passes generic-80mm).
-	Preview escpos.Profile
+	// AttachFiscal puts the sale's fiscal part (receipt.BuildFiscal) in the original receipt's
+	// Document, for a fiscal printer's driver (the Italian RT) to register; a copy never carries
+	// one, so a reprint is not registered twice. Paper drivers ignore it.
+	AttachFiscal bool
+	// Preview draws receipt.png and report.png when the terminal has no printer, or its driver
+	// is no Previewer (the agent passes the generic-80mm model); nil answers 503 then.
+	Preview Previewer
 	// MinBackoff and MaxBackoff bound the wait before a failed job is tried again; it doubles
 	// after each failure on the same printer (defaults 1 s and 60 s).
 	MinBackoff, MaxBackoff time.Duration
@@ -131,7 +146,7 @@ func NewPrintQueue(d *db.DB, drv Driver, opts PrintOptions) (*PrintQueue, error)
 // before gets a copy job (marked COPY, never with a drawer kick); drawer is kept only on the
 // sale's first print.
 func (q *PrintQueue) Enqueue(ctx context.Context, tx *sql.Tx, saleID, printer string, drawer bool) (string, error) {
-	if _, err := q.drv.Profile(printer); err != nil {
+	if !q.drv.Has(printer) {
 		return "", unprocessable("unknown_printer", "printer %q is not configured", truncate(printer, 40))
 	}
 	var prior int64
@@ -170,7 +185,7 @@ func (q *PrintQueue) Enqueue(ctx context.Context, tx *sql.Tx, saleID, printer st
 // "report":{…}}) on printer in tx. A Z or day report printed before is marked COPY; X reports are readings of a
 // moment and never are.
 func (q *PrintQueue) EnqueueReport(ctx context.Context, tx *sql.Tx, doc, printer string, payload []byte) (string, error) {
-	if _, err := q.drv.Profile(printer); err != nil {
+	if !q.drv.Has(printer) {
 		return "", unprocessable("unknown_printer", "printer %q is not configured", truncate(printer, 40))
 	}
 	var w struct {

@@ -3,6 +3,7 @@ package pos
 import (
 	"bytes"
 	"context"
+	"image"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/storeagent/storeagent/devices"
 	"github.com/storeagent/storeagent/devices/escpos"
 	firmwareprofiles "github.com/storeagent/storeagent/firmware-profiles"
+	"github.com/storeagent/storeagent/pos/document"
 )
 
 const testPrinter = "lane1-printer"
@@ -27,6 +29,13 @@ func loadPrinterProfile(t testing.TB, id string) escpos.Profile {
 		t.Fatalf("no printer profile %s", id)
 	}
 	return p
+}
+
+// previewModel draws previews as one profile prints (the agent's generic-80mm preview).
+type previewModel struct{ p escpos.Profile }
+
+func (m previewModel) Preview(_ string, doc document.Document) (image.Image, error) {
+	return escpos.RenderDocumentPNG(doc, m.p)
 }
 
 // printEnv is a testEnv whose sales print through a PrintQueue.
@@ -59,7 +68,7 @@ func newPrintEnv(t *testing.T, drv Driver, prof escpos.Profile) *printEnv {
 	t.Cleanup(func() { d.Close() })
 	reg := prometheus.NewRegistry()
 	opts := testPrintOptions(reg)
-	opts.Preview = loadPrinterProfile(t, "generic-80mm")
+	opts.Preview = previewModel{loadPrinterProfile(t, "generic-80mm")}
 	q, err := NewPrintQueue(d, drv, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -192,7 +201,7 @@ func (e *printEnv) waitAttempts(id string, n int) PrintJob {
 // receipt is the exact bytes the printer should get for a sale.
 func (e *printEnv) receipt(saleID string, isCopy, drawer bool) []byte {
 	e.t.Helper()
-	b, err := e.q.Receipt(context.Background(), saleID, e.prof, isCopy, drawer)
+	b, err := e.q.Receipt(context.Background(), saleID, testPrinter, isCopy, drawer)
 	if err != nil {
 		e.t.Fatal(err)
 	}

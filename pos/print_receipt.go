@@ -9,7 +9,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/storeagent/storeagent/devices/escpos"
+	"github.com/storeagent/storeagent/pos/document"
 	"github.com/storeagent/storeagent/pos/receipt"
 )
 
@@ -30,14 +30,37 @@ func (q *PrintQueue) storedSale(ctx context.Context, id string) (Sale, error) {
 	return s, nil
 }
 
-// Receipt lays the stored sale saleID out for profile p: the bytes a printer gets for it.
+// Receipt lays the stored sale saleID out for printer: the bytes the printer gets for it.
 // isCopy marks a reprint; drawer adds the cash-drawer kick.
-func (q *PrintQueue) Receipt(ctx context.Context, saleID string, p escpos.Profile, isCopy, drawer bool) ([]byte, error) {
+func (q *PrintQueue) Receipt(ctx context.Context, saleID, printer string, isCopy, drawer bool) ([]byte, error) {
+	doc, err := q.ReceiptDocument(ctx, saleID, isCopy, drawer)
+	if err != nil {
+		return nil, err
+	}
+	return q.drv.Render(printer, doc)
+}
+
+// ReceiptDocument lays the stored sale saleID out as a receipt Document (see Receipt).
+func (q *PrintQueue) ReceiptDocument(ctx context.Context, saleID string, isCopy, drawer bool) (document.Document, error) {
+	s, err := q.storedSale(ctx, saleID)
+	if err != nil {
+		return document.Document{}, err
+	}
+	return q.build(s, b2i64(isCopy), drawer)
+}
+
+// ReceiptFiscal is what a fiscal printer registers for the stored sale saleID
+// (receipt.BuildFiscal): the RT driver gets it as the receipt Document's Fiscal part.
+func (q *PrintQueue) ReceiptFiscal(ctx context.Context, saleID string) (*document.Fiscal, error) {
 	s, err := q.storedSale(ctx, saleID)
 	if err != nil {
 		return nil, err
 	}
-	return q.build(s, p, b2i64(isCopy), drawer)
+	r, err := q.receiptOf(s)
+	if err != nil {
+		return nil, err
+	}
+	return receipt.BuildFiscal(r)
 }
 
 func b2i64(b bool) int64 {
@@ -47,30 +70,37 @@ func b2i64(b bool) int64 {
 	return 0
 }
 
-// build lays s out for p; copyNo is 0 for the original, N for the Nth copy.
-func (q *PrintQueue) build(s Sale, p escpos.Profile, copyNo int64, drawer bool) ([]byte, error) {
+// build lays s out; copyNo is 0 for the original, N for the Nth copy. drawer asks for the
+// drawer kick, which the driver leaves out on a printer without a drawer port.
+func (q *PrintQueue) build(s Sale, copyNo int64, drawer bool) (document.Document, error) {
 	r, err := q.receiptOf(s)
 	if err != nil {
-		return nil, err
+		return document.Document{}, err
 	}
 	r.Copy = copyNo > 0
 	if q.opts.SIRET != "" && s.Fiscal != nil {
 		r.Fiscal = &receipt.Fiscal{TicketNo: s.Fiscal.Seq, SIRET: q.opts.SIRET, Signature: s.Fiscal.Signature,
 			Training: s.Fiscal.Chain == "training", Duplicate: copyNo}
 	}
-	r.OpenDrawer = drawer && len(p.Drawer.Pins) > 0
-	return receipt.Build(r, p)
+	r.OpenDrawer = drawer
+	doc, err := receipt.Build(r)
+	if err != nil || !q.opts.AttachFiscal || copyNo > 0 {
+		return doc, err
+	}
+	if doc.Fiscal, err = receipt.BuildFiscal(r); err != nil {
+		return document.Document{}, err
+	}
+	return doc, nil
 }
 
-// jobBytes builds a job's receipt. A missing sale or printer profile, or a receipt that cannot
-// be laid out for the profile, is errPermanent; a failed database read is not.
+// jobBytes builds a job's receipt. A missing sale or printer, or a receipt that cannot be laid
+// out for the printer, is errPermanent; a failed database read is not.
 func (q *PrintQueue) jobBytes(ctx context.Context, job PrintJob) ([]byte, error) {
-	prof, err := q.drv.Profile(job.Printer)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", errPermanent, err)
+	if !q.drv.Has(job.Printer) {
+		return nil, fmt.Errorf("%w: printer %q is not configured", errPermanent, job.Printer)
 	}
 	if job.Kind == "report" {
-		b, err := q.reportBytes(job.Payload, prof, job.Copy)
+		b, err := q.reportBytes(job.Payload, job.Printer, job.Copy)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", errPermanent, err)
 		}
@@ -93,7 +123,11 @@ func (q *PrintQueue) jobBytes(ctx context.Context, job PrintJob) ([]byte, error)
 		}
 		copyNo = max(copyNo, 1)
 	}
-	b, err := q.build(s, prof, copyNo, job.Drawer)
+	doc, err := q.build(s, copyNo, job.Drawer)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", errPermanent, err)
+	}
+	b, err := q.drv.Render(job.Printer, doc)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", errPermanent, err)
 	}

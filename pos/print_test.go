@@ -170,7 +170,7 @@ func TestPrintQueue_Run_Restart(t *testing.T) {
 }
 
 func TestPrintQueue_Enqueue(t *testing.T) {
-	e := newPrintEnv(t, &DemoPrinter{Dir: t.TempDir(), Model: loadPrinterProfile(t, "generic-80mm"), Printers: []string{testPrinter}},
+	e := newPrintEnv(t, &devices.DemoPrinter{Dir: t.TempDir(), Model: loadPrinterProfile(t, "generic-80mm"), Printers: []string{testPrinter}},
 		loadPrinterProfile(t, "generic-80mm"))
 	saleID, first := e.sell(true)
 	ctx := context.Background()

@@ -43,7 +43,7 @@ func (q *PrintQueue) PrintSale(ctx context.Context, saleID, printer string) (str
 	if err != nil {
 		return "", err
 	}
-	if _, err := q.drv.Profile(printer); err != nil {
+	if !q.drv.Has(printer) {
 		return "", unprocessable("unknown_printer", "printer %q is not configured", truncate(printer, 40))
 	}
 	var job string
@@ -60,15 +60,10 @@ func (q *PrintQueue) PrintSale(ctx context.Context, saleID, printer string) (str
 }
 
 func (q *PrintQueue) handlePNG(w http.ResponseWriter, r *http.Request, term Terminal) {
-	prof := q.previewProfile(term)
-	if prof.ID == "" {
-		writeError(w, reqErr(http.StatusServiceUnavailable, "no_profile", "no printer profile to lay the receipt out for"))
-		return
-	}
-	b, err := q.Receipt(r.Context(), r.PathValue("id"), prof, false, false)
+	doc, err := q.ReceiptDocument(r.Context(), r.PathValue("id"), false, false)
 	if err != nil {
 		writeError(w, err)
 		return
 	}
-	writePNG(w, b, prof)
+	q.writePNG(w, term, doc, "receipt")
 }

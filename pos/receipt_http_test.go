@@ -9,13 +9,14 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/storeagent/storeagent/devices"
 	"github.com/storeagent/storeagent/devices/escpos"
 )
 
-func newDemoEnv(t *testing.T) (*printEnv, *DemoPrinter) {
+func newDemoEnv(t *testing.T) (*printEnv, *devices.DemoPrinter) {
 	t.Helper()
 	prof := loadPrinterProfile(t, "generic-80mm")
-	demo := &DemoPrinter{Dir: filepath.Join(t.TempDir(), "receipts"), Model: prof, Printers: []string{testPrinter}}
+	demo := &devices.DemoPrinter{Dir: filepath.Join(t.TempDir(), "receipts"), Model: prof, Printers: []string{testPrinter}}
 	return newPrintEnv(t, demo, prof), demo
 }
 
@@ -141,7 +142,7 @@ func TestDemoPrinter_Print(t *testing.T) {
 	if got, err := escpos.DecodeQRImage(img); err != nil || got != "https://shop.example/r/"+saleID {
 		t.Errorf("QR of the demo receipt = %q, %v", got, err)
 	}
-	if _, err := demo.Profile("other"); err == nil {
+	if demo.Has("other") {
 		t.Errorf("the demo printer answers to an unconfigured name")
 	}
 }

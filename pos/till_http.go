@@ -5,11 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"image"
 	"image/png"
 	"io"
 	"net/http"
 
-	"github.com/storeagent/storeagent/devices/escpos"
+	"github.com/storeagent/storeagent/pos/document"
 )
 
 func (s *Server) openTill(w http.ResponseWriter, r *http.Request, term Terminal) {
@@ -175,34 +176,37 @@ func writeJob(w http.ResponseWriter, job string, err error) {
 	writeJSON(w, http.StatusAccepted, map[string]string{"job_id": job})
 }
 
-// previewProfile is the terminal's printer profile, or the preview profile.
-func (q *PrintQueue) previewProfile(term Terminal) escpos.Profile {
-	if term.Printer != "" {
-		if p, err := q.drv.Profile(term.Printer); err == nil {
-			return p
-		}
+// preview draws doc as the terminal's printer would print it, or as the preview model does
+// when the terminal has none (or its driver draws no previews). ok is false when neither can.
+func (q *PrintQueue) preview(term Terminal, doc document.Document) (img image.Image, ok bool, err error) {
+	if pv, is := q.drv.(Previewer); is && term.Printer != "" && q.drv.Has(term.Printer) {
+		img, err = pv.Preview(term.Printer, doc)
+		return img, true, err
 	}
-	return q.opts.Preview
+	if q.opts.Preview == nil {
+		return nil, false, nil
+	}
+	img, err = q.opts.Preview.Preview("", doc)
+	return img, true, err
 }
 
 // writeReportPNG answers a report laid out as the terminal's printer would print it.
 func (q *PrintQueue) writeReportPNG(w http.ResponseWriter, term Terminal, kind string, rep any) {
-	prof := q.previewProfile(term)
-	if prof.ID == "" {
-		writeError(w, reqErr(http.StatusServiceUnavailable, "no_profile", "no printer profile to lay the report out for"))
-		return
-	}
-	b, err := q.ReportBytes(kind, rep, prof)
+	doc, err := q.ReportDocument(kind, rep)
 	if err != nil {
 		writeError(w, err)
 		return
 	}
-	writePNG(w, b, prof)
+	q.writePNG(w, term, doc, "report")
 }
 
-// writePNG renders ESC/POS bytes as the printer would print them.
-func writePNG(w http.ResponseWriter, b []byte, prof escpos.Profile) {
-	img, err := escpos.RenderPNG(b, prof)
+// writePNG answers doc drawn as the terminal's printer would print it; what names it in errors.
+func (q *PrintQueue) writePNG(w http.ResponseWriter, term Terminal, doc document.Document, what string) {
+	img, ok, err := q.preview(term, doc)
+	if !ok {
+		writeError(w, reqErr(http.StatusServiceUnavailable, "no_profile", "no printer profile to lay the %s out for", what))
+		return
+	}
 	if err != nil {
 		writeError(w, fmt.Errorf("render: %w", err))
 		return

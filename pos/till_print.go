@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/storeagent/storeagent/devices/escpos"
+	"github.com/storeagent/storeagent/pos/document"
 	"github.com/storeagent/storeagent/pos/receipt"
 )
 
@@ -91,28 +91,46 @@ func (s *Service) PrintTillDay(ctx context.Context, date, printer string) (strin
 	return job, nil
 }
 
-// reportBytes lays a report job's payload out for p.
-func (q *PrintQueue) reportBytes(payload []byte, p escpos.Profile, isCopy bool) ([]byte, error) {
+// reportBytes lays a report job's payload out for printer.
+func (q *PrintQueue) reportBytes(payload []byte, printer string, isCopy bool) ([]byte, error) {
+	doc, err := q.reportDocument(payload, isCopy)
+	if err != nil {
+		return nil, err
+	}
+	return q.drv.Render(printer, doc)
+}
+
+// reportDocument lays a report job's payload out as a report Document.
+func (q *PrintQueue) reportDocument(payload []byte, isCopy bool) (document.Document, error) {
 	var job reportJob
 	if err := json.Unmarshal(payload, &job); err != nil {
-		return nil, fmt.Errorf("report job: %w", err)
+		return document.Document{}, fmt.Errorf("report job: %w", err)
 	}
 	r, err := q.reportOf(job)
 	if err != nil {
-		return nil, err
+		return document.Document{}, err
 	}
 	r.Copy = isCopy
-	return receipt.BuildReport(r, p)
+	return receipt.BuildReport(r)
 }
 
-// ReportBytes lays out a report (kind x, z or day; rep a TillReport or DayReport) for p, as
-// report.png shows it.
-func (q *PrintQueue) ReportBytes(kind string, rep any, p escpos.Profile) ([]byte, error) {
-	payload, err := reportPayload(kind, rep)
+// ReportBytes lays out a report (kind x, z or day; rep a TillReport or DayReport) for printer.
+func (q *PrintQueue) ReportBytes(kind string, rep any, printer string) ([]byte, error) {
+	doc, err := q.ReportDocument(kind, rep)
 	if err != nil {
 		return nil, err
 	}
-	return q.reportBytes(payload, p, false)
+	return q.drv.Render(printer, doc)
+}
+
+// ReportDocument lays out a report (kind x, z or day; rep a TillReport or DayReport) as a
+// Document, as report.png shows it.
+func (q *PrintQueue) ReportDocument(kind string, rep any) (document.Document, error) {
+	payload, err := reportPayload(kind, rep)
+	if err != nil {
+		return document.Document{}, err
+	}
+	return q.reportDocument(payload, false)
 }
 
 // reportOf turns a stored report into what the printer lays out, with the store's header.

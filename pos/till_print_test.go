@@ -46,7 +46,7 @@ func TestPrintQueue_TillReports(t *testing.T) {
 	if j.Copy || j.Drawer || j.Kind != "report" {
 		t.Errorf("Z job %+v", j)
 	}
-	want, err := e.q.ReportBytes("z", z, prof)
+	want, err := e.q.ReportBytes("z", z, testPrinter)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -193,7 +193,8 @@ func (s *Syncer) refuseStored(ctx context.Context, r inboxRow, cause error) erro
 	if err := s.storeDeadLetter(ctx, tx, r.topic, de, r.payload, s.now()); err != nil {
 		return err
 	}
-	if err := s.trackSeq(ctx, tx, r.topic, refusedPayloadSeq(r.topic, r.payload)); err != nil {
+	// A seq out of bounds is not counted: it would hide every later event behind it.
+	if err := s.trackSeq(ctx, tx, r.topic, refusedPayloadSeq(r.topic, r.payload)); err != nil && !errors.Is(err, errSeqJump) {
 		return db.Explain(err)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE inbox SET applied_at = ?2 WHERE event_id = ?1`, r.id, s.now()); err != nil {
@@ -251,6 +252,9 @@ func (s *Syncer) trackSeq(ctx context.Context, tx *sql.Tx, topic string, seq int
 	var last int64
 	err := tx.QueryRowContext(ctx, `SELECT last_seq FROM inbox_seq WHERE topic = ?1`, topic).Scan(&last)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	if err := checkSeqJump(topic, last, seq); err != nil {
 		return err
 	}
 	if seq <= last {

@@ -68,12 +68,8 @@ func (s *Syncer) applyDelta(ctx context.Context, tx *sql.Tx, d *CatalogData) err
 // dropped once a newer one starts, and chunks of a snapshot older than one already applied are
 // ignored.
 func (s *Syncer) applySnapshotChunk(ctx context.Context, tx *sql.Tx, eventID string, d *CatalogData) error {
-	var applied, newest int64
-	_ = tx.QueryRowContext(ctx, `SELECT coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'catalog_snapshot_seq'), 0),
-		coalesce((SELECT max(seq) FROM catalog_snapshot_chunks), 0)`).Scan(&applied, &newest)
-	if d.Seq <= applied || d.Seq < newest {
-		s.log.Info("stale snapshot chunk ignored", "seq", d.Seq, "chunk", d.Chunk, "applied_seq", applied, "staged_seq", newest)
-		return nil
+	if ok, err := s.admitChunk(ctx, tx, catalogSnapshots, d.Seq); !ok || err != nil {
+		return err
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM catalog_snapshot_chunks WHERE seq < ?1`, d.Seq); err != nil {
 		return err

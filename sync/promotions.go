@@ -61,14 +61,8 @@ func (s *Syncer) applyPromotions(ctx context.Context, tx *sql.Tx, typ string, d 
 // applyPromotionChunk stages a snapshot chunk and applies the snapshot when it is complete. Chunks
 // of a snapshot older than the applied or the staged one are ignored.
 func (s *Syncer) applyPromotionChunk(ctx context.Context, tx *sql.Tx, d *PromotionData) error {
-	var applied, newest int64
-	if err := tx.QueryRowContext(ctx, `SELECT coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'promotion_snapshot_seq'), 0),
-		coalesce((SELECT max(seq) FROM promotion_snapshot_chunks), 0)`).Scan(&applied, &newest); err != nil {
+	if ok, err := s.admitChunk(ctx, tx, promotionSnapshots, d.Seq); !ok || err != nil {
 		return err
-	}
-	if d.Seq <= applied || d.Seq < newest {
-		s.log.Info("stale promotion snapshot chunk ignored", "seq", d.Seq, "chunk", d.Chunk)
-		return nil
 	}
 	body, err := json.Marshal(d.Promotions)
 	if err != nil {

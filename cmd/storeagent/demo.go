@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/storeagent/storeagent/agent"
+	"github.com/storeagent/storeagent/devices"
 	"github.com/storeagent/storeagent/devices/fiscalprinter/fpmateemu"
-	"github.com/storeagent/storeagent/pos"
 )
 
 func (m *Main) demoCmd(ctx context.Context, args []string) error {
@@ -76,7 +76,7 @@ func (m *Main) demoCmd(ctx context.Context, args []string) error {
 		}
 	}
 	items := store.Items
-	printer := &pos.DemoPrinter{Dir: filepath.Join(*dataDir, "receipts"), Printers: []string{"lane1-printer"}}
+	printer := &devices.DemoPrinter{Dir: filepath.Join(*dataDir, "receipts"), Printers: []string{"lane1-printer"}}
 	if printer.Model, err = demoPrinterModel(); err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/storeagent/storeagent/devices"
 	"github.com/storeagent/storeagent/devices/escpos"
 	firmwareprofiles "github.com/storeagent/storeagent/firmware-profiles"
 	"github.com/storeagent/storeagent/pos"
@@ -28,7 +29,7 @@ func demoPrinterModel() (escpos.Profile, error) {
 
 // registerDemoReceipts shows what the virtual printer printed: GET /demo/receipts lists the
 // receipts newest first as images, GET /demo/receipts/{name} serves one PNG.
-func registerDemoReceipts(srv *pos.Server, p *pos.DemoPrinter) {
+func registerDemoReceipts(srv *pos.Server, p *devices.DemoPrinter) {
 	srv.Handle("GET /demo/receipts", false, func(w http.ResponseWriter, r *http.Request, _ pos.Terminal) {
 		names, err := p.Receipts()
 		if err != nil {

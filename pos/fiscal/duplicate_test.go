@@ -15,6 +15,7 @@ import (
 	"github.com/storeagent/storeagent/agent/db"
 	"github.com/storeagent/storeagent/devices/escpos"
 	"github.com/storeagent/storeagent/pos"
+	"github.com/storeagent/storeagent/pos/document"
 	"github.com/storeagent/storeagent/pos/fiscal"
 	"github.com/storeagent/storeagent/sync/outbox"
 )
@@ -26,7 +27,10 @@ type paper struct {
 	jobs [][]byte
 }
 
-func (p *paper) Profile(string) (escpos.Profile, error) { return p.prof, nil }
+func (p *paper) Has(string) bool { return true }
+func (p *paper) Render(_ string, doc document.Document) ([]byte, error) {
+	return escpos.Render(doc, p.prof)
+}
 func (p *paper) Print(_ context.Context, _ string, b []byte) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()

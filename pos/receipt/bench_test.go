@@ -28,7 +28,7 @@ func BenchmarkBuild_40Lines(b *testing.B) {
 	b.ReportAllocs()
 	var n int
 	for b.Loop() {
-		out, err := Build(r, p)
+		out, err := build(r, p)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -52,7 +52,7 @@ func BenchmarkBuild_QR(b *testing.B) {
 			r := sample(b, "it-IT")
 			var n int
 			for b.Loop() {
-				out, err := Build(r, p)
+				out, err := build(r, p)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -68,11 +68,11 @@ func TestBuild_QRBytes(t *testing.T) {
 	native := profile(t, "epson-tm-t20")
 	raster := native
 	raster.QR = "raster"
-	nb, err := Build(sample(t, "it-IT"), native)
+	nb, err := build(sample(t, "it-IT"), native)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rb, err := Build(sample(t, "it-IT"), raster)
+	rb, err := build(sample(t, "it-IT"), raster)
 	if err != nil {
 		t.Fatal(err)
 	}

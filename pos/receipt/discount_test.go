@@ -14,7 +14,7 @@ func TestBuild_Discounts(t *testing.T) {
 	r.Lines[0].AmountMinor -= 150
 	r.Lines[0].Discounts = []Discount{{Name: "Caffè 3x2", AmountMinor: 100}, {Name: "Tessera oro", AmountMinor: 50}}
 	r.TotalMinor -= 150
-	b, err := Build(r, p)
+	b, err := build(r, p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +28,7 @@ func TestBuild_Discounts(t *testing.T) {
 			t.Errorf("receipt lacks %q:\n%s", want, text)
 		}
 	}
-	plain, err := Build(sample(t, "it-IT"), p)
+	plain, err := build(sample(t, "it-IT"), p)
 	if err != nil {
 		t.Fatal(err)
 	}

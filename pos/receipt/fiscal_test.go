@@ -14,7 +14,7 @@ func TestBuild_FiscalFR(t *testing.T) {
 	p := profile(t, "epson-tm-t20")
 	text := func(r Receipt) string {
 		t.Helper()
-		b, err := Build(r, p)
+		b, err := build(r, p)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -4,9 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
-	"github.com/storeagent/storeagent/devices/escpos"
+	"github.com/storeagent/storeagent/pos/document"
 )
 
 // Receipt is everything a printed receipt shows. Money is in minor units, tax rates in basis
@@ -89,51 +88,53 @@ type Payment struct {
 	AmountMinor int64
 }
 
-// minColumns is the narrowest line Build lays out (58 mm paper in Font A has 32).
-const minColumns = 24
-
-// Build lays r out for profile p (Font A, the profile's columns) and returns the ESC/POS bytes:
-// init, the receipt, a partial cut, and a drawer kick right after init when r.OpenDrawer.
-func Build(r Receipt, p escpos.Profile) ([]byte, error) {
-	cols := p.Columns(0)
-	if cols < minColumns {
-		return nil, fmt.Errorf("build receipt %s: profile %s has %d columns, need at least %d", r.SaleID, p.ID, cols, minColumns)
-	}
+// Build lays r out as a receipt Document, to be rendered by a printer's driver: a drawer kick
+// first when r.OpenDrawer (a printer without a drawer port leaves it out), the receipt, and a
+// partial cut. It fails on a locale or currency it cannot format.
+func Build(r Receipt) (document.Document, error) {
 	loc, err := newLocale(r.Locale, r.Currency)
 	if err != nil {
-		return nil, fmt.Errorf("build receipt %s: %w", r.SaleID, err)
+		return document.Document{}, fmt.Errorf("build receipt %s: %w", r.SaleID, err)
 	}
-	w := &writer{e: escpos.NewEncoder(p), cols: cols, l: loc}
-	if err := w.receipt(r); err != nil {
-		return nil, fmt.Errorf("build receipt %s: %w", r.SaleID, err)
-	}
-	return w.e.Bytes(), nil
+	w := &writer{l: loc}
+	w.receipt(r)
+	return document.Document{Kind: document.KindReceipt, Locale: r.Locale, Blocks: w.out}, nil
 }
 
-// writer lays text out in columns on an Encoder.
+// writer collects a document's blocks.
 type writer struct {
-	e    *escpos.Encoder
-	cols int
-	l    *locale
+	out []document.Block
+	l   *locale
 }
 
-func (w *writer) receipt(r Receipt) error {
-	e, l := w.e, w.l
-	e.Init()
+func (w *writer) add(b ...document.Block) { w.out = append(w.out, b...) }
+
+// style adds a Style holding the blocks f adds.
+func (w *writer) style(s document.Style, f func()) {
+	outer := w.out
+	w.out = nil
+	f()
+	s.Blocks = w.out
+	w.out = append(outer, s)
+}
+
+func (w *writer) bold(f func())   { w.style(document.Style{Bold: true}, f) }
+func (w *writer) center(f func()) { w.style(document.Style{Align: document.AlignCenter}, f) }
+
+func (w *writer) receipt(r Receipt) {
+	l := w.l
 	if r.OpenDrawer {
-		if err := e.KickDrawer(); err != nil {
-			return err
+		w.add(document.Drawer{})
+	}
+	w.center(func() {
+		if r.Copy {
+			w.copyMark(r.Fiscal)
 		}
-	}
-	e.Align(escpos.AlignCenter)
-	if r.Copy {
-		w.copyMark(r.Fiscal)
-	}
-	w.header(r.StoreName, r.StoreAddress, r.StoreVATID)
-	if r.Fiscal != nil {
-		w.wrapped("SIRET " + r.Fiscal.SIRET)
-	}
-	e.Align(escpos.AlignLeft)
+		w.header(r.StoreName, r.StoreAddress, r.StoreVATID)
+		if r.Fiscal != nil {
+			w.wrapped("SIRET " + r.Fiscal.SIRET)
+		}
+	})
 	w.rule()
 	w.pair(l.text("receipt_no")+" "+r.ReceiptNo, l.when(r.CompletedAt, r.Timezone))
 	if r.Fiscal != nil {
@@ -147,16 +148,12 @@ func (w *writer) receipt(r Receipt) error {
 	if saving := savingOf(r.Lines); saving > 0 {
 		w.pair(l.text("saving"), l.money(saving))
 	}
-	e.Bold(true)
-	e.Size(1, 2)
-	w.pair(l.text("total"), l.money(r.TotalMinor))
-	e.Size(1, 1)
-	e.Bold(false)
+	w.bold(func() {
+		w.add(document.Pair{Left: l.text("total"), Right: l.money(r.TotalMinor), Tall: true})
+	})
 	if r.RoundingMinor != 0 {
 		w.pair(l.text("rounding"), l.money(r.RoundingMinor))
-		e.Bold(true)
-		w.pair(l.text("to_pay"), l.money(r.TotalMinor+r.RoundingMinor))
-		e.Bold(false)
+		w.bold(func() { w.pair(l.text("to_pay"), l.money(r.TotalMinor+r.RoundingMinor)) })
 	}
 	for _, p := range r.Payments {
 		w.pair(l.text(paymentKey(p.Method)), l.money(p.AmountMinor))
@@ -175,47 +172,32 @@ func (w *writer) receipt(r Receipt) error {
 	w.id(l.text("sale_id"), r.SaleID)
 	w.pair(l.text("cashier"), r.Cashier)
 	w.pair(l.text("terminal"), r.Terminal)
-	e.LineFeed()
-	e.Align(escpos.AlignCenter)
-	e.Bold(true)
-	switch {
-	case r.Fiscal == nil:
-		w.wrapped(l.text("non_fiscal"))
-	case r.Fiscal.Training:
-		w.wrapped("MODE ÉCOLE — FACTICE")
-	}
-	e.Bold(false)
-	if r.Fiscal != nil {
-		w.wrapped("Signature " + sigExcerpt(r.Fiscal.Signature))
-	}
-	if r.Copy {
-		w.copyMark(r.Fiscal)
-	}
-	if r.FooterURL != "" {
-		e.LineFeed()
-		url := strings.ReplaceAll(r.FooterURL, "{sale_id}", r.SaleID)
-		size := 6
-		if e.Profile().WidthDots < 500 {
-			size = 4
+	w.add(document.Feed{})
+	w.center(func() {
+		w.bold(func() {
+			switch {
+			case r.Fiscal == nil:
+				w.wrapped(l.text("non_fiscal"))
+			case r.Fiscal.Training:
+				w.wrapped("MODE ÉCOLE — FACTICE")
+			}
+		})
+		if r.Fiscal != nil {
+			w.wrapped("Signature " + sigExcerpt(r.Fiscal.Signature))
 		}
-		if err := e.QR(url, size, escpos.QRLevelM); err != nil {
-			return err
+		if r.Copy {
+			w.copyMark(r.Fiscal)
 		}
-		e.LineFeed()
-	}
-	e.Align(escpos.AlignLeft)
-	e.Cut(escpos.CutPartial, 3)
-	return nil
+		if r.FooterURL != "" {
+			w.add(document.Feed{}, document.QR{Data: strings.ReplaceAll(r.FooterURL, "{sale_id}", r.SaleID)}, document.Feed{})
+		}
+	})
+	w.add(document.Cut{})
 }
 
 // header prints the store's name (bold, double height), address and VAT id, centred.
 func (w *writer) header(name, address, vatID string) {
-	e := w.e
-	e.Bold(true)
-	e.Size(1, 2)
-	w.wrapped(name)
-	e.Size(1, 1)
-	e.Bold(false)
+	w.bold(func() { w.add(document.Text{Text: name, Tall: true}) })
 	w.wrapped(address)
 	if vatID != "" {
 		w.wrapped(w.l.text("vat_id") + " " + vatID)
@@ -232,25 +214,21 @@ func paymentKey(method string) string {
 
 // copyMark prints the reprint mark: "DUPLICATA n° N" on a French receipt.
 func (w *writer) copyMark(f *Fiscal) {
-	w.e.Bold(true)
-	if f != nil {
-		w.e.Line(fmt.Sprintf("*** DUPLICATA n° %d ***", max(f.Duplicate, 1)))
-	} else {
-		w.e.Line("*** " + w.l.text("copy") + " ***")
-	}
-	w.e.Bold(false)
+	w.bold(func() {
+		if f != nil {
+			w.wrapped(fmt.Sprintf("*** DUPLICATA n° %d ***", max(f.Duplicate, 1)))
+		} else {
+			w.wrapped("*** " + w.l.text("copy") + " ***")
+		}
+	})
 }
 
 // fiscalTotals prints, per VAT rate, the total excluding tax (HT) and including it (TTC).
 func (w *writer) fiscalTotals(taxes []Tax) {
 	l := w.l
-	amt := (w.cols - 8) / 2
-	row := func(a, b, c string) {
-		w.e.Line(fitted(padRight(a, w.cols-2*amt)+padLeft(b, amt)+padLeft(c, amt), w.cols))
-	}
-	row("TVA", "HT", "TTC")
+	w.row("TVA", "HT", "TTC")
 	for _, t := range taxes {
-		row(l.rate(t.TaxRateBP), l.money(t.GrossMinor-t.TaxMinor), l.money(t.GrossMinor))
+		w.row(l.rate(t.TaxRateBP), l.money(t.GrossMinor-t.TaxMinor), l.money(t.GrossMinor))
 	}
 }
 
@@ -263,59 +241,22 @@ func sigExcerpt(s string) string {
 }
 
 // rule prints a line of dashes across the paper.
-func (w *writer) rule() { w.e.Line(strings.Repeat("-", w.cols)) }
+func (w *writer) rule() { w.add(document.Rule{}) }
 
 // wrapped prints s word-wrapped to the columns; empty s prints nothing.
-func (w *writer) wrapped(s string) {
-	for _, ln := range wrap(s, w.cols) {
-		w.e.Line(ln)
-	}
-}
+func (w *writer) wrapped(s string) { w.add(document.Text{Text: s}) }
 
-// pair prints left and right on one line, right aligned to the edge; when they do not fit,
-// left wraps and right goes on the last line, or on a line of its own.
-func (w *writer) pair(left, right string) {
-	rw := utf8.RuneCountInString(right)
-	if rw >= w.cols {
-		w.wrapped(left)
-		w.wrapped(right)
-		return
-	}
-	if longestWord(left) > w.cols-rw-1 {
-		// Wrapping left beside right would split its words: right goes on its own line.
-		w.wrapped(left)
-		w.e.Line(padLeft(right, w.cols))
-		return
-	}
-	lines := wrap(left, w.cols-rw-1)
-	if len(lines) == 0 {
-		lines = []string{""}
-	}
-	for _, ln := range lines[:len(lines)-1] {
-		w.e.Line(ln)
-	}
-	last := lines[len(lines)-1]
-	pad := w.cols - utf8.RuneCountInString(last) - rw
-	w.e.Line(last + strings.Repeat(" ", pad) + right)
-}
+// pair prints left and right on one line, right aligned to the edge (document.Pair).
+func (w *writer) pair(left, right string) { w.add(document.Pair{Left: left, Right: right}) }
+
+// row prints a table row: a label and right-aligned columns (document.Row).
+func (w *writer) row(cells ...string) { w.add(document.Row{Cells: cells}) }
 
 // id prints a label and an identifier (a UUID is 36 characters). If the identifier does not
-// fit beside the label, it goes on the next line; if it does not fit a line of Font A (58 mm
-// paper has 32 columns), it is printed in the smaller Font B when that fits.
+// fit beside the label, it goes on the next line; if it does not fit a line at all (58 mm
+// paper has 32 columns), a printer with a smaller font prints it in that font.
 func (w *writer) id(label, value string) {
-	n := utf8.RuneCountInString(value)
-	if n < w.cols {
-		w.pair(label, value)
-		return
-	}
-	w.wrapped(label)
-	if fb := w.e.Profile().Columns(1); fb >= n {
-		w.e.Font(1)
-		w.e.Line(padLeft(value, fb))
-		w.e.Font(0)
-		return
-	}
-	w.wrapped(value)
+	w.add(document.Pair{Left: label, Right: value, SmallOverflow: true})
 }
 
 // item prints a sale line: the name with the amount on the right, then "qty x unit price" or
@@ -331,9 +272,9 @@ func (w *writer) item(ln Line) {
 	w.pair(ln.Name, l.money(ln.AmountMinor+off))
 	switch {
 	case ln.WeightG != nil:
-		w.e.Line(fitted("  "+l.weight(*ln.WeightG)+" x "+l.money(ln.UnitPriceMinor)+"/kg", w.cols))
+		w.add(document.Text{Text: "  " + l.weight(*ln.WeightG) + " x " + l.money(ln.UnitPriceMinor) + "/kg", NoWrap: true})
 	case ln.Qty != 1:
-		w.e.Line(fitted(fmt.Sprintf("  %d x %s", ln.Qty, l.money(ln.UnitPriceMinor)), w.cols))
+		w.add(document.Text{Text: fmt.Sprintf("  %d x %s", ln.Qty, l.money(ln.UnitPriceMinor)), NoWrap: true})
 	}
 	for _, d := range ln.Discounts {
 		w.pair("  "+d.Name, l.money(-d.AmountMinor))
@@ -354,73 +295,11 @@ func savingOf(lines []Line) int64 {
 // taxes prints the VAT breakdown: rate, gross and tax, the amounts in right-aligned columns.
 func (w *writer) taxes(taxes []Tax) {
 	l := w.l
-	amt := (w.cols - 8) / 2
-	row := func(a, b, c string) {
-		w.e.Line(fitted(padRight(a, w.cols-2*amt)+padLeft(b, amt)+padLeft(c, amt), w.cols))
-	}
-	row(l.text("vat"), l.text("gross"), l.text("tax"))
+	w.row(l.text("vat"), l.text("gross"), l.text("tax"))
 	for _, t := range taxes {
-		row(l.rate(t.TaxRateBP), l.money(t.GrossMinor), l.money(t.TaxMinor))
+		w.row(l.rate(t.TaxRateBP), l.money(t.GrossMinor), l.money(t.TaxMinor))
 	}
 }
 
 // wrap breaks s into lines of at most width characters at spaces, splitting longer words.
-func wrap(s string, width int) []string {
-	width = max(width, 1)
-	var lines []string
-	var cur []rune
-	for _, word := range strings.Fields(s) {
-		wr := []rune(word)
-		for len(wr) > width {
-			if len(cur) > 0 {
-				lines = append(lines, string(cur))
-				cur = nil
-			}
-			lines = append(lines, string(wr[:width]))
-			wr = wr[width:]
-		}
-		switch {
-		case len(cur) == 0:
-			cur = wr
-		case len(cur)+1+len(wr) <= width:
-			cur = append(append(cur, ' '), wr...)
-		default:
-			lines = append(lines, string(cur))
-			cur = wr
-		}
-	}
-	if len(cur) > 0 {
-		lines = append(lines, string(cur))
-	}
-	return lines
-}
-
-func longestWord(s string) int {
-	n := 0
-	for _, f := range strings.Fields(s) {
-		n = max(n, utf8.RuneCountInString(f))
-	}
-	return n
-}
-
-func fitted(s string, width int) string {
-	r := []rune(s)
-	if len(r) > width {
-		return string(r[:width])
-	}
-	return s
-}
-
-func padLeft(s string, n int) string {
-	if k := utf8.RuneCountInString(s); k < n {
-		return strings.Repeat(" ", n-k) + s
-	}
-	return s
-}
-
-func padRight(s string, n int) string {
-	if k := utf8.RuneCountInString(s); k < n {
-		return s + strings.Repeat(" ", n-k)
-	}
-	return s
-}
+func wrap(s string, width int) []string { return document.Wrap(s, width) }

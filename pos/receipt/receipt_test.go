@@ -79,7 +79,7 @@ func TestBuild_Golden(t *testing.T) {
 			name := fmt.Sprintf("%s-%dcol", locale, cols)
 			t.Run(name, func(t *testing.T) {
 				p := profile(t, id)
-				b, err := Build(sample(t, locale), p)
+				b, err := build(sample(t, locale), p)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -137,7 +137,7 @@ func diff(want, got string) string {
 func TestBuild_Content(t *testing.T) {
 	p := profile(t, "epson-tm-t20")
 	t.Run("local time, non-fiscal, QR and drawer", func(t *testing.T) {
-		b, err := Build(sample(t, "it-IT"), p)
+		b, err := build(sample(t, "it-IT"), p)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -164,7 +164,7 @@ func TestBuild_Content(t *testing.T) {
 	t.Run("copy without drawer", func(t *testing.T) {
 		r := sample(t, "fr-FR")
 		r.Copy, r.OpenDrawer = true, false
-		b, err := Build(r, p)
+		b, err := build(r, p)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -183,7 +183,7 @@ func TestBuild_Content(t *testing.T) {
 	})
 	t.Run("raster QR reads back", func(t *testing.T) {
 		p58 := profile(t, "generic-58mm")
-		b, err := Build(sample(t, "en-GB"), p58)
+		b, err := build(sample(t, "en-GB"), p58)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -201,7 +201,7 @@ func TestBuild_Content(t *testing.T) {
 		}
 	})
 	t.Run("never raw UTF-8", func(t *testing.T) {
-		b, err := Build(sample(t, "fi-FI"), p)
+		b, err := build(sample(t, "fi-FI"), p)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -212,17 +212,17 @@ func TestBuild_Content(t *testing.T) {
 	t.Run("errors", func(t *testing.T) {
 		r := sample(t, "it-IT")
 		r.Currency = "EURO"
-		if _, err := Build(r, p); err == nil {
+		if _, err := build(r, p); err == nil {
 			t.Errorf("bad currency: want an error")
 		}
 		r = sample(t, "it-IT")
 		r.Locale = "??"
-		if _, err := Build(r, p); err == nil {
+		if _, err := build(r, p); err == nil {
 			t.Errorf("bad locale: want an error")
 		}
 		narrow := p
 		narrow.Fonts = []escpos.Font{{Name: "A", Columns: 20}}
-		if _, err := Build(sample(t, "it-IT"), narrow); err == nil {
+		if _, err := build(sample(t, "it-IT"), narrow); err == nil {
 			t.Errorf("20 columns: want an error")
 		}
 	})

@@ -4,9 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
-	"github.com/storeagent/storeagent/devices/escpos"
+	"github.com/storeagent/storeagent/pos/document"
 )
 
 // TillReport is a printed till report. Kind is "x" (an open session's reading), "z" (a closed
@@ -57,46 +56,41 @@ type ReportSession struct {
 	DifferenceMinor int64  // cash difference (closed sessions)
 }
 
-// BuildReport lays a till report out for profile p (Font A, the profile's columns) in the
-// locale's language (English for languages without texts, like receipts) and returns the
-// ESC/POS bytes: init, the report, a partial cut. It never kicks the drawer. Times print in
+// BuildReport lays a till report out as a report Document in the locale's language (English
+// for languages without texts, like receipts): the report and a partial cut. It never kicks
+// the drawer. Times print in
 // r.Timezone (UTC when nil); money in the locale's format, differences signed ("-2,50 €" short,
 // "+1,00 €" over).
-func BuildReport(r TillReport, p escpos.Profile) ([]byte, error) {
+func BuildReport(r TillReport) (document.Document, error) {
 	title, ok := map[string]string{"x": "title_x", "z": "title_z", "day": "title_day"}[r.Kind]
 	if !ok {
-		return nil, fmt.Errorf("build till report %s: unknown kind %q (want x, z or day)", r.SessionID, r.Kind)
-	}
-	cols := p.Columns(0)
-	if cols < minColumns {
-		return nil, fmt.Errorf("build till report %s: profile %s has %d columns, need at least %d", r.SessionID, p.ID, cols, minColumns)
+		return document.Document{}, fmt.Errorf("build till report %s: unknown kind %q (want x, z or day)", r.SessionID, r.Kind)
 	}
 	loc, err := newLocale(r.Locale, r.Currency)
 	if err != nil {
-		return nil, fmt.Errorf("build till report %s: %w", r.SessionID, err)
+		return document.Document{}, fmt.Errorf("build till report %s: %w", r.SessionID, err)
 	}
 	var day time.Time
 	if r.Kind == "day" {
 		if day, err = time.Parse(time.DateOnly, r.Date); err != nil {
-			return nil, fmt.Errorf("build till report: business day %q: want YYYY-MM-DD", r.Date)
+			return document.Document{}, fmt.Errorf("build till report: business day %q: want YYYY-MM-DD", r.Date)
 		}
 	}
-	w := &writer{e: escpos.NewEncoder(p), cols: cols, l: loc}
+	w := &writer{l: loc}
 	w.report(r, title, day)
-	return w.e.Bytes(), nil
+	return document.Document{Kind: document.KindReport, Locale: r.Locale, Blocks: w.out}, nil
 }
 
 func (w *writer) report(r TillReport, title string, day time.Time) {
-	e, l := w.e, w.l
-	e.Init()
-	e.Align(escpos.AlignCenter)
-	if r.Copy {
-		w.copyMark(nil)
-	}
-	w.header(r.StoreName, r.StoreAddress, r.StoreVATID)
-	e.LineFeed()
-	w.title(l.text(title))
-	e.Align(escpos.AlignLeft)
+	l := w.l
+	w.center(func() {
+		if r.Copy {
+			w.copyMark(nil)
+		}
+		w.header(r.StoreName, r.StoreAddress, r.StoreVATID)
+		w.add(document.Feed{})
+		w.title(l.text(title))
+	})
 	w.rule()
 
 	// The period: session or business day, who and when.
@@ -172,15 +166,11 @@ func (w *writer) report(r TillReport, title string, day time.Time) {
 				w.pair(l.text(ln.key), l.money(ln.minor))
 			}
 		}
-		e.Bold(true)
-		w.pair(l.text(expected), l.money(t.ExpectedMinor))
-		e.Bold(false)
+		w.bold(func() { w.pair(l.text(expected), l.money(t.ExpectedMinor)) })
 		switch {
 		case t.Counted:
 			w.pair(l.text("counted"), l.money(t.CountedMinor))
-			e.Bold(true)
-			w.pair(l.text("difference"), l.signed(t.DifferenceMinor))
-			e.Bold(false)
+			w.bold(func() { w.pair(l.text("difference"), l.signed(t.DifferenceMinor)) })
 		case counted:
 			w.pair(l.text("counted"), l.text("not_counted"))
 		}
@@ -195,9 +185,7 @@ func (w *writer) report(r TillReport, title string, day time.Time) {
 			w.pair(fmt.Sprintf("%s x %d", l.money(d.ValueMinor), d.Count), l.money(d.ValueMinor*d.Count))
 			sum += d.ValueMinor * d.Count
 		}
-		e.Bold(true)
-		w.pair(l.text("counted_total"), l.money(sum))
-		e.Bold(false)
+		w.bold(func() { w.pair(l.text("counted_total"), l.money(sum)) })
 	}
 	if r.Reason != "" {
 		w.rule()
@@ -222,39 +210,24 @@ func (w *writer) report(r TillReport, title string, day time.Time) {
 	if !r.PrintedAt.IsZero() {
 		w.pair(l.text("printed"), l.when(r.PrintedAt, r.Timezone))
 	}
-	e.LineFeed()
-	e.Align(escpos.AlignCenter)
-	e.Bold(true)
-	w.wrapped(l.text("report_non_fiscal"))
-	e.Bold(false)
-	if r.Copy {
-		w.copyMark(nil)
-	}
-	e.Align(escpos.AlignLeft)
-	e.Cut(escpos.CutPartial, 3)
+	w.add(document.Feed{})
+	w.center(func() {
+		w.bold(func() { w.wrapped(l.text("report_non_fiscal")) })
+		if r.Copy {
+			w.copyMark(nil)
+		}
+	})
+	w.add(document.Cut{})
 }
 
 // title prints a report's title big and bold: double width and height when it fits the line,
 // double height otherwise.
 func (w *writer) title(s string) {
-	w.e.Bold(true)
-	if 2*utf8.RuneCountInString(s) <= w.cols {
-		w.e.Size(2, 2)
-		w.e.Line(s)
-	} else {
-		w.e.Size(1, 2)
-		w.wrapped(s)
-	}
-	w.e.Size(1, 1)
-	w.e.Bold(false)
+	w.bold(func() { w.add(document.Text{Text: s, Wide: true, Tall: true}) })
 }
 
 // heading prints a section's heading in bold.
-func (w *writer) heading(s string) {
-	w.e.Bold(true)
-	w.wrapped(s)
-	w.e.Bold(false)
-}
+func (w *writer) heading(s string) { w.bold(func() { w.wrapped(s) }) }
 
 // signed formats a difference: "-2,50 €" short, "+1,00 €" over, "0,00 €" even.
 func (l *locale) signed(minor int64) string {

@@ -110,7 +110,7 @@ func TestBuildReport_Golden(t *testing.T) {
 			if p.Columns(0) != c.cols {
 				t.Fatalf("profile %s has %d columns, want %d", c.profile, p.Columns(0), c.cols)
 			}
-			b, err := BuildReport(sampleReport(t, c.kind, c.locale), p)
+			b, err := buildReport(sampleReport(t, c.kind, c.locale), p)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -127,7 +127,7 @@ func TestBuildReport_Golden(t *testing.T) {
 // reportLines builds r on p and returns the printed lines.
 func reportLines(t *testing.T, r TillReport, p escpos.Profile) ([]byte, []string) {
 	t.Helper()
-	b, err := BuildReport(r, p)
+	b, err := buildReport(r, p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -262,22 +262,22 @@ func TestBuildReport_Content(t *testing.T) {
 	t.Run("errors", func(t *testing.T) {
 		r := sampleReport(t, "z", "it-IT")
 		r.Kind = "y"
-		if _, err := BuildReport(r, p); err == nil || !strings.Contains(err.Error(), "kind") {
+		if _, err := buildReport(r, p); err == nil || !strings.Contains(err.Error(), "kind") {
 			t.Errorf("unknown kind: err = %v", err)
 		}
 		narrow := p
 		narrow.Fonts = []escpos.Font{{Name: "A", Columns: 20}}
-		if _, err := BuildReport(sampleReport(t, "z", "it-IT"), narrow); err == nil || !strings.Contains(err.Error(), "columns") {
+		if _, err := buildReport(sampleReport(t, "z", "it-IT"), narrow); err == nil || !strings.Contains(err.Error(), "columns") {
 			t.Errorf("20 columns: err = %v", err)
 		}
 		r = sampleReport(t, "day", "it-IT")
 		r.Date = "23/11/2026"
-		if _, err := BuildReport(r, p); err == nil {
+		if _, err := buildReport(r, p); err == nil {
 			t.Errorf("bad business day: want an error")
 		}
 		r = sampleReport(t, "x", "it-IT")
 		r.Currency = "EURO"
-		if _, err := BuildReport(r, p); err == nil {
+		if _, err := buildReport(r, p); err == nil {
 			t.Errorf("bad currency: want an error")
 		}
 	})
@@ -308,7 +308,7 @@ func TestBuildReport_PNG(t *testing.T) {
 		{"z", "it-IT", "epson-tm-t20"}, {"day", "fr-FR", "generic-58mm"},
 	} {
 		p := profile(t, c.profile)
-		b, err := BuildReport(sampleReport(t, c.kind, c.locale), p)
+		b, err := buildReport(sampleReport(t, c.kind, c.locale), p)
 		if err != nil {
 			t.Fatal(err)
 		}

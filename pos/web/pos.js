@@ -57,6 +57,8 @@
         return T(e.code, a);
       case "payments_short":
         return T("payments_short", {due: money(st.quote ? st.quote.cash_due_minor : 0)});
+      case "change_too_large":
+        return T("change_too_large", {max: money(100000)});
     }
     return e.message ? T("error", {code: e.code || res.status}) + " " + e.message : T("error", {code: res.status});
   }

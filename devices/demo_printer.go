@@ -1,8 +1,9 @@
-package pos
+package devices
 
 import (
 	"context"
 	"fmt"
+	"image"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -12,11 +13,12 @@ import (
 	"time"
 
 	"github.com/storeagent/storeagent/devices/escpos"
+	"github.com/storeagent/storeagent/pos/document"
 )
 
-// DemoPrinter is the virtual printer of `storeagent demo`: a Driver that renders each job to a
-// PNG file in Dir (what the paper would show), for the demo page to list. Every printer name in
-// Printers prints with Model.
+// DemoPrinter is the virtual printer of `storeagent demo`: a print driver (pos.Driver and
+// pos.Previewer) that renders each job to a PNG file in Dir (what the paper would show), for
+// the demo page to list. Every printer name in Printers prints with Model.
 type DemoPrinter struct {
 	// Dir receives one PNG per job, named <UTC time>-<printer>-<n>.png so names sort by time.
 	Dir string
@@ -31,24 +33,34 @@ type DemoPrinter struct {
 	n  int
 }
 
-var _ Driver = (*DemoPrinter)(nil)
-
-// Profile implements Driver.
-func (d *DemoPrinter) Profile(printer string) (escpos.Profile, error) {
-	if len(d.Printers) > 0 && !slices.Contains(d.Printers, printer) {
-		return escpos.Profile{}, fmt.Errorf("printer %q: not configured", printer)
-	}
-	return d.Model, nil
+// Has reports whether the demo printer answers to the name printer.
+func (d *DemoPrinter) Has(printer string) bool {
+	return len(d.Printers) == 0 || slices.Contains(d.Printers, printer)
 }
 
-// Print implements Driver: it renders data and writes the PNG atomically (a temporary file
-// renamed into place), so the demo page never lists half a file.
-func (d *DemoPrinter) Print(ctx context.Context, printer string, data []byte) error {
-	prof, err := d.Profile(printer)
-	if err != nil {
-		return err
+// Render lays doc out as ESC/POS bytes for Model.
+func (d *DemoPrinter) Render(printer string, doc document.Document) ([]byte, error) {
+	if !d.Has(printer) {
+		return nil, fmt.Errorf("printer %q: not configured", printer)
 	}
-	img, err := escpos.RenderPNG(data, prof)
+	return escpos.Render(doc, d.Model)
+}
+
+// Preview draws doc as Model prints it.
+func (d *DemoPrinter) Preview(printer string, doc document.Document) (image.Image, error) {
+	if !d.Has(printer) {
+		return nil, fmt.Errorf("printer %q: not configured", printer)
+	}
+	return escpos.RenderDocumentPNG(doc, d.Model)
+}
+
+// Print renders data and writes the PNG atomically (a temporary file renamed into place), so
+// the demo page never lists half a file.
+func (d *DemoPrinter) Print(ctx context.Context, printer string, data []byte) error {
+	if !d.Has(printer) {
+		return fmt.Errorf("printer %q: not configured", printer)
+	}
+	img, err := escpos.RenderPNG(data, d.Model)
 	if err != nil {
 		return fmt.Errorf("demo printer %q: %w", printer, err)
 	}
