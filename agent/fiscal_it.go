@@ -20,7 +20,7 @@ func (a *Agent) openRT() (*pos.RTQueue, error) {
 	p := a.opts.FiscalPrinter
 	if p == nil {
 		var err error
-		if p, err = rtDriver(a.cfg); err != nil {
+		if p, err = RTDriver(a.cfg); err != nil {
 			return nil, fmt.Errorf("fiscal.printer: %w", err)
 		}
 	}
@@ -30,8 +30,9 @@ func (a *Agent) openRT() (*pos.RTQueue, error) {
 	}), nil
 }
 
-// rtDriver builds the configured RT driver (fiscal.printer.driver; validated: epson-fpmate).
-func rtDriver(cfg *Config) (fiscalprinter.Printer, error) {
+// RTDriver builds the configured RT driver (fiscal.printer.driver; validated: epson-fpmate). It
+// sends nothing.
+func RTDriver(cfg *Config) (fiscalprinter.Printer, error) {
 	pc := cfg.Fiscal.Printer
 	if pc.Driver != "epson-fpmate" {
 		return nil, fmt.Errorf("driver %q is not built in (epson-fpmate is)", pc.Driver)
