@@ -166,6 +166,7 @@ func New(ctx context.Context, cfg *Config, opts Options) (*Agent, error) {
 	}
 	a.Metrics.MustRegister(pos.NewCollector(a.POS))
 	a.API = pos.NewServer(a.POS, a.Metrics)
+	a.API.MetricsToken(cfg.HTTP.MetricsToken())
 	if err := pos.RegisterPages(a.API, a.POS, pos.PageOptions{StoreName: cfg.Store.Name, Locale: cfg.Locale,
 		Currency: cfg.Currency, WebshopProductURL: cfg.Links.WebshopProduct, AisleBase: cfg.Links.AisleBase}); err != nil {
 		a.Close()
@@ -211,7 +212,7 @@ func New(ctx context.Context, cfg *Config, opts Options) (*Agent, error) {
 func posTerminals(cfg *Config) []pos.Terminal {
 	out := make([]pos.Terminal, 0, len(cfg.Terminals))
 	for _, t := range cfg.Terminals {
-		out = append(out, pos.Terminal{ID: t.ID, Token: t.Token, Scanners: t.Scanners, Printer: t.Printer})
+		out = append(out, pos.Terminal{ID: t.ID, Token: t.Token, Scanners: t.Scanners, Printer: t.Printer, Printers: t.Printers})
 	}
 	return out
 }

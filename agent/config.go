@@ -95,7 +95,15 @@ type HTTPConfig struct {
 	// need (aisle pages, product lookups, image scans, static files), so Listen can be TLS-only
 	// for the POS.
 	ShopperListen string `yaml:"shopper_listen"`
+	// MetricsTokenFile, when set, holds the bearer token /metrics requires (Prometheus's
+	// authorization credentials_file); empty leaves /metrics public.
+	MetricsTokenFile string `yaml:"metrics_token_file"`
+
+	metricsToken string // read from MetricsTokenFile
 }
+
+// MetricsToken is the token /metrics requires ("" = public).
+func (h HTTPConfig) MetricsToken() string { return h.metricsToken }
 
 // Terminal is one POS lane: its secret token, its scanners and its default printer.
 type Terminal struct {
@@ -106,6 +114,9 @@ type Terminal struct {
 	TokenFile string   `yaml:"token_file"`
 	Scanners  []string `yaml:"scanners"`
 	Printer   string   `yaml:"printer"`
+	// Printers are other printers this terminal may print on by name (and kick the drawer of),
+	// such as a shared back-office printer; by default a terminal prints on its own printer only.
+	Printers []string `yaml:"printers"`
 
 	// tokenFromFile records that Token was read from TokenFile, so that Validate does not
 	// take the pair for a token given twice.

@@ -46,10 +46,10 @@ func TestConfigEnvKeys(t *testing.T) {
 		}
 	})
 	t.Run("count", func(t *testing.T) {
-		// 7 top-level scalars + store 4 + links 3 + log 2 + http 4 + customers 2 + mqtt 10 + till 3
+		// 7 top-level scalars + store 4 + links 3 + log 2 + http 5 + customers 2 + mqtt 10 + till 3
 		// (require_open, max_difference_minor, day_starts_at; denominations is a list) + fiscal 5
 		// + fiscal.printer 3 (driver, url, timeout; departments and payments are maps).
-		if got, want := len(keys), 43; got != want {
+		if got, want := len(keys), 44; got != want {
 			t.Errorf("len(configEnvKeys()) = %d; want %d", got, want)
 		}
 	})

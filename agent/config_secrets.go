@@ -43,6 +43,11 @@ func (c *Config) readSecrets(locate func(path string) (string, int), ps *configP
 			t.Token, t.tokenFromFile = secret, true
 		}
 	}
+	if h := &c.HTTP; h.MetricsTokenFile != "" {
+		if secret, ok := read("http.metrics_token_file", h.MetricsTokenFile); ok {
+			h.metricsToken = secret
+		}
+	}
 	if m := &c.MQTT; m.PasswordFile != "" && m.Password == "" {
 		if secret, ok := read("mqtt.password_file", m.PasswordFile); ok {
 			m.Password, m.passwordFromFile = secret, true

@@ -132,6 +132,16 @@ func (c *Config) validateTerminals(ps *configProblems) {
 				ps.add(p+".printer", fmt.Sprintf("%q is a %s, not a printer", t.Printer, d.Type))
 			}
 		}
+		for k, name := range t.Printers {
+			pp := configIndexPath(p+".printers", k)
+			d, ok := c.Device(name)
+			switch {
+			case !ok:
+				ps.add(pp, fmt.Sprintf("%q is not a device name (devices[].name)", name))
+			case d.Type == "scanner":
+				ps.add(pp, fmt.Sprintf("%q is a %s, not a printer", name, d.Type))
+			}
+		}
 	}
 }
 

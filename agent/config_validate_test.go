@@ -161,6 +161,9 @@ func TestConfig_Validate(t *testing.T) {
 		{"terminals/printer_unknown", func(c *Config) { c.Terminals[0].Printer = "lane9-printer" }, `terminals[0].printer: "lane9-printer" is not a device name`},
 		{"terminals/printer_is_scanner", func(c *Config) { c.Terminals[0].Printer = "lane2-scanner" }, `terminals[0].printer: "lane2-scanner" is a scanner, not a printer`},
 		{"terminals/printer_shared_ok", func(c *Config) { c.Terminals[1].Printer = "lane1-printer" }, ""},
+		{"terminals/printers_unknown", func(c *Config) { c.Terminals[1].Printers = []string{"backoffice"} }, `terminals[1].printers[0]: "backoffice" is not a device name`},
+		{"terminals/printers_scanner", func(c *Config) { c.Terminals[1].Printers = []string{"lane1-scanner"} }, `terminals[1].printers[0]: "lane1-scanner" is a scanner, not a printer`},
+		{"terminals/printers_ok", func(c *Config) { c.Terminals[1].Printers = []string{"lane1-printer"} }, ""},
 		{"terminals/no_devices_ok", func(c *Config) { c.Terminals[0].Scanners, c.Terminals[0].Printer = nil, "" }, ""},
 
 		{"customers/cache_ttl_zero", func(c *Config) { c.Customers.CacheTTL = 0 }, "customers.cache_ttl: 0s must be more than 0"},

@@ -90,10 +90,11 @@ func TestGenerateUdevRules(t *testing.T) {
 func TestSystemdUnit_Directives(t *testing.T) {
 	for _, want := range []string{
 		"Type=notify", "WatchdogSec=", "Restart=always", "After=network-online.target",
-		"Wants=network-online.target", "User=storeagent", "SupplementaryGroups=dialout lp input",
+		"Wants=network-online.target", "User=storeagent", "SupplementaryGroups=dialout lp",
 		"StateDirectory=storeagent", "ConfigurationDirectory=storeagent", "ProtectSystem=strict",
 		"ProtectHome=yes", "NoNewPrivileges=yes", "PrivateTmp=yes", "DevicePolicy=closed",
 		"DeviceAllow=char-ttyACM rw", "TimeoutStopSec=", unitExecStartLine,
+		"SystemCallFilter=@system-service", "SystemCallErrorNumber=EPERM", "ProtectProc=invisible", "ProcSubset=pid",
 	} {
 		if !strings.Contains(SystemdUnit, "\n"+want) {
 			t.Errorf("unit lacks line %q", want)
@@ -114,20 +115,28 @@ func TestSystemdUnit_Verify(t *testing.T) {
 		t.Fatal(err)
 	}
 	unit := strings.Replace(SystemdUnit, "ExecStart="+BinaryPath, "ExecStart="+exe, 1)
-	f := filepath.Join(dir, "storeagent.service")
-	if err := os.WriteFile(f, []byte(unit), 0o644); err != nil {
-		t.Fatal(err)
+	// The unit with the HID drop-in's [Service] lines, as systemd merges them.
+	_, hidLines, _ := strings.Cut(HIDDropIn, "[Service]\n")
+	withHID := strings.Replace(unit, "DeviceAllow=char-lp rw\n", "DeviceAllow=char-lp rw\n"+hidLines, 1)
+	if !strings.Contains(withHID, "DeviceAllow=char-input r") {
+		t.Fatal("the drop-in has no DeviceAllow=char-input line")
 	}
-	out, err := exec.Command(sa, "verify", "--man=no", f).CombinedOutput()
-	// Inside containers without a running systemd, verify may complain about the environment
-	// (no D-Bus, no /run/systemd); only lines naming our unit file are our fault.
-	for _, l := range strings.Split(string(out), "\n") {
-		if strings.Contains(l, "storeagent.service:") {
-			t.Errorf("systemd-analyze verify: %s", l)
+	for name, u := range map[string]string{"storeagent.service": unit, "storeagent-hid.service": withHID} {
+		f := filepath.Join(dir, name)
+		if err := os.WriteFile(f, []byte(u), 0o644); err != nil {
+			t.Fatal(err)
 		}
-	}
-	if err != nil {
-		t.Logf("systemd-analyze verify exit %v (environment):\n%s", err, out)
+		out, err := exec.Command(sa, "verify", "--man=no", f).CombinedOutput()
+		// Inside containers without a running systemd, verify may complain about the environment
+		// (no D-Bus, no /run/systemd); only lines naming our unit file are our fault.
+		for _, l := range strings.Split(string(out), "\n") {
+			if strings.Contains(l, name+":") {
+				t.Errorf("systemd-analyze verify: %s", l)
+			}
+		}
+		if err != nil {
+			t.Logf("systemd-analyze verify %s exit %v (environment):\n%s", name, err, out)
+		}
 	}
 }
 

@@ -74,3 +74,33 @@ func TestServer_EventStreamsCapped(t *testing.T) {
 		t.Errorf("after closing one: %d, want 200", r.StatusCode)
 	}
 }
+
+// TestServer_PublicProductLookupsLimited (issue 16, Low): public product lookups are limited per
+// client IP like the aisle pages; a terminal's token is not limited.
+func TestServer_PublicProductLookupsLimited(t *testing.T) {
+	now := time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
+	e := newTestEnv(t, func(o *Options) { o.Now = func() time.Time { return now } })
+	ok, limited := 0, 0
+	for range 100 {
+		switch code, _ := e.do("GET", "/api/v1/products/8001234567903", "", nil); code {
+		case 200:
+			ok++
+		case 429:
+			limited++
+		default:
+			t.Fatalf("lookup: %d", code)
+		}
+	}
+	if ok != productLookupBurst || limited != 100-productLookupBurst {
+		t.Errorf("100 public lookups at once: %d answered, %d limited; want %d and %d", ok, limited, productLookupBurst, 100-productLookupBurst)
+	}
+	for range 50 {
+		if code, _ := e.do("GET", "/api/v1/products/8001234567903", tokenLane1, nil); code != 200 {
+			t.Fatalf("lookup with a terminal token: %d, want 200 (not limited)", code)
+		}
+	}
+	now = now.Add(time.Second)
+	if code, _ := e.do("GET", "/api/v1/products/8001234567903", "", nil); code != 200 {
+		t.Errorf("a second later: %d, want 200", code)
+	}
+}

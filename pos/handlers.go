@@ -19,7 +19,22 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
+// Public product lookups per client IP (issue 16, Low): a price checker or a phone needs a few a
+// second; a scraper is slowed like on the aisle pages. A request with a terminal's token is not
+// limited (the POS and the benchmarks look up at their own pace).
+const (
+	productLookupRate  = 5
+	productLookupBurst = 20
+)
+
 func (s *Server) getProduct(w http.ResponseWriter, r *http.Request) {
+	if c := credentialOf(r); c.empty() || !s.authenticated(r, c) {
+		if !s.productLimit.allow(clientIP(r)) {
+			w.Header().Set("Retry-After", "1")
+			writeError(w, reqErr(http.StatusTooManyRequests, "rate_limited", "too many product lookups from this address: at most %d a second", productLookupRate))
+			return
+		}
+	}
 	p, err := s.svc.Lookup(r.Context(), r.PathValue("code"))
 	if err != nil {
 		writeError(w, err)

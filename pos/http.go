@@ -2,6 +2,7 @@ package pos
 
 import (
 	"bytes"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -40,6 +41,19 @@ type Server struct {
 	customerLimit *ipLimiter
 	// authFails counts failed tokens and logins per client IP (authFailBurst, then one a minute).
 	authFails *ipLimiter
+	// productLimit bounds public product lookups per client IP.
+	productLimit *ipLimiter
+	// metricsToken, when set, is the bearer token /metrics requires.
+	metricsToken string
+}
+
+// MetricsToken makes /metrics require tok as a bearer token ("" = public).
+func (s *Server) MetricsToken(tok string) { s.metricsToken = tok }
+
+// authenticated reports whether c names a terminal.
+func (s *Server) authenticated(r *http.Request, c credential) bool {
+	_, ok := s.svc.auth.authenticate(r.Context(), c)
+	return ok
 }
 
 // Brute-force bound on tokens (issue 16, Low): a client IP may fail authentication authFailBurst
@@ -71,8 +85,20 @@ func NewServer(svc *Service, reg *prometheus.Registry) *Server {
 	s.ScanLimits(0, 0, 0)
 	s.customerLimit = newIPLimiter(customerLookupRate, customerLookupBurst, svc.opts.Now)
 	s.authFails = newIPLimiter(authFailRate, authFailBurst, svc.opts.Now)
+	s.productLimit = newIPLimiter(productLookupRate, productLookupBurst, svc.opts.Now)
 	s.public("GET /healthz", s.healthz)
-	s.public("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}).ServeHTTP)
+	metrics := promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+	s.public("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
+		if tok := s.metricsToken; tok != "" {
+			got, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+			if subtle.ConstantTimeCompare([]byte(got), []byte(tok)) != 1 {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="storeagent metrics"`)
+				writeError(w, reqErr(http.StatusUnauthorized, "unauthorized", "/metrics needs the metrics token (http.metrics_token_file) as a bearer token"))
+				return
+			}
+		}
+		metrics.ServeHTTP(w, r)
+	})
 	s.public("GET /api/v1/products/{code}", s.getProduct)
 	s.public("GET /api/v1/openapi.yaml", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/yaml")

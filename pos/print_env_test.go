@@ -76,8 +76,10 @@ func newPrintEnv(t *testing.T, drv Driver, prof escpos.Profile) *printEnv {
 	svc := New(d, Options{
 		StoreID: "it-mi-001", Currency: "EUR",
 		Terminals: []Terminal{
-			{ID: "lane1", Token: tokenLane1, Printer: testPrinter},
-			{ID: "lane2", Token: tokenLane2},
+			// lane1 may also name "nowhere", which is no configured printer (422 unknown_printer);
+			// lane2 has no printer of its own but may use lane1's.
+			{ID: "lane1", Token: tokenLane1, Printer: testPrinter, Printers: []string{"nowhere"}},
+			{ID: "lane2", Token: tokenLane2, Printers: []string{testPrinter}},
 		},
 		ParseEmbedded: testEmbedded,
 		Printing:      q,

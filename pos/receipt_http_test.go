@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/storeagent/storeagent/devices"
@@ -144,5 +145,40 @@ func TestDemoPrinter_Print(t *testing.T) {
 	}
 	if demo.Has("other") {
 		t.Errorf("the demo printer answers to an unconfigured name")
+	}
+}
+
+// TestPrint_OwnPrintersOnly reproduces issue 16 item 11: any terminal could print on (and kick the
+// drawer of) any printer. A lane may print on its own printer and those its terminals[].printers
+// names; another is 403 and queues nothing, on a reprint and on a sale alike.
+func TestPrint_OwnPrintersOnly(t *testing.T) {
+	e, _ := newDemoEnv(t)
+	e.svc.opts.Terminals = append(e.svc.opts.Terminals, Terminal{ID: "lane3", Token: "lane3-token-0123456789abcdef", Printer: "lane3-printer"})
+	e.svc.auth = newAuthenticator(e.svc.opts.Terminals, e.db)
+	req := saleBody(newSaleID(), []LineRequest{line("8001234567897", 1)}, []Payment{{Method: "cash", AmountMinor: 129}})
+	if code, body := e.do("POST", "/api/v1/sales", tokenLane1, req); code != http.StatusCreated {
+		t.Fatalf("create sale: %d %s", code, body)
+	}
+	jobs := func() int64 { return e.count(`SELECT count(*) FROM print_jobs`) }
+	before := jobs()
+	code, body := e.do("POST", "/api/v1/sales/"+req.SaleID+"/print", "lane3-token-0123456789abcdef", map[string]string{"printer": testPrinter})
+	if code != http.StatusForbidden || errCode(t, body) != "printer_not_allowed" || !strings.Contains(string(body), "lane3-printer") {
+		t.Errorf("lane3 reprinting on lane1's printer: %d %s, want 403 printer_not_allowed naming its own", code, body)
+	}
+	sale := saleBody(newSaleID(), []LineRequest{line("8001234567897", 1)}, []Payment{{Method: "cash", AmountMinor: 200}})
+	sale.Terminal = "lane3"
+	sale.Print = []byte(`"` + testPrinter + `"`)
+	if code, body := e.do("POST", "/api/v1/sales", "lane3-token-0123456789abcdef", sale); code != http.StatusForbidden {
+		t.Errorf("lane3 selling with a print (and a drawer kick) on lane1's printer: %d %s, want 403", code, body)
+	}
+	if n := jobs(); n != before {
+		t.Errorf("%d print jobs queued by refused requests", n-before)
+	}
+	if n := e.count(`SELECT count(*) FROM sales WHERE sale_id = ?1`, sale.SaleID); n != 0 {
+		t.Errorf("the refused sale was stored")
+	}
+	// lane2 may use lane1's printer by name: terminals[].printers.
+	if code, body := e.do("POST", "/api/v1/sales/"+req.SaleID+"/print", tokenLane2, map[string]string{"printer": testPrinter}); code != http.StatusAccepted {
+		t.Errorf("lane2 on a printer its config names: %d %s", code, body)
 	}
 }

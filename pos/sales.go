@@ -48,7 +48,7 @@ func parsePrint(raw json.RawMessage, term Terminal) (string, error) {
 	if err := json.Unmarshal(raw, &name); err != nil || name == "" {
 		return "", badRequest("print: want true, false or a printer name")
 	}
-	return name, nil
+	return name, checkPrinter(term, name)
 }
 
 // CreateSale stores a sale, its stock movements and their outbox events in one durable transaction.

@@ -9,7 +9,10 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"path/filepath"
+	"slices"
+	"strings"
 	gosync "sync"
 	"time"
 
@@ -23,6 +26,33 @@ type Terminal struct {
 	Token    string
 	Scanners []string
 	Printer  string
+	// Printers are the other printers this terminal may print on by name (a shared back-office
+	// printer); its own Printer is always allowed.
+	Printers []string
+}
+
+// mayPrintOn reports whether the terminal may print on (and kick the drawer of) printer.
+func (t Terminal) mayPrintOn(printer string) bool {
+	return printer == t.Printer || slices.Contains(t.Printers, printer)
+}
+
+// checkPrinter refuses a printer the terminal may not use (issue 16 item 11: any lane could print
+// on, and open the drawer of, any printer).
+func checkPrinter(t Terminal, printer string) error {
+	if t.ID == "" || t.mayPrintOn(printer) {
+		return nil // t.ID "": an internal caller (a fleet reprint), not a lane
+	}
+	var allowed []string
+	if t.Printer != "" {
+		allowed = append(allowed, t.Printer)
+	}
+	allowed = append(allowed, t.Printers...)
+	list := strings.Join(allowed, ", ")
+	if list == "" {
+		list = "none"
+	}
+	return reqErr(http.StatusForbidden, "printer_not_allowed", "terminal %s may not print on %q (its printers: %s; terminals[].printers names more)",
+		t.ID, truncate(printer, 40), list)
 }
 
 // DeviceState is a device's state for /api/v1/status.

@@ -160,7 +160,7 @@ func printerOf(w http.ResponseWriter, r *http.Request, term Terminal) (string, e
 		}
 	}
 	if req.Printer != "" {
-		return req.Printer, nil
+		return req.Printer, checkPrinter(term, req.Printer)
 	}
 	if term.Printer == "" {
 		return "", unprocessable("no_printer", "terminal %q has no printer: name one", term.ID)

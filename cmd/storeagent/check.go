@@ -18,6 +18,7 @@ import (
 	"github.com/storeagent/storeagent/devices"
 	"github.com/storeagent/storeagent/devices/escpos"
 	firmwareprofiles "github.com/storeagent/storeagent/firmware-profiles"
+	"github.com/storeagent/storeagent/packaging"
 )
 
 // errChecksFailed is returned when a check line shows ✗ (exit 1; the lines said why).
@@ -346,6 +347,9 @@ func openDevice(dev agent.Device) error {
 		return nil
 	case errors.Is(err, fs.ErrNotExist):
 		return fmt.Errorf("%s does not exist (fix: plug the device in; storeagent devices lists what is present; prefer /dev/storeagent/ names)", dev.Path)
+	case errors.Is(err, fs.ErrPermission) && dev.Transport == "hid":
+		return fmt.Errorf("%s: permission denied (fix: add the user to %s; under the packaged service also install %s as /etc/systemd/system/storeagent.service.d/hid-scanner.conf)",
+			dev.Path, groupFor(dev.Transport), packaging.HIDDropInPath)
 	case errors.Is(err, fs.ErrPermission):
 		return fmt.Errorf("%s: permission denied (fix: install the packaged udev rules, or add the user to %s)", dev.Path, groupFor(dev.Transport))
 	default:

@@ -70,7 +70,8 @@ func (noopProgram) Stop(service.Service) error  { return nil }
 // systemdScript is the packaged hardened unit (packaging/systemd/storeagent.service) as a
 // kardianos SystemdScript template: only ExecStart changes, to this binary and -config PATH.
 // Template syntax: the kardianos/service v1.3.0 engine ({{Path | cmdEscape}}, {{range Arguments}}).
-func systemdScript() string {
+// With hid (the config has an HID scanner) the unit also gets the hid-scanner.conf drop-in's lines.
+func systemdScript(hid bool) string {
 	lines := strings.Split(packaging.SystemdUnit, "\n")
 	for i, l := range lines {
 		switch {
@@ -78,14 +79,30 @@ func systemdScript() string {
 			lines[i] = "ExecStart={{Path | cmdEscape}}{{range Arguments}} {{. | cmd}}{{end}}"
 		case strings.HasPrefix(l, "Environment=STOREAGENT_CONFIG="):
 			lines[i] = "" // -config in ExecStart names the config
+		case hid && l == "DeviceAllow=char-lp rw":
+			for _, d := range strings.Split(packaging.HIDDropIn, "\n") {
+				if strings.HasPrefix(d, "SupplementaryGroups=") || strings.HasPrefix(d, "DeviceAllow=") {
+					lines[i] += "\n" + d
+				}
+			}
 		}
 	}
 	return strings.Join(lines, "\n")
 }
 
+// hasHIDScanner reports whether cfg reads a scanner through the input subsystem.
+func hasHIDScanner(cfg *agent.Config) bool {
+	for _, d := range cfg.Devices {
+		if d.Transport == "hid" {
+			return true
+		}
+	}
+	return false
+}
+
 // serviceConfig describes the service: `storeagent run -config ABS` of the executable exe, as the
 // storeagent user under systemd (the unit sets User=), LocalSystem on Windows, a daemon under launchd.
-func serviceConfig(exe, configPath string) *service.Config {
+func serviceConfig(exe, configPath string, hid bool) *service.Config {
 	return &service.Config{
 		Name:        serviceName,
 		DisplayName: "storeagent store-edge agent",
@@ -93,7 +110,7 @@ func serviceConfig(exe, configPath string) *service.Config {
 		Executable:  exe,
 		Arguments:   []string{"run", "-config", configPath},
 		Option: service.KeyValue{
-			"SystemdScript":    systemdScript(),
+			"SystemdScript":    systemdScript(hid),
 			"Restart":          "always",
 			"LogOutput":        false, // stderr goes to journald / the Windows event log
 			"KeepAlive":        true,  // launchd
@@ -133,13 +150,16 @@ func (m *Main) serviceAction(_ context.Context, action string, args []string, ho
 	if err != nil {
 		return fmt.Errorf("find own executable: %w", err)
 	}
+	hid := false
 	if action == "install" {
 		// Refuse to install a service that would fail at once: the config must load.
-		if _, err := m.loadConfig(path); err != nil {
+		cfg, err := m.loadConfig(path)
+		if err != nil {
 			return fmt.Errorf("not installing: %w (fix the config, then run storeagent check -config %s)", err, path)
 		}
+		hid = hasHIDScanner(cfg)
 	}
-	svc, err := host.newService(serviceConfig(exe, path))
+	svc, err := host.newService(serviceConfig(exe, path, hid))
 	if err != nil {
 		return err
 	}

@@ -37,7 +37,7 @@ func TestSystemdInstall_RendersPackagedUnit(t *testing.T) {
 	t.Setenv("HOME", home)
 	t.Setenv("XDG_RUNTIME_DIR", home) // keep systemctl --user away from the real session
 
-	cfg := serviceConfig("/opt/store agent/storeagent", "/etc/storeagent/storeagent.yaml")
+	cfg := serviceConfig("/opt/store agent/storeagent", "/etc/storeagent/storeagent.yaml", false)
 	cfg.Option["UserService"] = true
 	svc, err := newSystemService(cfg)
 	if err != nil {

@@ -74,7 +74,7 @@ func sampleConfigFile(t *testing.T) string {
 }
 
 func TestSystemdScript(t *testing.T) {
-	s := systemdScript()
+	s := systemdScript(false)
 	if got, want := strings.Count(s, "\nExecStart="), 1; got != want {
 		t.Fatalf("ExecStart lines = %d, want %d", got, want)
 	}
@@ -100,17 +100,30 @@ func TestSystemdScript(t *testing.T) {
 	if rendered != want {
 		t.Errorf("rendered template differs from the packaged unit")
 	}
+	// Input devices only for a config with an HID scanner (issue 16, Low).
+	if strings.Contains(s, "char-input") || strings.Contains(s, "SupplementaryGroups=input") {
+		t.Errorf("the unit of a store without an HID scanner may read input devices")
+	}
+	hid := systemdScript(true)
+	for _, want := range []string{"\nDeviceAllow=char-input r\n", "\nSupplementaryGroups=input\n"} {
+		if !strings.Contains(hid, want) {
+			t.Errorf("the unit of a store with an HID scanner lacks %q", strings.TrimSpace(want))
+		}
+	}
+	if i, j := strings.Index(hid, "[Service]"), strings.Index(hid, "DeviceAllow=char-input"); j < i || j > strings.Index(hid, "[Install]") {
+		t.Errorf("the HID lines are not in [Service]")
+	}
 }
 
 func TestServiceConfig(t *testing.T) {
-	c := serviceConfig("/opt/sa/storeagent", "/etc/sa.yaml")
+	c := serviceConfig("/opt/sa/storeagent", "/etc/sa.yaml", false)
 	if c.Name != "storeagent" || c.Executable != "/opt/sa/storeagent" {
 		t.Errorf("name, exe = %q, %q", c.Name, c.Executable)
 	}
 	if got, want := strings.Join(c.Arguments, " "), "run -config /etc/sa.yaml"; got != want {
 		t.Errorf("arguments = %q, want %q", got, want)
 	}
-	if c.Option["SystemdScript"] != systemdScript() {
+	if c.Option["SystemdScript"] != systemdScript(false) {
 		t.Errorf("SystemdScript option is not the packaged unit template")
 	}
 }

@@ -86,6 +86,7 @@ func Info(o Options, binary string) (*nfpm.Info, error) {
 	contents := files.Contents{
 		file(binary, packaging.BinaryPath, 0o755),
 		file(r("packaging/systemd/storeagent.service"), packaging.UnitPath, 0o644),
+		file(r("packaging/systemd/hid-scanner.conf"), packaging.HIDDropInPath, 0o644),
 		file(r("packaging/udev/70-storeagent.rules"), packaging.UdevRulesPath, 0o644),
 		file(r("packaging/storeagent.yaml"), packaging.SampleConfigPath, 0o644),
 		file(r("firmware-profiles/NOTICE"), packaging.ProfilesPath+"/NOTICE", 0o644),

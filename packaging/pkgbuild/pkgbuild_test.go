@@ -16,7 +16,7 @@ import (
 
 // wantFiles are paths every package must hold.
 var wantFiles = []string{
-	packaging.BinaryPath, packaging.UnitPath, packaging.UdevRulesPath, packaging.SampleConfigPath,
+	packaging.BinaryPath, packaging.UnitPath, packaging.HIDDropInPath, packaging.UdevRulesPath, packaging.SampleConfigPath,
 	packaging.ProfilesPath + "/scanners/zebra-ds2208.yaml", packaging.ProfilesPath + "/printers/epson-tm-t20.yaml",
 	packaging.DocPath + "/copyright",
 }

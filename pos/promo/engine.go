@@ -42,7 +42,13 @@ type engine struct {
 	lines []LineResult
 	lang  string
 	elig  map[[2]int][]int
+	// runs are the basket's units grouped by (sku, category): runs of equal units, found by SKU
+	// and by category, so a promotion's eligible units come from its lists, not from a scan.
+	runsBySKU, runsByCat map[string][]span
 }
+
+// span is units[start:end], all of one SKU and category.
+type span struct{ start, end int }
 
 // Price prices basket against promotions. It returns an error for an invalid line or a basket with
 // more than MaxUnits units; invalid, inactive, out-of-window and other-tier promotions are ignored.

@@ -1,6 +1,9 @@
 package promo
 
-import "sort"
+import (
+	"slices"
+	"sort"
+)
 
 // evaluate computes what p would do on the units still free in the current group.
 func (e *engine) evaluate(p *rule) application {
@@ -47,11 +50,7 @@ func (e *engine) eligibleUnits(p *rule, group int) []int {
 		if group >= 0 {
 			skus, cats = p.groups[group].skus, p.groups[group].cats
 		}
-		for i := range e.units {
-			if eligible(skus, cats, &e.units[i]) {
-				all = append(all, i)
-			}
-		}
+		all = e.eligibleAll(skus, cats)
 		e.elig[key] = all
 	}
 	us := make([]int, 0, len(all))
@@ -61,6 +60,56 @@ func (e *engine) eligibleUnits(p *rule, group int) []int {
 		}
 	}
 	return us
+}
+
+// eligibleAll lists the units under the lists skus and cats (both empty: every unit), in order.
+// Lists are looked up in the basket's runs, a map lookup per list entry rather than per unit.
+func (e *engine) eligibleAll(skus, cats set) []int {
+	if len(skus) == 0 && len(cats) == 0 {
+		all := make([]int, len(e.units))
+		for i := range all {
+			all[i] = i
+		}
+		return all
+	}
+	if e.runsBySKU == nil {
+		e.runsBySKU, e.runsByCat = map[string][]span{}, map[string][]span{}
+		for i := 0; i < len(e.units); {
+			j := i + 1
+			for j < len(e.units) && e.units[j].sku == e.units[i].sku && e.units[j].cat == e.units[i].cat {
+				j++
+			}
+			s := span{i, j}
+			e.runsBySKU[e.units[i].sku] = append(e.runsBySKU[e.units[i].sku], s)
+			if c := e.units[i].cat; c != "" {
+				e.runsByCat[c] = append(e.runsByCat[c], s)
+			}
+			i = j
+		}
+	}
+	var spans []span
+	for sku := range skus {
+		spans = append(spans, e.runsBySKU[sku]...)
+	}
+	for c := range cats {
+		spans = append(spans, e.runsByCat[c]...)
+	}
+	if len(spans) == 0 {
+		return nil
+	}
+	slices.SortFunc(spans, func(a, b span) int { return a.start - b.start })
+	var all []int
+	last := -1
+	for _, s := range spans {
+		if s.start == last {
+			continue // the run is under both a SKU and a category of the lists
+		}
+		last = s.start
+		for i := s.start; i < s.end; i++ {
+			all = append(all, i)
+		}
+	}
+	return all
 }
 
 func (e *engine) sum(us []int) int64 {

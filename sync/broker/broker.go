@@ -26,6 +26,17 @@ type Options struct {
 // Start starts a broker and returns its URL (tcp://127.0.0.1:PORT) and a stop function that
 // closes it (idempotent). The broker also stops when ctx ends.
 func Start(ctx context.Context, opts Options) (url string, stop func(), err error) {
+	url, _, stop, err = start(ctx, opts, false)
+	return url, stop, err
+}
+
+// StartWebsocket is Start with a websocket listener too, on another free loopback port; wsURL is
+// ws://127.0.0.1:PORT/.
+func StartWebsocket(ctx context.Context, opts Options) (url, wsURL string, stop func(), err error) {
+	return start(ctx, opts, true)
+}
+
+func start(ctx context.Context, opts Options, withWS bool) (url, wsURL string, stop func(), err error) {
 	logger := opts.Logger
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -34,20 +45,32 @@ func Start(ctx context.Context, opts Options) (url string, stop func(), err erro
 	caps.MaximumClientWritesPending = 64 * 1024
 	srv := mochi.New(&mochi.Options{Logger: logger, Capabilities: caps, InlineClient: true})
 	if err := srv.AddHook(new(auth.AllowHook), nil); err != nil {
-		return "", nil, fmt.Errorf("embedded broker: %w", err)
+		return "", "", nil, fmt.Errorf("embedded broker: %w", err)
 	}
 	tcp := listeners.NewTCP(listeners.Config{ID: "tcp", Address: fmt.Sprintf("127.0.0.1:%d", opts.Port)})
 	if err := srv.AddListener(tcp); err != nil {
-		return "", nil, fmt.Errorf("embedded broker: listen on 127.0.0.1:%d: %w", opts.Port, err)
+		return "", "", nil, fmt.Errorf("embedded broker: listen on 127.0.0.1:%d: %w", opts.Port, err)
+	}
+	var ws *listeners.Websocket
+	if withWS {
+		port, err := FreePort()
+		if err != nil {
+			return "", "", nil, fmt.Errorf("embedded broker: free port: %w", err)
+		}
+		ws = listeners.NewWebsocket(listeners.Config{ID: "ws", Address: fmt.Sprintf("127.0.0.1:%d", port)})
+		if err := srv.AddListener(ws); err != nil {
+			return "", "", nil, fmt.Errorf("embedded broker: websocket on 127.0.0.1:%d: %w", port, err)
+		}
+		wsURL = "ws://" + ws.Address() + "/"
 	}
 	if err := srv.Serve(); err != nil {
 		srv.Close()
-		return "", nil, fmt.Errorf("embedded broker: %w", err)
+		return "", "", nil, fmt.Errorf("embedded broker: %w", err)
 	}
 	addr := tcp.Address()
 	if _, _, err := net.SplitHostPort(addr); err != nil {
 		srv.Close()
-		return "", nil, fmt.Errorf("embedded broker: address %q: %w", addr, err)
+		return "", "", nil, fmt.Errorf("embedded broker: address %q: %w", addr, err)
 	}
 	done := make(chan struct{})
 	stopped := make(chan struct{})
@@ -64,5 +87,5 @@ func Start(ctx context.Context, opts Options) (url string, stop func(), err erro
 		once.Do(func() { close(done) })
 		<-stopped
 	}
-	return "tcp://" + addr, stop, nil
+	return "tcp://" + addr, wsURL, stop, nil
 }

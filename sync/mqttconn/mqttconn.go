@@ -18,9 +18,9 @@ import (
 // readBuffer is the size of the read buffer under each connection.
 const readBuffer = 32 << 10
 
-// Use sets o to dial tcp:// (mqtt://) and ssl:// (tls://, mqtts://, tcps://) brokers through Dial.
-// Other schemes (ws://, wss://), and any connection when $all_proxy names a proxy (which paho's
-// own dialer honours), keep paho's dialer, unbuffered.
+// Use sets o to dial tcp:// (mqtt://), ssl:// (tls://, mqtts://, tcps://), ws:// and wss:// brokers
+// through Dial. Any connection when $all_proxy names a proxy (which paho's own dialer honours)
+// keeps paho's dialer, unbuffered and unbounded.
 func Use(o *mqtt.ClientOptions) *mqtt.ClientOptions { return UseLimit(o, MaxPacket, nil) }
 
 // UseLimit is Use with a bound on the packets read: an oversized PUBLISH is skipped before its
@@ -47,7 +47,7 @@ func UseLimit(o *mqtt.ClientOptions, maxPacket int, onDrop func(topic string, si
 
 func supported(scheme string) bool {
 	switch scheme {
-	case "tcp", "mqtt", "ssl", "tls", "mqtts", "tcps":
+	case "tcp", "mqtt", "ssl", "tls", "mqtts", "tcps", "ws", "wss":
 		return true
 	}
 	return false
@@ -72,6 +72,16 @@ func Dial(uri *url.URL, o mqtt.ClientOptions) (net.Conn, error) {
 		conn, err = d.Dial("tcp", uri.Host)
 	case "ssl", "tls", "mqtts", "tcps":
 		conn, err = tls.DialWithDialer(d, "tcp", uri.Host, o.TLSConfig)
+	case "ws", "wss":
+		// paho's own websocket connection (a net.Conn over gorilla/websocket that streams each
+		// message), so the packet bound below applies to it too.
+		dialURI := *uri
+		dialURI.User = nil // gorilla refuses URLs with user info (paho #623)
+		var tlsc *tls.Config
+		if uri.Scheme == "wss" {
+			tlsc = o.TLSConfig
+		}
+		conn, err = mqtt.NewWebsocket(dialURI.String(), tlsc, o.ConnectTimeout, o.HTTPHeaders, o.WebsocketOptions)
 	default:
 		return nil, fmt.Errorf("mqttconn: unsupported scheme %q", uri.Scheme)
 	}

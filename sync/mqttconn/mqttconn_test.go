@@ -14,7 +14,7 @@ func TestUse_Schemes(t *testing.T) {
 		broker string
 		want   bool
 	}{{"tcp://127.0.0.1:1883", true}, {"mqtt://h:1883", true}, {"ssl://h:8883", true}, {"tls://h:8883", true},
-		{"ws://h:80/mqtt", false}, {"wss://h:443/mqtt", false}} {
+		{"ws://h:80/mqtt", true}, {"wss://h:443/mqtt", true}, {"unix:///run/mqtt.sock", false}} {
 		o := Use(mqtt.NewClientOptions().AddBroker(c.broker))
 		if got := o.CustomOpenConnectionFn != nil; got != c.want {
 			t.Errorf("%s: buffered dialer = %v, want %v", c.broker, got, c.want)
