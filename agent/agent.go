@@ -30,6 +30,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/storeagent/storeagent/agent/db"
+	"github.com/storeagent/storeagent/agent/fleet"
 	"github.com/storeagent/storeagent/devices"
 	"github.com/storeagent/storeagent/devices/fiscalprinter"
 	"github.com/storeagent/storeagent/pos"
@@ -74,6 +75,8 @@ type Options struct {
 	ShutdownTimeout time.Duration
 	// PrintDriver replaces the ESC/POS printers (the demo's virtual printer).
 	PrintDriver pos.Driver
+	// Fleet tunes fleet operations (agent/fleet.go).
+	Fleet FleetOptions
 	// FiscalPrinter replaces the configured RT driver (fiscal.country IT; tests).
 	FiscalPrinter fiscalprinter.Printer
 }
@@ -95,12 +98,15 @@ type Agent struct {
 	Printing *pos.PrintQueue
 	// Fiscal is the French fiscal journal (nil unless fiscal.country is FR).
 	Fiscal *fiscal.Journal
+	// Fleet runs central's commands, config overlay and updates (nil without fleet operations).
+	Fleet *fleet.Fleet
 	// RT registers sales on the Italian Registratore Telematico (nil unless fiscal.country is IT).
-	RT     *pos.RTQueue
-	ln     net.Listener
-	shopLn net.Listener // http.shopper_listen; nil when not set
-	lock   *db.Lock
-	parts  []namedPart
+	RT       *pos.RTQueue
+	activity *activity
+	ln       net.Listener
+	shopLn   net.Listener // http.shopper_listen; nil when not set
+	lock     *db.Lock
+	parts    []namedPart
 }
 
 type namedPart struct {
@@ -142,6 +148,11 @@ func New(ctx context.Context, cfg *Config, opts Options) (*Agent, error) {
 		a.Close()
 		return nil, err
 	}
+	payments, err := paymentOptions(cfg)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
 	a.POS = pos.New(d, pos.Options{
 		StoreID:           cfg.StoreID,
 		Currency:          cfg.Currency,
@@ -157,13 +168,20 @@ func New(ctx context.Context, cfg *Config, opts Options) (*Agent, error) {
 		SecureCookies:     cfg.HTTP.TLSCertFile != "",
 		Till: pos.TillOptions{RequireOpen: cfg.Till.RequireOpen, Denominations: cfg.Till.Denominations,
 			MaxDifferenceMinor: cfg.Till.MaxDifferenceMinor, DayStart: cfg.Till.DayStart(), Location: cfg.Location()},
-		Journal: journal,
-		Fiscal:  a.fiscalReader(),
-		RT:      a.RT,
+		Journal:  journal,
+		Fiscal:   a.fiscalReader(),
+		Payments: payments,
+		RT:       a.RT,
 	})
 	if a.RT != nil {
 		a.Add("rt", a.RT)
 	}
+	// Before HTTP serves: what a previous run left in flight becomes unknown, never sent again.
+	if err := a.POS.RecoverPayments(ctx); err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.Add("payments", PartFunc(a.POS.RunPayments))
 	a.Metrics.MustRegister(pos.NewCollector(a.POS))
 	a.API = pos.NewServer(a.POS, a.Metrics)
 	a.API.MetricsToken(cfg.HTTP.MetricsToken())
@@ -182,6 +200,10 @@ func New(ctx context.Context, cfg *Config, opts Options) (*Agent, error) {
 	}
 	a.useReceiptFiscal()
 	if err := a.startFiscal(ctx); err != nil {
+		a.Close()
+		return nil, err
+	}
+	if err := a.startFleet(); err != nil {
 		a.Close()
 		return nil, err
 	}
@@ -219,12 +241,12 @@ func posTerminals(cfg *Config) []pos.Terminal {
 
 // startDevices builds the device manager for the configured devices and routes its scans.
 func (a *Agent) startDevices(layouts []scanner.RCNLayout) error {
-	if len(a.cfg.Devices) == 0 {
-		return nil
-	}
 	specs, err := deviceSpecs(a.cfg)
 	if err != nil {
 		return err
+	}
+	if len(specs) == 0 {
+		return nil
 	}
 	router := newScanRouter(a.cfg, a.POS, a.Metrics, a.opts.Logger)
 	for _, sp := range specs {
@@ -283,7 +305,7 @@ func (a *Agent) Run(ctx context.Context) error {
 	streams, stopStreams := context.WithCancel(context.Background())
 	defer stopStreams()
 	srv := &http.Server{
-		Handler:           a.API,
+		Handler:           a.activity.wrap(a.API),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,

@@ -15,24 +15,31 @@ import (
 // overridden by STOREAGENT_* environment variables, with secrets read from their *_file keys.
 // Build one with LoadConfig or ParseConfig; DefaultConfig holds the defaults every load starts from.
 type Config struct {
-	StoreID           string       `yaml:"store_id"`
-	DataDir           string       `yaml:"data_dir"`
-	Locale            string       `yaml:"locale"`
-	Currency          string       `yaml:"currency"`
-	Store             StoreInfo    `yaml:"store"`
-	CashRoundingMinor int64        `yaml:"cash_rounding_minor"`
-	RCNRegion         string       `yaml:"rcn_region"`
-	RCNLayouts        []RCNLayout  `yaml:"rcn_layouts"`
-	ProfilesDir       string       `yaml:"profiles_dir"`
-	Links             Links        `yaml:"links"`
-	Log               LogConfig    `yaml:"log"`
-	HTTP              HTTPConfig   `yaml:"http"`
-	Terminals         []Terminal   `yaml:"terminals"`
-	Customers         Customers    `yaml:"customers"`
-	MQTT              MQTTConfig   `yaml:"mqtt"`
-	Devices           []Device     `yaml:"devices"`
-	Till              TillConfig   `yaml:"till"`
-	Fiscal            FiscalConfig `yaml:"fiscal"`
+	StoreID           string         `yaml:"store_id"`
+	DataDir           string         `yaml:"data_dir"`
+	Locale            string         `yaml:"locale"`
+	Currency          string         `yaml:"currency"`
+	Store             StoreInfo      `yaml:"store"`
+	CashRoundingMinor int64          `yaml:"cash_rounding_minor"`
+	RCNRegion         string         `yaml:"rcn_region"`
+	RCNLayouts        []RCNLayout    `yaml:"rcn_layouts"`
+	ProfilesDir       string         `yaml:"profiles_dir"`
+	Links             Links          `yaml:"links"`
+	Log               LogConfig      `yaml:"log"`
+	HTTP              HTTPConfig     `yaml:"http"`
+	Terminals         []Terminal     `yaml:"terminals"`
+	Customers         Customers      `yaml:"customers"`
+	MQTT              MQTTConfig     `yaml:"mqtt"`
+	Devices           []Device       `yaml:"devices"`
+	Till              TillConfig     `yaml:"till"`
+	Payments          PaymentsConfig `yaml:"payments"`
+	Fiscal            FiscalConfig   `yaml:"fiscal"`
+	Fleet             FleetConfig    `yaml:"fleet"`
+
+	// src is what the config was parsed from, for WithOverlay.
+	src *configSource
+	// fleetTrial marks a config whose overlay is on trial (PrepareFleet).
+	fleetTrial bool
 }
 
 // StoreInfo is what receipts and pages print about the store, and the store's time zone.
@@ -117,6 +124,9 @@ type Terminal struct {
 	// Printers are other printers this terminal may print on by name (and kick the drawer of),
 	// such as a shared back-office printer; by default a terminal prints on its own printer only.
 	Printers []string `yaml:"printers"`
+	// PaymentTerminal names the lane's card payment terminal (a device of type payment); empty
+	// keeps card payments as typed amounts.
+	PaymentTerminal string `yaml:"payment_terminal"`
 
 	// tokenFromFile records that Token was read from TokenFile, so that Validate does not
 	// take the pair for a token given twice.
@@ -157,8 +167,8 @@ type MQTTConfig struct {
 // Device is a scanner or printer the agent opens.
 type Device struct {
 	Name      string `yaml:"name"`
-	Type      string `yaml:"type"`      // scanner | printer
-	Transport string `yaml:"transport"` // serial | hid | usblp | tcp
+	Type      string `yaml:"type"`      // scanner | printer | payment
+	Transport string `yaml:"transport"` // serial | hid | usblp | tcp (payment: tcp; standalone: none)
 	// Path is a device path (/dev/ttyACM0, COM3, /dev/input/event3, /dev/usb/lp0) or host:port for tcp.
 	Path string `yaml:"path"`
 	// Profile names a firmware profile; Validate fills in the default for the type and transport.
@@ -245,7 +255,8 @@ func configDefaults(goos string, getenv func(string) string) Config {
 			TopicPrefix:     configDefaultTopicPrefix,
 			ReconnectWindow: configDefaultReconnectWindow,
 		},
-		Till: TillConfig{MaxDifferenceMinor: configDefaultMaxDifference, DayStartsAt: configDefaultDayStartsAt},
+		Till:     TillConfig{MaxDifferenceMinor: configDefaultMaxDifference, DayStartsAt: configDefaultDayStartsAt},
+		Payments: PaymentsConfig{AnswerTimeout: configDefaultAnswerTimeout, UnclaimedAfter: configDefaultUnclaimedAfter},
 	}
 }
 

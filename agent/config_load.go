@@ -43,9 +43,18 @@ func LoadConfig(path string, environ []string) (*Config, []string, error) {
 // key path. Warnings (an unknown STOREAGENT_* variable, a secret file others can read) do not
 // stop the load.
 func ParseConfig(data []byte, source string, environ []string, baseDir string) (*Config, []string, error) {
+	return parseConfigWith(data, source, environ, baseDir, nil)
+}
+
+// parseConfigWith is ParseConfig with merge, if set, changing the parsed tree before it is decoded
+// (central's overlay, config_fleet.go).
+func parseConfigWith(data []byte, source string, environ []string, baseDir string, merge func(root *yaml.Node)) (*Config, []string, error) {
 	root, err := configParseYAML(data, source)
 	if err != nil {
 		return nil, nil, err
+	}
+	if merge != nil {
+		merge(root)
 	}
 	c := DefaultConfig()
 	dec := newConfigDecoder(source)
@@ -77,6 +86,7 @@ func ParseConfig(data []byte, source string, environ []string, baseDir string) (
 	if err := ps.err(); err != nil {
 		return nil, warnings, err
 	}
+	c.src = &configSource{data: data, source: source, environ: environ, baseDir: baseDir}
 	return &c, warnings, nil
 }
 
@@ -184,7 +194,7 @@ func (c *Config) resolvePaths(baseDir string) {
 	for _, p := range []*string{
 		&c.DataDir, &c.ProfilesDir,
 		&c.HTTP.TLSCertFile, &c.HTTP.TLSKeyFile,
-		&c.MQTT.PasswordFile, &c.MQTT.CAFile, &c.MQTT.CertFile, &c.MQTT.KeyFile, &c.Fiscal.KeyFile,
+		&c.MQTT.PasswordFile, &c.MQTT.CAFile, &c.MQTT.CertFile, &c.MQTT.KeyFile, &c.Fiscal.KeyFile, &c.Fleet.CentralPublicKeyFile,
 	} {
 		*p = configResolve(baseDir, *p)
 	}

@@ -28,6 +28,8 @@ func (c *Config) Validate() error {
 	c.validateTerminals(&ps)
 	c.validateTill(&ps)
 	c.validateFiscal(&ps)
+	c.validatePayments(&ps)
+	c.validateFleet(&ps)
 	return ps.err()
 }
 
@@ -64,6 +66,8 @@ func configDefaultProfile(typ, transport string) string {
 		return "generic-serial-scanner"
 	case typ == "printer" && transport != "hid":
 		return "generic-80mm"
+	case typ == "payment":
+		return configPaymentProfileDefault
 	}
 	return ""
 }

@@ -39,7 +39,11 @@ func (c *Config) validateDevices(ps *configProblems) {
 				first[d.Name] = i
 			}
 		}
-		typeOK := configOneOf(ps, p+".type", d.Type, "scanner", "printer")
+		typeOK := configOneOf(ps, p+".type", d.Type, "scanner", "printer", "payment")
+		if d.Type == "payment" {
+			c.validatePaymentDevice(ps, p, d)
+			continue
+		}
 		if configOneOf(ps, p+".transport", d.Transport, "serial", "hid", "usblp", "tcp") && typeOK {
 			if d.Transport == "hid" && d.Type != "scanner" {
 				ps.add(p+".transport", `"hid" is only for scanners`)
@@ -93,7 +97,8 @@ func (c *Config) validateSerial(ps *configProblems, p string, d Device) {
 // validateTerminals checks each terminal, its token and its references to devices.
 func (c *Config) validateTerminals(ps *configProblems) {
 	ids := map[string]int{}
-	owner := map[string]string{} // scanner → path of the terminal that has it
+	owner := map[string]string{}    // scanner → path of the terminal that has it
+	payOwner := map[string]string{} // payment terminal → path of the terminal that has it
 	for i, t := range c.Terminals {
 		p := configIndexPath("terminals", i)
 		switch {
@@ -115,7 +120,7 @@ func (c *Config) validateTerminals(ps *configProblems) {
 			switch {
 			case !ok:
 				ps.add(sp, fmt.Sprintf("%q is not a device name (devices[].name)", s))
-			case d.Type == "printer":
+			case d.Type == "printer" || d.Type == "payment":
 				ps.add(sp, fmt.Sprintf("%q is a %s, not a scanner", s, d.Type))
 			case owner[s] != "":
 				ps.add(sp, fmt.Sprintf("%q already belongs to %s; a scanner belongs to one terminal", s, owner[s]))
@@ -128,7 +133,7 @@ func (c *Config) validateTerminals(ps *configProblems) {
 			switch {
 			case !ok:
 				ps.add(p+".printer", fmt.Sprintf("%q is not a device name (devices[].name)", t.Printer))
-			case d.Type == "scanner":
+			case d.Type == "scanner" || d.Type == "payment":
 				ps.add(p+".printer", fmt.Sprintf("%q is a %s, not a printer", t.Printer, d.Type))
 			}
 		}
@@ -138,10 +143,11 @@ func (c *Config) validateTerminals(ps *configProblems) {
 			switch {
 			case !ok:
 				ps.add(pp, fmt.Sprintf("%q is not a device name (devices[].name)", name))
-			case d.Type == "scanner":
+			case d.Type != "printer":
 				ps.add(pp, fmt.Sprintf("%q is a %s, not a printer", name, d.Type))
 			}
 		}
+		c.validatePaymentTerminal(ps, p, t, payOwner)
 	}
 }
 

@@ -179,6 +179,9 @@ func deviceSpecs(cfg *Config) ([]devices.Spec, error) {
 	}
 	var specs []devices.Spec
 	for i, d := range cfg.Devices {
+		if d.Type == "payment" {
+			continue // payment terminals are driven per transaction by pos (agent/payments.go)
+		}
 		spec := devices.Spec{Name: d.Name, Type: d.Type, Transport: d.Transport, Path: d.Path,
 			Serial: devices.SerialSettings{Baud: d.Baud, DataBits: d.DataBits, Parity: d.Parity, StopBits: d.StopBits}}
 		if d.Type == "scanner" {

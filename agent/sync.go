@@ -33,6 +33,7 @@ func (a *Agent) startSync() error {
 		Logger:        a.opts.Logger,
 		Registerer:    a.Metrics,
 		Backoff:       agentsync.Backoff{Window: window},
+		Fleet:         a.fleetHandler(),
 	})
 	if err != nil {
 		return fmt.Errorf("mqtt: %w", err)

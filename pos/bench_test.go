@@ -57,7 +57,7 @@ func BenchmarkSaleHTTP(b *testing.B) {
 	runConcurrent(b, 8, func(i int) error {
 		body, _ := json.Marshal(SaleRequest{SaleID: uuid.Must(uuid.NewV7()).String(), Terminal: "lane1", Cashier: "bench",
 			Lines:    []LineRequest{line("8001234567897", 2), line("CAFFE-250", 1), line("6412345678907", 1)},
-			Payments: []Payment{{"card", 258 + 498 + 249}}})
+			Payments: []Payment{{Method: "card", AmountMinor: 258 + 498 + 249}}})
 		req, _ := http.NewRequest("POST", e.srv.URL+"/api/v1/sales", bytes.NewReader(body))
 		req.Header.Set("Authorization", "Bearer "+tokenLane1)
 		req.Header.Set("Content-Type", "application/json")

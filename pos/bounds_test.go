@@ -30,7 +30,7 @@ func TestServer_SaleAtExtremeStock(t *testing.T) {
 			if code != http.StatusOK {
 				t.Fatalf("lookup: %d %s", code, body)
 			}
-			code, body = e.do("POST", "/api/v1/sales", tokenLane1, saleBody(newSaleID(), []LineRequest{line("PASTA-500", 2)}, []Payment{{"card", 258}}))
+			code, body = e.do("POST", "/api/v1/sales", tokenLane1, saleBody(newSaleID(), []LineRequest{line("PASTA-500", 2)}, []Payment{{Method: "card", AmountMinor: 258}}))
 			if code != http.StatusCreated {
 				t.Fatalf("sale of an item at on_hand %d: %d %s, want 201", tc.onHand, code, body)
 			}

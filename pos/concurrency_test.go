@@ -38,7 +38,7 @@ func TestServer_ConcurrentSales(t *testing.T) {
 	rand.Shuffle(len(jobs), func(a, b int) { jobs[a], jobs[b] = jobs[b], jobs[a] })
 	codes := []string{"PASTA-500", "CAFFE-250", "VINO-ROSSO", "CREME-BRULEE", "RUISLEIPA"}
 	bodyOf := func(i int) SaleRequest {
-		return saleBody(ids[i], []LineRequest{line(codes[i%len(codes)], int64(1+i%3))}, []Payment{{"cash", 10000}})
+		return saleBody(ids[i], []LineRequest{line(codes[i%len(codes)], int64(1+i%3))}, []Payment{{Method: "cash", AmountMinor: 10000}})
 	}
 	ch := make(chan job)
 	var mu stdsync.Mutex

@@ -99,7 +99,7 @@ func jsonDecode(resp *http.Response, v any) error { return json.NewDecoder(resp.
 func TestServer_RefundMethodAndCodes(t *testing.T) {
 	e := newTestEnv(t)
 	saleID := newSaleID()
-	code, body := e.do("POST", "/api/v1/sales", tokenLane1, saleBody(saleID, []LineRequest{line("CAFFE-250", 2)}, []Payment{{"cash", 1000}}))
+	code, body := e.do("POST", "/api/v1/sales", tokenLane1, saleBody(saleID, []LineRequest{line("CAFFE-250", 2)}, []Payment{{Method: "cash", AmountMinor: 1000}}))
 	if code != 201 {
 		t.Fatalf("sale: %d %s", code, body)
 	}
@@ -185,7 +185,7 @@ func TestServer_SaleUnknownCustomer(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newTestEnv(t, func(o *Options) { o.Customers = tt.dir })
-			req := saleBody(newSaleID(), []LineRequest{line("PASTA-500", 1)}, []Payment{{"cash", 200}})
+			req := saleBody(newSaleID(), []LineRequest{line("PASTA-500", 1)}, []Payment{{Method: "cash", AmountMinor: 200}})
 			req.CustomerID = tt.id
 			code, body := e.do("POST", "/api/v1/sales", tokenLane1, req)
 			if code != 201 {

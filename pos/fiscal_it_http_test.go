@@ -196,7 +196,7 @@ func TestServer_RT_XReportAndNoNonFiscalReceipt(t *testing.T) {
 	if code, _ := re.do("GET", "/api/v1/till", tokenLane1, nil); code != http.StatusOK || re.rt.xReports != 1 {
 		t.Errorf("X without rt: %d, %d RT readings, want 1", code, re.rt.xReports)
 	}
-	req := saleBody(newSaleID(), []LineRequest{line("CAFFE-250", 1)}, []Payment{{"cash", 500}})
+	req := saleBody(newSaleID(), []LineRequest{line("CAFFE-250", 1)}, []Payment{{Method: "cash", AmountMinor: 500}})
 	req.Print = []byte("true")
 	code, body := re.do("POST", "/api/v1/sales", tokenLane1, req)
 	if code != http.StatusCreated {
@@ -212,7 +212,7 @@ func TestServer_RT_XReportAndNoNonFiscalReceipt(t *testing.T) {
 func TestServer_RT_LotteryCode(t *testing.T) {
 	re := newRTEnv(t)
 	before := re.snapshot()
-	req := saleBody(newSaleID(), []LineRequest{line("CAFFE-250", 1)}, []Payment{{"card", 498}})
+	req := saleBody(newSaleID(), []LineRequest{line("CAFFE-250", 1)}, []Payment{{Method: "card", AmountMinor: 498}})
 	req.LotteryCode = "ABC-1234"
 	if code, body := re.do("POST", "/api/v1/sales", tokenLane1, req); code != http.StatusUnprocessableEntity || errCode(t, body) != "invalid_lottery_code" {
 		t.Errorf("bad lottery code: %d %s, want 422 invalid_lottery_code", code, body)

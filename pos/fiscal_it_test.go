@@ -126,7 +126,7 @@ func (re *rtEnv) waitJobs() []RTJob {
 func (re *rtEnv) cashSale() Sale {
 	re.t.Helper()
 	return re.sale(tokenLane1, "lane1", []LineRequest{line("CAFFE-250", 2), {Code: "PARMIGIANO", WeightG: i64(333)}},
-		[]Payment{{"cash", 5000}})
+		[]Payment{{Method: "cash", AmountMinor: 5000}})
 }
 
 // checkOnce checks that the RT holds exactly one document per job and the sale's fiscal object

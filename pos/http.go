@@ -127,6 +127,7 @@ func NewServer(svc *Service, reg *prometheus.Registry) *Server {
 	s.Handle("GET /api/v1/fiscal/key", true, s.fiscalKey)
 	s.Handle("GET /api/v1/fiscal/closures", true, s.fiscalClosures)
 	s.Handle("GET /api/v1/fiscal/journal", true, s.fiscalJournal)
+	s.registerPayments()
 	return s
 }
 

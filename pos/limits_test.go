@@ -21,7 +21,7 @@ func TestServer_SaleOverMaxPayload(t *testing.T) {
 	before := e.snapshot()
 	start := time.Now()
 	code, body := e.do("POST", "/api/v1/sales", tokenLane1, saleBody(newSaleID(),
-		[]LineRequest{line("PASTA-500", 1), line("PASTA-500", 1)}, []Payment{{"card", 258}}))
+		[]LineRequest{line("PASTA-500", 1), line("PASTA-500", 1)}, []Payment{{Method: "card", AmountMinor: 258}}))
 	if code != http.StatusUnprocessableEntity || errCode(t, body) != "too_large" {
 		t.Fatalf("sale with a 1.8 MB event: %d %.200s, want 422 too_large", code, body)
 	}

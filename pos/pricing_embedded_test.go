@@ -23,7 +23,7 @@ func TestServer_EmbeddedZeroRefused(t *testing.T) {
 		{"2999990000005", "embedded price is 0"},
 	} {
 		for _, path := range []string{"/api/v1/sales/quote", "/api/v1/sales"} {
-			req := saleBody(newSaleID(), []LineRequest{line("CAFFE-250", 1), line(tc.code, 1)}, []Payment{{"card", 100000}})
+			req := saleBody(newSaleID(), []LineRequest{line("CAFFE-250", 1), line(tc.code, 1)}, []Payment{{Method: "card", AmountMinor: 100000}})
 			if strings.HasSuffix(path, "quote") {
 				req.SaleID, req.Payments = "", nil
 			}
@@ -41,7 +41,7 @@ func TestServer_EmbeddedZeroRefused(t *testing.T) {
 		t.Errorf("%d sales stored, want 0", n)
 	}
 	// A real weight still sells.
-	req := saleBody(newSaleID(), []LineRequest{line("2012345012342", 1)}, []Payment{{"card", 3690}})
+	req := saleBody(newSaleID(), []LineRequest{line("2012345012342", 1)}, []Payment{{Method: "card", AmountMinor: 3690}})
 	if code, body := e.do("POST", "/api/v1/sales", tokenLane1, req); code != http.StatusCreated {
 		t.Errorf("a real embedded weight: %d %s", code, body)
 	}

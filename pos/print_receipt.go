@@ -163,7 +163,11 @@ func (q *PrintQueue) receiptOf(s Sale) (receipt.Receipt, error) {
 		r.Taxes = append(r.Taxes, receipt.Tax{TaxRateBP: t.TaxRateBP, GrossMinor: t.GrossMinor, TaxMinor: t.TaxMinor})
 	}
 	for _, p := range s.Payments {
-		r.Payments = append(r.Payments, receipt.Payment{Method: p.Method, AmountMinor: p.AmountMinor})
+		rp := receipt.Payment{Method: p.Method, AmountMinor: p.AmountMinor}
+		if p.Card != nil {
+			rp.CardMasked, rp.Scheme, rp.AuthCode = p.Card.CardMasked, p.Card.Scheme, p.Card.AuthCode
+		}
+		r.Payments = append(r.Payments, rp)
 	}
 	return r, nil
 }

@@ -96,7 +96,7 @@ func TestServer_Quote_Promotions(t *testing.T) {
 func TestServer_CreateSale_PromotionsAndRefund(t *testing.T) {
 	e := newPromoEnv(t)
 	id := newSaleID()
-	code, body := e.do("POST", "/api/v1/sales", tokenLane1, saleBody(id, promoBasket(), []Payment{{"card", 2767}}))
+	code, body := e.do("POST", "/api/v1/sales", tokenLane1, saleBody(id, promoBasket(), []Payment{{Method: "card", AmountMinor: 2767}}))
 	if code != http.StatusCreated {
 		t.Fatalf("sale: %d %s", code, body)
 	}

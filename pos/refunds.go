@@ -104,6 +104,11 @@ func (s *Service) createRefund(ctx context.Context, term Terminal, req RefundReq
 			asLines[i] = Line{AmountMinor: l.AmountMinor, TaxRateBP: l.TaxRateBP}
 		}
 		ref.Taxes, ref.TaxMinor = Taxes(asLines)
+		if err := s.claimCardPayments(ctx, tx, term.ID, req.RefundID, "refund",
+			[]Payment{{Method: req.Method, AmountMinor: ref.TotalMinor, PaymentID: req.PaymentID}}); err != nil {
+			return err
+		}
+		ref.PaymentID = req.PaymentID
 		if ref.TillSessionID, err = s.tillSessionFor(ctx, rawTx, term.ID, req.Cashier); err != nil {
 			return err
 		}

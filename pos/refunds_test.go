@@ -11,7 +11,7 @@ func TestServer_CreateRefund(t *testing.T) {
 	saleID := newSaleID()
 	code, body := e.do("POST", "/api/v1/sales", tokenLane1, saleBody(saleID, []LineRequest{
 		line("CAFFE-250", 3), {Code: "PARMIGIANO", WeightG: i64(500)}, line("PASTA-500", 1),
-	}, []Payment{{"card", 3*498 + 1495 + 129}}))
+	}, []Payment{{Method: "card", AmountMinor: 3*498 + 1495 + 129}}))
 	if code != 201 {
 		t.Fatalf("sale: %d %s", code, body)
 	}

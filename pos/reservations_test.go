@@ -27,7 +27,7 @@ func seedReservation(t *testing.T, e *testEnv, id string, paid bool, sku string,
 func TestServer_Sale_TakesReservedStock(t *testing.T) {
 	e := newTestEnv(t)
 	seedReservation(t, e, "r-1", true, "RUISLEIPA", 2, 249) // 3 on hand, 2 reserved
-	code, body := e.do("POST", "/api/v1/sales", tokenLane1, saleBody(newSaleID(), []LineRequest{line("RUISLEIPA", 2)}, []Payment{{"card", 498}}))
+	code, body := e.do("POST", "/api/v1/sales", tokenLane1, saleBody(newSaleID(), []LineRequest{line("RUISLEIPA", 2)}, []Payment{{Method: "card", AmountMinor: 498}}))
 	if code != 201 {
 		t.Fatalf("%d %s", code, body)
 	}
@@ -49,7 +49,7 @@ func TestServer_Sale_TakesReservedStock(t *testing.T) {
 		t.Errorf("at_risk event %s", payload)
 	}
 	// A sale that leaves enough for the order warns nobody.
-	code, body = e.do("POST", "/api/v1/sales", tokenLane1, saleBody(newSaleID(), []LineRequest{line("CAFFE-250", 1)}, []Payment{{"card", 498}}))
+	code, body = e.do("POST", "/api/v1/sales", tokenLane1, saleBody(newSaleID(), []LineRequest{line("CAFFE-250", 1)}, []Payment{{Method: "card", AmountMinor: 498}}))
 	if s := decode[Sale](t, body); code != 201 || len(s.Warnings) != 0 {
 		t.Errorf("%d %s", code, body)
 	}
@@ -61,7 +61,7 @@ func TestServer_Sale_CollectsUnpaidReservation(t *testing.T) {
 	e := newTestEnv(t)
 	seedReservation(t, e, "r-unpaid", false, "CAFFE-250", 2, 450) // shelf price 4.98
 	seedReservation(t, e, "r-paid", true, "VINO-ROSSO", 1, 1190)
-	req := saleBody(newSaleID(), []LineRequest{line("CAFFE-250", 2)}, []Payment{{"card", 900}})
+	req := saleBody(newSaleID(), []LineRequest{line("CAFFE-250", 2)}, []Payment{{Method: "card", AmountMinor: 900}})
 	req.ReservationID = "r-unpaid"
 	code, body := e.do("POST", "/api/v1/sales", tokenLane1, req)
 	if code != 201 {
@@ -79,12 +79,12 @@ func TestServer_Sale_CollectsUnpaidReservation(t *testing.T) {
 	if code, body := e.do("POST", "/api/v1/sales", tokenLane1, req); code != 200 {
 		t.Errorf("repeat: %d %s", code, body)
 	}
-	paid := saleBody(newSaleID(), []LineRequest{line("VINO-ROSSO", 1)}, []Payment{{"card", 1190}})
+	paid := saleBody(newSaleID(), []LineRequest{line("VINO-ROSSO", 1)}, []Payment{{Method: "card", AmountMinor: 1190}})
 	paid.ReservationID = "r-paid"
 	if code, body := e.do("POST", "/api/v1/sales", tokenLane1, paid); code != 422 || errCode(t, body) != "reservation_paid" {
 		t.Errorf("sale of a paid reservation: %d %s", code, body)
 	}
-	again := saleBody(newSaleID(), []LineRequest{line("CAFFE-250", 1)}, []Payment{{"card", 450}})
+	again := saleBody(newSaleID(), []LineRequest{line("CAFFE-250", 1)}, []Payment{{Method: "card", AmountMinor: 450}})
 	again.ReservationID = "r-unpaid"
 	if code, body := e.do("POST", "/api/v1/sales", tokenLane1, again); code != 422 || errCode(t, body) != "reservation_not_open" {
 		t.Errorf("second sale of a collected reservation: %d %s", code, body)

@@ -101,6 +101,9 @@ func (s *Service) CreateSale(ctx context.Context, term Terminal, req SaleRequest
 		}
 		sale.Warnings = append(sale.Warnings, custWarnings...)
 		sale.Fiscal = s.rtPendingRef(sale) // so retail.sale.completed says the RT registration is pending
+		if err := s.claimCardPayments(ctx, tx, term.ID, sale.SaleID, "payment", sale.Payments); err != nil {
+			return err
+		}
 		if err := s.storeSale(ctx, tx, &sale, hash); err != nil {
 			return err
 		}

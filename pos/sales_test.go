@@ -24,7 +24,7 @@ func TestServer_CreateSale(t *testing.T) {
 		{Code: "PARMIGIANO", WeightG: i64(333)}, // 29.90/kg × 333 g = 9.9567 → 9.96 at 4 %
 		line("2012345012342", 1),                // weight-embedded code: 1234 g parmigiano = 36.8966 → 36.90
 		line("6412345678907", 1),                // 2.49 at 10 %
-	}, []Payment{{"card", 1000}, {"cash", 5000}})
+	}, []Payment{{Method: "card", AmountMinor: 1000}, {Method: "cash", AmountMinor: 5000}})
 	code, body := e.do("POST", "/api/v1/sales", tokenLane1, req)
 	if code != http.StatusCreated {
 		t.Fatalf("POST /api/v1/sales: %d %s", code, body)
@@ -118,12 +118,12 @@ func TestServer_CreateSale(t *testing.T) {
 	})
 	t.Run("receipt numbers count per terminal", func(t *testing.T) {
 		for i, want := range []string{"lane1-000002", "lane1-000003"} {
-			code, b := e.do("POST", "/api/v1/sales", tokenLane1, saleBody(newSaleID(), []LineRequest{line("CAFFE-250", 1)}, []Payment{{"card", 498}}))
+			code, b := e.do("POST", "/api/v1/sales", tokenLane1, saleBody(newSaleID(), []LineRequest{line("CAFFE-250", 1)}, []Payment{{Method: "card", AmountMinor: 498}}))
 			if code != 201 || decode[Sale](t, b).ReceiptNo != want {
 				t.Fatalf("sale %d: %d %s, want receipt %s", i, code, b, want)
 			}
 		}
-		r := saleBody(newSaleID(), []LineRequest{line("CAFFE-250", 1)}, []Payment{{"card", 498}})
+		r := saleBody(newSaleID(), []LineRequest{line("CAFFE-250", 1)}, []Payment{{Method: "card", AmountMinor: 498}})
 		r.Terminal = "lane2"
 		code, b := e.do("POST", "/api/v1/sales", tokenLane2, r)
 		if code != 201 || decode[Sale](t, b).ReceiptNo != "lane2-000001" {
@@ -134,7 +134,7 @@ func TestServer_CreateSale(t *testing.T) {
 
 func TestServer_CreateSale_NeverRefusedForStock(t *testing.T) {
 	e := newTestEnv(t)
-	code, body := e.do("POST", "/api/v1/sales", tokenLane1, saleBody(newSaleID(), []LineRequest{line("RUISLEIPA", 5)}, []Payment{{"cash", 2000}}))
+	code, body := e.do("POST", "/api/v1/sales", tokenLane1, saleBody(newSaleID(), []LineRequest{line("RUISLEIPA", 5)}, []Payment{{Method: "cash", AmountMinor: 2000}}))
 	if code != 201 {
 		t.Fatalf("%d %s", code, body)
 	}
@@ -147,7 +147,7 @@ func TestServer_CreateSale_NeverRefusedForStock(t *testing.T) {
 func TestServer_CreateSale_CashRounding(t *testing.T) {
 	e := newTestEnv(t, func(o *Options) { o.CashRoundingMinor = 5 })
 	// 2 × 1.29 = 2.58 → cash 2.60, rounding +2.
-	code, body := e.do("POST", "/api/v1/sales", tokenLane1, saleBody(newSaleID(), []LineRequest{line("PASTA-500", 2)}, []Payment{{"cash", 500}}))
+	code, body := e.do("POST", "/api/v1/sales", tokenLane1, saleBody(newSaleID(), []LineRequest{line("PASTA-500", 2)}, []Payment{{Method: "cash", AmountMinor: 500}}))
 	if code != 201 {
 		t.Fatalf("%d %s", code, body)
 	}
@@ -156,7 +156,7 @@ func TestServer_CreateSale_CashRounding(t *testing.T) {
 		t.Errorf("total %d rounding %d due %d change %d; want 258 2 260 240", s.TotalMinor, s.RoundingMinor, s.DueMinor, s.ChangeMinor)
 	}
 	// By card no rounding.
-	code, body = e.do("POST", "/api/v1/sales", tokenLane1, saleBody(newSaleID(), []LineRequest{line("PASTA-500", 2)}, []Payment{{"card", 258}}))
+	code, body = e.do("POST", "/api/v1/sales", tokenLane1, saleBody(newSaleID(), []LineRequest{line("PASTA-500", 2)}, []Payment{{Method: "card", AmountMinor: 258}}))
 	if s := decode[Sale](t, body); code != 201 || s.RoundingMinor != 0 || s.DueMinor != 258 {
 		t.Errorf("card: %d %s", code, body)
 	}
@@ -187,7 +187,7 @@ func TestServer_Quote_StoresNothing(t *testing.T) {
 func TestServer_CreateSale_BadInput(t *testing.T) {
 	e := newTestEnv(t)
 	valid := func() SaleRequest {
-		return saleBody(newSaleID(), []LineRequest{line("CAFFE-250", 1)}, []Payment{{"card", 498}})
+		return saleBody(newSaleID(), []LineRequest{line("CAFFE-250", 1)}, []Payment{{Method: "card", AmountMinor: 498}})
 	}
 	tests := []struct {
 		name     string
@@ -227,9 +227,13 @@ func TestServer_CreateSale_BadInput(t *testing.T) {
 			r.Lines = []LineRequest{{Code: "PARMIGIANO", WeightG: i64(0)}}
 			return r
 		}(), 422, "bad_quantity", 0},
-		{"payments short", tokenLane1, func() SaleRequest { r := valid(); r.Payments = []Payment{{"cash", 400}}; return r }(), 422, "payments_short", -1},
-		{"card overpays", tokenLane1, func() SaleRequest { r := valid(); r.Payments = []Payment{{"card", 1000}}; return r }(), 422, "non_cash_overpayment", -1},
-		{"unknown method", tokenLane1, func() SaleRequest { r := valid(); r.Payments = []Payment{{"iou", 498}}; return r }(), 422, "invalid_payment", -1},
+		{"payments short", tokenLane1, func() SaleRequest { r := valid(); r.Payments = []Payment{{Method: "cash", AmountMinor: 400}}; return r }(), 422, "payments_short", -1},
+		{"card overpays", tokenLane1, func() SaleRequest {
+			r := valid()
+			r.Payments = []Payment{{Method: "card", AmountMinor: 1000}}
+			return r
+		}(), 422, "non_cash_overpayment", -1},
+		{"unknown method", tokenLane1, func() SaleRequest { r := valid(); r.Payments = []Payment{{Method: "iou", AmountMinor: 498}}; return r }(), 422, "invalid_payment", -1},
 		{"string qty", tokenLane1, `{"sale_id":"` + newSaleID() + `","terminal":"lane1","cashier":"a","lines":[{"code":"CAFFE-250","qty":"2"}],"payments":[]}`, 400, "bad_request", -1},
 		{"unknown reservation", tokenLane1, func() SaleRequest { r := valid(); r.ReservationID = "r-unknown"; return r }(), 422, "unknown_reservation", -1},
 		{"print on a terminal without printer", tokenLane2, func() SaleRequest { r := valid(); r.Terminal = "lane2"; r.Print = json.RawMessage("true"); return r }(), 422, "no_printer", -1},

@@ -108,6 +108,8 @@ type Options struct {
 	// RT registers sales, refunds, voids and the daily closure on the Italian Registratore
 	// Telematico (fiscal.country IT; nil: none).
 	RT *RTQueue
+	// Payments are the terminals' card payment terminals (none: card amounts are typed).
+	Payments PaymentOptions
 }
 
 // Service is the selling domain over one database.
@@ -122,6 +124,7 @@ type Service struct {
 	rstmts *db.Stmts
 	promos *promoCache
 	health healthCache
+	pay    *paymentRunner
 }
 
 // w wraps a group transaction with the writer's statement cache.
@@ -148,6 +151,7 @@ func New(d *db.DB, opts Options) *Service {
 		wstmts: d.WStmts,
 		rstmts: db.NewStmts(d.R),
 		promos: &promoCache{},
+		pay:    newPaymentRunner(),
 	}
 }
 

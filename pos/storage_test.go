@@ -23,7 +23,7 @@ func TestServer_StorageFull(t *testing.T) {
 	// Fill the last free pages, then the disk is full.
 	for i := 0; i < 200; i++ {
 		big := strings.Repeat("x", 60) // cashier names make the rows larger
-		req := saleBody(newSaleID(), []LineRequest{line("CAFFE-250", 1), line("PASTA-500", 2), line("RUISLEIPA", 1)}, []Payment{{"card", 498 + 258 + 249}})
+		req := saleBody(newSaleID(), []LineRequest{line("CAFFE-250", 1), line("PASTA-500", 2), line("RUISLEIPA", 1)}, []Payment{{Method: "card", AmountMinor: 498 + 258 + 249}})
 		req.Cashier = big[:60]
 		code, body = e.do("POST", "/api/v1/sales", tokenLane1, req)
 		if code != 201 {
@@ -40,7 +40,7 @@ func TestServer_StorageFull(t *testing.T) {
 	if _, err := e.db.W.Exec(`PRAGMA max_page_count = 1000000`); err != nil {
 		t.Fatal(err)
 	}
-	code, body = e.do("POST", "/api/v1/sales", tokenLane1, saleBody(newSaleID(), []LineRequest{line("CAFFE-250", 1)}, []Payment{{"card", 498}}))
+	code, body = e.do("POST", "/api/v1/sales", tokenLane1, saleBody(newSaleID(), []LineRequest{line("CAFFE-250", 1)}, []Payment{{Method: "card", AmountMinor: 498}}))
 	if code != 201 {
 		t.Fatalf("after space returns: %d %s", code, body)
 	}

@@ -29,22 +29,22 @@ func TestServer_TillDay(t *testing.T) {
 	clk := newClock(time.Date(2026, 12, 1, 3, 30, 0, 0, loc)) // before the 04:00 turn: still 30 November
 	e := newTestEnv(t, withTill(TillOptions{MaxDifferenceMinor: 500, DayStart: 4 * time.Hour, Location: loc}),
 		func(o *Options) { o.Now = clk.now })
-	late := e.sale(tokenLane1, "lane1", []LineRequest{line("PASTA-500", 1)}, []Payment{{"cash", 129}})
+	late := e.sale(tokenLane1, "lane1", []LineRequest{line("PASTA-500", 1)}, []Payment{{Method: "cash", AmountMinor: 129}})
 	clk.set(time.Date(2026, 12, 1, 9, 0, 0, 0, loc))
 	if got := e.svc.Today(); got != "2026-12-01" {
 		t.Errorf("today %s", got)
 	}
-	a := e.sale(tokenLane1, "lane1", []LineRequest{line("CAFFE-250", 1), line("RUISLEIPA", 1)}, []Payment{{"card", 747}})
-	b := e.sale(tokenLane2, "lane2", []LineRequest{line("VINO-ROSSO", 2)}, []Payment{{"cash", 3000}})
+	a := e.sale(tokenLane1, "lane1", []LineRequest{line("CAFFE-250", 1), line("RUISLEIPA", 1)}, []Payment{{Method: "card", AmountMinor: 747}})
+	b := e.sale(tokenLane2, "lane2", []LineRequest{line("VINO-ROSSO", 2)}, []Payment{{Method: "cash", AmountMinor: 3000}})
 	code, body := e.do("POST", "/api/v1/refunds", tokenLane2, RefundRequest{RefundID: newSaleID(), SaleID: b.SaleID,
 		Lines: []RefundLineRequest{{"VINO-ROSSO", 1}}, Method: "cash", Cashier: "anna", Terminal: "lane2"})
 	if code != 201 {
 		t.Fatalf("refund %d %s", code, body)
 	}
 	clk.set(time.Date(2026, 12, 2, 3, 59, 59, 0, loc)) // the last second of 1 December's business day
-	c := e.sale(tokenLane2, "lane2", []LineRequest{line("PASTA-500", 2)}, []Payment{{"cash", 300}})
+	c := e.sale(tokenLane2, "lane2", []LineRequest{line("PASTA-500", 2)}, []Payment{{Method: "cash", AmountMinor: 300}})
 	clk.set(time.Date(2026, 12, 2, 4, 0, 0, 0, loc))
-	e.sale(tokenLane1, "lane1", []LineRequest{line("PASTA-500", 3)}, []Payment{{"card", 387}})
+	e.sale(tokenLane1, "lane1", []LineRequest{line("PASTA-500", 3)}, []Payment{{Method: "card", AmountMinor: 387}})
 
 	code, body = e.do("GET", "/api/v1/till/day?date=2026-12-01", tokenLane1, nil)
 	if code != 200 {
@@ -106,7 +106,7 @@ func TestTill_SalesRacingAClose(t *testing.T) {
 				default:
 				}
 				q := int64(1 + rand.IntN(3))
-				s := e.sale(tokenLane1, "lane1", []LineRequest{line("PASTA-500", q)}, []Payment{{"cash", 500}, {"card", 1}})
+				s := e.sale(tokenLane1, "lane1", []LineRequest{line("PASTA-500", q)}, []Payment{{Method: "cash", AmountMinor: 500}, {Method: "card", AmountMinor: 1}})
 				mu.Lock()
 				sales = append(sales, s)
 				mu.Unlock()

@@ -25,7 +25,7 @@ func TestPrintQueue_TillReports(t *testing.T) {
 		t.Fatalf("open: %d %s", code, body)
 	}
 	open := decode[TillReport](t, body)
-	if code, body := e.do("POST", "/api/v1/sales", tokenLane1, saleBody(newSaleID(), []LineRequest{line("CAFFE-250", 1)}, []Payment{{"cash", 1000}})); code != 201 {
+	if code, body := e.do("POST", "/api/v1/sales", tokenLane1, saleBody(newSaleID(), []LineRequest{line("CAFFE-250", 1)}, []Payment{{Method: "cash", AmountMinor: 1000}})); code != 201 {
 		t.Fatalf("sale: %d %s", code, body)
 	}
 	e.run()

@@ -32,12 +32,12 @@ func TestTill_XEqualsItsRecords(t *testing.T) {
 					var pays []Payment
 					switch rng.IntN(3) {
 					case 0:
-						pays = []Payment{{"cash", q.CashDueMinor + int64(rng.IntN(2000))}}
+						pays = []Payment{{Method: "cash", AmountMinor: q.CashDueMinor + int64(rng.IntN(2000))}}
 					case 1:
-						pays = []Payment{{"card", q.TotalMinor}}
+						pays = []Payment{{Method: "card", AmountMinor: q.TotalMinor}}
 					default:
 						card := q.TotalMinor / 2
-						pays = []Payment{{"voucher", card}, {"cash", q.TotalMinor - card + 100}}
+						pays = []Payment{{Method: "voucher", AmountMinor: card}, {Method: "cash", AmountMinor: q.TotalMinor - card + 100}}
 					}
 					sales = append(sales, e.sale(tokenLane1, "lane1", lines, pays))
 				case k < 7 && len(sales) > 0:

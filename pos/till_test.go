@@ -60,11 +60,11 @@ func TestServer_Till_DayOfALane(t *testing.T) {
 		t.Fatalf("opened %+v", open)
 	}
 	// Cash with rounding: 2 × caffè 9.96 + pasta 1.29 = 11.25 → cash 11.25 (step 5: stays), paid 20 → change 8.75.
-	s1 := e.sale(tokenLane1, "lane1", []LineRequest{line("CAFFE-250", 2), line("PASTA-500", 1)}, []Payment{{"cash", 2000}})
+	s1 := e.sale(tokenLane1, "lane1", []LineRequest{line("CAFFE-250", 2), line("PASTA-500", 1)}, []Payment{{Method: "cash", AmountMinor: 2000}})
 	// Cash rounding: 4.98 + 1.29 = 6.27 → 6.25 in cash (rounding −2), paid 10 → change 3.75.
-	s2 := e.sale(tokenLane1, "lane1", []LineRequest{line("CAFFE-250", 1), line("PASTA-500", 1)}, []Payment{{"cash", 1000}})
+	s2 := e.sale(tokenLane1, "lane1", []LineRequest{line("CAFFE-250", 1), line("PASTA-500", 1)}, []Payment{{Method: "cash", AmountMinor: 1000}})
 	// Card 3.00 + cash for the rest of 12.90: 9.90 cash, given 10 → change 0.10.
-	s3 := e.sale(tokenLane1, "lane1", []LineRequest{line("VINO-ROSSO", 1)}, []Payment{{"card", 300}, {"cash", 1000}})
+	s3 := e.sale(tokenLane1, "lane1", []LineRequest{line("VINO-ROSSO", 1)}, []Payment{{Method: "card", AmountMinor: 300}, {Method: "cash", AmountMinor: 1000}})
 	for _, s := range []Sale{s1, s2, s3} {
 		if s.TillSessionID != open.SessionID {
 			t.Fatalf("sale %s in session %q, want %s", s.SaleID, s.TillSessionID, open.SessionID)
@@ -179,7 +179,7 @@ func TestServer_Till_DayOfALane(t *testing.T) {
 	}
 
 	// The next sale opens an implicit session with the next Z number.
-	s4 := e.sale(tokenLane1, "lane1", []LineRequest{line("PASTA-500", 1)}, []Payment{{"card", 129}})
+	s4 := e.sale(tokenLane1, "lane1", []LineRequest{line("PASTA-500", 1)}, []Payment{{Method: "card", AmountMinor: 129}})
 	code, body = e.do("GET", "/api/v1/till", tokenLane1, nil)
 	x2 := decode[TillReport](t, body)
 	if code != 200 || s4.TillSessionID == open.SessionID || x2.SessionID != s4.TillSessionID || !x2.Implicit || x2.ZNo != 2 || x2.FloatMinor != 0 {
@@ -197,7 +197,7 @@ var reportedAtRe = regexp.MustCompile(`"reported_at":"[^"]*"`)
 func TestServer_Till_RequireOpen(t *testing.T) {
 	e := newTestEnv(t, withTill(TillOptions{RequireOpen: true, MaxDifferenceMinor: 500}))
 	before := e.snapshot()
-	code, body := e.do("POST", "/api/v1/sales", tokenLane1, saleBody(newSaleID(), []LineRequest{line("PASTA-500", 1)}, []Payment{{"cash", 200}}))
+	code, body := e.do("POST", "/api/v1/sales", tokenLane1, saleBody(newSaleID(), []LineRequest{line("PASTA-500", 1)}, []Payment{{Method: "cash", AmountMinor: 200}}))
 	if code != 409 || errCode(t, body) != "till_not_open" {
 		t.Fatalf("sale without a session: %d %s", code, body)
 	}
@@ -218,7 +218,7 @@ func TestServer_Till_RequireOpen(t *testing.T) {
 	if l2 := e.openTill(tokenLane2); l2.ZNo != 1 || l2.Terminal != "lane2" {
 		t.Errorf("lane2 session %+v", l2)
 	}
-	s := e.sale(tokenLane1, "lane1", []LineRequest{line("PASTA-500", 1)}, []Payment{{"cash", 200}})
+	s := e.sale(tokenLane1, "lane1", []LineRequest{line("PASTA-500", 1)}, []Payment{{Method: "cash", AmountMinor: 200}})
 	if s.TillSessionID != open.SessionID {
 		t.Errorf("sale in %q", s.TillSessionID)
 	}
@@ -296,7 +296,7 @@ func TestServer_Till_BadInput(t *testing.T) {
 func TestTill_ClosedSessionNeverChanges(t *testing.T) {
 	e := newTestEnv(t, withTill(TillOptions{MaxDifferenceMinor: 500}))
 	open := e.openTill(tokenLane1)
-	e.sale(tokenLane1, "lane1", []LineRequest{line("PASTA-500", 1)}, []Payment{{"cash", 129}})
+	e.sale(tokenLane1, "lane1", []LineRequest{line("PASTA-500", 1)}, []Payment{{Method: "cash", AmountMinor: 129}})
 	code, body := e.do("POST", "/api/v1/till/close", tokenLane1, TillCloseRequest{SessionID: open.SessionID, Cashier: "anna",
 		Counted: []CountedTender{{Method: "cash", Denominations: []Denomination{{5000, 2}, {100, 11}, {20, 1}, {5, 1}, {2, 2}}}}})
 	if code != 201 {

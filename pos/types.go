@@ -23,6 +23,19 @@ type LineRequest struct {
 type Payment struct {
 	Method      string `json:"method"`
 	AmountMinor int64  `json:"amount_minor"`
+	// PaymentID names the approved terminal payment of a card tender (POST /api/v1/payments).
+	PaymentID string `json:"payment_id,omitempty"`
+	// Card is the terminal's slip data of the payment_id, filled in by the agent (what a
+	// request sends here is ignored).
+	Card *PaymentCard `json:"card,omitempty"`
+}
+
+// PaymentCard is what a sale keeps of its card payment's terminal answer, for the receipt.
+type PaymentCard struct {
+	CardMasked string `json:"card_masked"`
+	Scheme     string `json:"scheme"`
+	AuthCode   string `json:"auth_code"`
+	EntryMode  string `json:"entry_mode"`
 }
 
 // SaleRequest is the body of POST /api/v1/sales (and, without payments, of the quote).
@@ -126,6 +139,8 @@ type RefundRequest struct {
 	Method   string              `json:"method"`
 	Cashier  string              `json:"cashier"`
 	Terminal string              `json:"terminal"`
+	// PaymentID names the approved terminal refund (kind refund) of a card refund.
+	PaymentID string `json:"payment_id,omitempty"`
 }
 
 // RefundLineRequest returns qty units of a SKU of the sale.
@@ -162,6 +177,8 @@ type Refund struct {
 	Void bool `json:"void,omitempty"`
 	// Fiscal is the refund's fiscal journal record (fiscal stores only).
 	Fiscal *FiscalRef `json:"fiscal,omitempty"`
+	// PaymentID is the terminal refund that credited the card (card refunds through a terminal).
+	PaymentID string `json:"payment_id,omitempty"`
 }
 
 // AdjustmentRequest is the body of POST /api/v1/stock/adjustments.

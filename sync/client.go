@@ -181,6 +181,11 @@ func (s *Syncer) connect(ctx context.Context, c mqtt.Client) error {
 	for _, t := range []string{TopicCatalog, TopicPromotions, TopicStock, TopicReservationsIn, TopicCustomerReply, TopicAcks} {
 		filters[s.opts.base()+t] = 1
 	}
+	if s.opts.Fleet != nil {
+		for _, t := range s.opts.Fleet.Topics() {
+			filters[s.opts.base()+t] = 1
+		}
+	}
 	tok := c.SubscribeMultiple(filters, nil)
 	if err := wait(ctx, tok, s.opts.ConnectTimeout); err != nil {
 		c.Disconnect(100)

@@ -23,7 +23,7 @@ const (
 )
 
 // Topics relative to <prefix>/stores/<store_id>/ (CONTRACT.md, MQTT section). The outbox topics
-// are outbox.TopicSales, outbox.TopicMovements, outbox.TopicReservations and outbox.TopicTill.
+// are outbox.TopicSales, outbox.TopicMovements, outbox.TopicReservations, outbox.TopicTill, outbox.TopicFiscal and outbox.TopicPayments.
 const (
 	TopicStatus         = "status"
 	TopicInboxAcks      = "inbox/acks"
@@ -65,6 +65,12 @@ const (
 	TypeTillMovement         = "retail.till.movement"
 	TypeTillClosed           = "retail.till.closed"
 	TypeFiscalRecord         = "retail.fiscal.record"
+	TypePaymentApproved      = "retail.payment.approved"
+	TypePaymentDeclined      = "retail.payment.declined"
+	TypePaymentCancelled     = "retail.payment.cancelled"
+	TypePaymentUnknown       = "retail.payment.unknown"
+	TypePaymentResolved      = "retail.payment.resolved"
+	TypePaymentUnclaimed     = "retail.payment.unclaimed"
 )
 
 // EventType is one row of the contract's event table: a type, the topic it travels on and who
@@ -93,6 +99,12 @@ func EventTypes() []EventType {
 		{TypeTillMovement, outbox.TopicTill, FromAgent},
 		{TypeTillClosed, outbox.TopicTill, FromAgent},
 		{TypeFiscalRecord, outbox.TopicFiscal, FromAgent},
+		{TypePaymentApproved, outbox.TopicPayments, FromAgent},
+		{TypePaymentDeclined, outbox.TopicPayments, FromAgent},
+		{TypePaymentCancelled, outbox.TopicPayments, FromAgent},
+		{TypePaymentUnknown, outbox.TopicPayments, FromAgent},
+		{TypePaymentResolved, outbox.TopicPayments, FromAgent},
+		{TypePaymentUnclaimed, outbox.TopicPayments, FromAgent},
 		{TypeAck, TopicInboxAcks, FromAgent},
 		{TypeCustomerLookup, TopicCustomerLookup, FromAgent},
 		{TypeSyncRequest, TopicSyncRequest, FromAgent},
@@ -106,6 +118,14 @@ func EventTypes() []EventType {
 		{TypeReservationCancelled, TopicReservationsIn, FromCentral},
 		{TypeCustomerResult, TopicCustomerReply, FromCentral},
 		{TypeAck, TopicAcks, FromCentral},
+		// Fleet operations (package fleet decodes them; the Syncer only routes them).
+		{"retail.command", "commands", FromCentral},
+		{"retail.command.result", "commands/results", FromAgent},
+		{"retail.diagnostics.chunk", "diagnostics", FromAgent},
+		{"retail.config.desired", "config/desired", FromCentral},
+		{"retail.config.reported", "config/reported", FromAgent},
+		{"retail.update.available", "update", FromCentral},
+		{"retail.update.reported", "update/reported", FromAgent},
 	}
 }
 

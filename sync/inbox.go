@@ -18,6 +18,11 @@ import (
 // only then acks the delivery.
 func (s *Syncer) handle(_ mqtt.Client, m mqtt.Message) {
 	rel, _ := strings.CutPrefix(m.Topic(), s.opts.base())
+	if s.fleetTopic(rel) {
+		s.opts.Fleet.HandleFleet(rel, m.Payload(), m.Retained())
+		m.Ack()
+		return
+	}
 	if m.Retained() {
 		// Central never retains its events; a retained message on an inbound topic is left over or
 		// hostile, and would be delivered (and dead-lettered) again on every connect.

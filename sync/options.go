@@ -68,6 +68,9 @@ type Options struct {
 	// before the online status goes out), from the connection loop; it must not block. The fleet
 	// simulator (storebench fleet) counts reconnects with it.
 	OnConnect func()
+	// Fleet, if set, receives the fleet topics (CONTRACT.md, "Fleet operations"), retained
+	// messages included, from paho's handler (see FleetHandler).
+	Fleet FleetHandler
 }
 
 func (o *Options) setDefaults() error {

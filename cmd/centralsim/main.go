@@ -6,6 +6,14 @@
 //	    -promotions promotions.json -db central.db -stores it-mi-001,it-mi-002
 //
 // Run several with the same -group to split the load ($share subscriptions).
+//
+// `centralsim fleet keygen|status|config|command|update` is IT's fleet console (docs/fleet.md):
+//
+//	centralsim fleet keygen -key central.key -pub central.pub
+//	centralsim fleet config -stores it-mi-001 -version 2 -overlay '{"log":{"level":"debug"}}'
+//	centralsim fleet command -stores it-mi-001 -name diagnostics -o bundle.json
+//	centralsim fleet update -stores it-mi-001 -version v1.4.0 -url https://… -file storeagent -ring canary
+//	centralsim fleet status -wait 2s
 package main
 
 import (
@@ -38,6 +46,11 @@ func main() {
 }
 
 func run(args []string) error {
+	if len(args) > 0 && args[0] == "fleet" {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return runFleet(ctx, args[1:], os.Stdout)
+	}
 	fs := flag.NewFlagSet("centralsim", flag.ContinueOnError)
 	broker := fs.String("broker", "tcp://127.0.0.1:1883", "MQTT broker URL")
 	prefix := fs.String("prefix", "retail", "topic prefix")

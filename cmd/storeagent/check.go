@@ -71,6 +71,13 @@ func (m *Main) checkCmd(ctx context.Context, args []string) error {
 	if w := plainHTTPWarning(cfg.HTTP); w != "" {
 		warn("http", w)
 	}
+	if cfg.FleetOn() {
+		if detail, err := checkFleet(cfg); err != nil {
+			line(false, "fleet", err.Error())
+		} else {
+			line(true, "fleet", detail)
+		}
+	}
 	detail, err := checkBroker(ctx, cfg.MQTT)
 	var unreachable errBrokerUnreachable
 	switch {
@@ -264,6 +271,9 @@ func loadCheckProfiles(overrideDir string) (checkProfiles, error) {
 // is on USB, that its VID:PID is one the profile names.
 func checkDevice(ctx context.Context, dev agent.Device, profiles checkProfiles, found []devices.Found) (string, error) {
 	var usb [][2]string // the profile's VID:PID pairs ("" PID: any product)
+	if dev.Type == "payment" {
+		return checkPaymentTerminal(ctx, dev)
+	}
 	switch dev.Type {
 	case "scanner":
 		p, ok := profiles.scanners[dev.Profile]
@@ -365,4 +375,20 @@ func groupFor(transport string) string {
 		return "lp"
 	}
 	return "dialout"
+}
+
+// checkPaymentTerminal checks that a Caisse-AP terminal accepts a connection. It sends nothing: a
+// connection closed without a request is no transaction. A standalone terminal has no link.
+func checkPaymentTerminal(ctx context.Context, dev agent.Device) (string, error) {
+	if dev.Profile == "standalone" {
+		return "standalone payment terminal: no link, the cashier keys the amount and resolves each payment", nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, checkTimeout)
+	defer cancel()
+	conn, err := (&net.Dialer{}).DialContext(ctx, "tcp", dev.Path)
+	if err != nil {
+		return "", fmt.Errorf("%s unreachable: %v (fix: is the payment terminal on, in Caisse-AP IP mode, and its address and port right? 8888 is usual)", dev.Path, err)
+	}
+	conn.Close()
+	return fmt.Sprintf("%s reachable, profile %s (nothing sent)", dev.Path, dev.Profile), nil
 }

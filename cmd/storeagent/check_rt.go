@@ -100,7 +100,7 @@ func rtCatalogue(ctx context.Context, dataDir string) ([]int64, string, error) {
 	}
 	slices.Sort(rates)
 	var open, failed int
-	// rt_jobs exists from schema 8; an older database (not migrated yet) has none.
+	// rt_jobs exists from schema 10; an older database (not migrated yet) has none.
 	if err := conn.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE status IN ('pending', 'sending')),
 		count(*) FILTER (WHERE status = 'failed') FROM rt_jobs`).Scan(&open, &failed); err != nil {
 		return rates, "", nil

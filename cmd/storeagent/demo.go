@@ -75,6 +75,11 @@ func (m *Main) demoCmd(ctx context.Context, args []string) error {
 			return err
 		}
 	}
+	stopTerminal, eptAddr, err := startDemoTerminal(cfg)
+	if err != nil {
+		return err
+	}
+	defer stopTerminal()
 	items := store.Items
 	printer := &devices.DemoPrinter{Dir: filepath.Join(*dataDir, "receipts"), Printers: []string{"lane1-printer"}}
 	if printer.Model, err = demoPrinterModel(); err != nil {
@@ -103,6 +108,7 @@ func (m *Main) demoCmd(ctx context.Context, args []string) error {
 				fmt.Fprintf(m.Stderr, "storeagent demo: %v\n", err)
 			}
 			printDemoBanner(m.Stdout, cfg, base, central.BrokerURL, store)
+			fmt.Fprintf(m.Stdout, "  Card terminal: Caisse-AP emulator on %s (the POS card button waits %s for its approval)\n", eptAddr, demoTerminalDelay)
 		}()
 		return nil
 	})

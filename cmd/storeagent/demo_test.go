@@ -87,6 +87,7 @@ func TestDemo(t *testing.T) {
 		t.Fatalf("demo sale: %v %v", resp, err)
 	}
 	resp.Body.Close()
+	demoCardSale(t, base, token)
 	// The sale reaches the demo's central, which acks it: the outbox empties.
 	waitUntil := time.Now().Add(15 * time.Second)
 	for {

@@ -166,6 +166,9 @@ func TestCheckDevice(t *testing.T) {
 			[]devices.Found{{Path: node, Kind: devices.KindSerial, VID: "05e0", PID: "1701", Product: "Symbol Bar Code Scanner"}}, "does not list", ""},
 		{"tcp printer up", agent.Device{Name: "p", Type: "printer", Transport: "tcp", Path: listenTCP(t), Profile: "epson-tm-t88vi"}, nil, "", "reachable, profile epson-tm-t88vi"},
 		{"tcp printer down", agent.Device{Name: "p", Type: "printer", Transport: "tcp", Path: closedPort(t), Profile: "epson-tm-t88vi"}, nil, "unreachable", ""},
+		{"payment terminal up", agent.Device{Name: "e", Type: "payment", Transport: "tcp", Path: listenTCP(t), Profile: "caisse-ap"}, nil, "", "reachable, profile caisse-ap (nothing sent)"},
+		{"payment terminal down", agent.Device{Name: "e", Type: "payment", Transport: "tcp", Path: closedPort(t), Profile: "caisse-ap"}, nil, "is the payment terminal on", ""},
+		{"standalone payment terminal", agent.Device{Name: "e", Type: "payment", Profile: "standalone"}, nil, "", "standalone payment terminal: no link"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := checkDevice(ctx, tc.dev, profiles, tc.found)

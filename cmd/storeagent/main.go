@@ -12,6 +12,8 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+
+	"github.com/storeagent/storeagent/agent/fleet"
 )
 
 func main() {
@@ -99,6 +101,10 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		case errors.Is(err, flag.ErrHelp):
 			m.commandUsage(m.Stdout, c, nil)
 			return 0
+		case errors.Is(err, fleet.ErrRestart):
+			// The service manager starts the agent again (systemd Restart=always).
+			fmt.Fprintf(m.Stderr, "storeagent %s: %s; exiting with status %d to restart\n", c.name, oneLine(err.Error()), fleet.ExitRestart)
+			return fleet.ExitRestart
 		case errors.As(err, &ue):
 			fmt.Fprintf(m.Stderr, "storeagent %s: %s\nusage: storeagent %s %s\n", c.name, ue.msg, c.name, c.args)
 			return 2

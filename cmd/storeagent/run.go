@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 
 	"github.com/storeagent/storeagent/agent"
+	"github.com/storeagent/storeagent/agent/fleet"
 )
 
 // loadConfig reads -config (or $STOREAGENT_CONFIG, or the OS default) and prints warnings.
@@ -32,6 +35,13 @@ func (m *Main) runCmd(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	cfg, restart, err := agent.PrepareFleet(cfg)
+	if err != nil {
+		return err
+	}
+	if restart {
+		return fleet.ErrRestart
+	}
 	return m.runService(ctx, cfg, *verbose)
 }
 
@@ -43,9 +53,18 @@ func (m *Main) runAgent(ctx context.Context, cfg *agent.Config, verbose bool, re
 
 // runAgentWith is runAgent with agent options (the demo's virtual printer).
 func (m *Main) runAgentWith(ctx context.Context, cfg *agent.Config, verbose bool, opts agent.Options, ready func(a *agent.Agent) error) error {
-	opts.Logger = agent.NewLogger(cfg.Log, m.Stderr, verbose)
+	ring := fleet.NewLogRing()
+	opts.Logger = agent.NewLogger(cfg.Log, io.MultiWriter(m.Stderr, ring), verbose)
+	opts.Fleet.LogTail = ring.Lines
 	opts.Version, _, _ = buildInfo()
 	a, err := agent.New(ctx, cfg, opts)
+	if err != nil && cfg.FleetTrial() {
+		// Central's new overlay does not start: back to the last good one, through a restart.
+		if rerr := agent.RollbackFleetTrial(cfg, err); rerr != nil {
+			return errors.Join(err, rerr)
+		}
+		return fmt.Errorf("%w: the config overlay on trial was rolled back: %v", fleet.ErrRestart, err)
+	}
 	if err != nil {
 		return err
 	}

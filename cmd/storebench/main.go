@@ -40,6 +40,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		switch args[0] {
 		case "fleet":
 			return runFleet(ctx, args[1:], stdout, stderr)
+		case "fleet-config":
+			return runFleetConfig(ctx, args[1:], stdout, stderr)
 		case "agent":
 			return runAgentCmd(ctx, args[1:], stderr)
 		}

@@ -86,6 +86,9 @@ type Tax struct {
 type Payment struct {
 	Method      string
 	AmountMinor int64
+	// CardMasked, Scheme and AuthCode are the payment terminal's slip data of a card payment
+	// (empty for a typed card amount): printed under the payment.
+	CardMasked, Scheme, AuthCode string
 }
 
 // Build lays r out as a receipt Document, to be rendered by a printer's driver: a drawer kick
@@ -157,6 +160,12 @@ func (w *writer) receipt(r Receipt) {
 	}
 	for _, p := range r.Payments {
 		w.pair(l.text(paymentKey(p.Method)), l.money(p.AmountMinor))
+		if p.CardMasked != "" || p.AuthCode != "" {
+			w.wrapped(strings.TrimSpace("  " + p.Scheme + " " + p.CardMasked))
+			if p.AuthCode != "" {
+				w.wrapped("  AUT " + p.AuthCode)
+			}
+		}
 	}
 	if r.ChangeMinor != 0 {
 		w.pair(l.text("change"), l.money(r.ChangeMinor))

@@ -53,14 +53,32 @@
       if (n > 0) { lines.push({sku: l.sku, qty: n}); }
     });
     if (!lines.length) { say(T("pick_refund")); return; }
-    P.api("POST", "/api/v1/refunds", {refund_id: refundId, sale_id: sale.sale_id, lines: lines, method: $("rcp-method").value,
-      cashier: P.st.cashier, terminal: P.st.terminal}).then(function (res) {
+    var method = $("rcp-method").value;
+    if (method === "card" && window.POS_EPT) { // pos-pay.js: credit the card on the lane's terminal first
+      window.POS_EPT.refund(refundId, cardRefundAmount(), function (id) { sendRefund(lines, method, id); }, say);
+      return;
+    }
+    sendRefund(lines, method, "");
+  });
+  // cardRefundAmount is what the chosen lines refund, each line's share of what it was paid
+  // (the agent's rule for a line nothing was refunded of yet).
+  function cardRefundAmount() {
+    var n = 0;
+    sale.lines.forEach(function (l, i) {
+      var q = parseInt($("rq-" + i).value, 10);
+      if (q > 0) { n += Math.floor(l.amount_minor * Math.min(q, l.qty) / l.qty); }
+    });
+    return n;
+  }
+  function sendRefund(lines, method, paymentId) {
+    P.api("POST", "/api/v1/refunds", {refund_id: refundId, sale_id: sale.sale_id, lines: lines, method: method,
+      cashier: P.st.cashier, terminal: P.st.terminal, payment_id: paymentId || undefined}).then(function (res) {
       if (!res.ok) { say(P.errText(res)); return; }
       refundId = P.uuid4();
       say(T("refunded", {no: sale.receipt_no, amount: P.money(res.body.total_minor)}), true);
       if (window.POS_TILL) { window.POS_TILL.refresh(); }
     });
-  });
+  }
   $("receipts").addEventListener("click", show);
   $("rcp-back").addEventListener("click", hide);
   document.addEventListener("keydown", function (ev) {

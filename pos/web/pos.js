@@ -260,7 +260,8 @@
     pay({method: "cash", amount_minor: v});
   });
   $("card").addEventListener("click", function () {
-    pay({method: "card", amount_minor: st.quote ? st.quote.total_minor - partsSum() : 0});
+    var card = {method: "card", amount_minor: st.quote ? st.quote.total_minor - partsSum() : 0};
+    if (window.POS_EPT) { window.POS_EPT.card(card.amount_minor); } else { pay(card); } // pos-pay.js: the payment terminal
   });
   $("new-sale").addEventListener("click", newSale);
   // Split payments: the amount typed in the cash field is taken by card or voucher first; cash
@@ -398,7 +399,7 @@
     });
     $("numpad").appendChild(b);
   });
-  window.POS = {api: api, money: money, parseMoney: parseMoney, errText: errText, uuid4: uuid4, st: st, T: T};
+  window.POS = {api: api, money: money, parseMoney: parseMoney, errText: errText, uuid4: uuid4, st: st, T: T, pay: pay, say: say};
 
   // A still-valid cookie and a remembered lane skip the login form.
   if (st.terminal && st.cashier) {

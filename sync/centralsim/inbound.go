@@ -71,7 +71,7 @@ func (s *Sim) handleBatch(ctx context.Context, batch []mqtt.Message) error {
 			continue
 		}
 		switch rel {
-		case outbox.TopicSales, outbox.TopicMovements, outbox.TopicReservations, outbox.TopicTill, outbox.TopicFiscal:
+		case outbox.TopicSales, outbox.TopicMovements, outbox.TopicReservations, outbox.TopicTill, outbox.TopicFiscal, outbox.TopicPayments:
 			events = append(events, agentEvent{store, rel, ev, m.Payload()})
 		case "inbox/acks":
 			s.markAcked(ctx, store, ev.Data)

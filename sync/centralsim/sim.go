@@ -241,6 +241,7 @@ func (s *Sim) connLoop(ctx context.Context) error {
 func (s *Sim) subscribe(c mqtt.Client) error {
 	filters := map[string]byte{}
 	for _, rel := range []string{outbox.TopicSales, outbox.TopicMovements, outbox.TopicReservations, outbox.TopicTill, outbox.TopicFiscal,
+		outbox.TopicPayments,
 		"inbox/acks", "customers/lookup", "sync/request"} {
 		f := s.opts.TopicPrefix + "/stores/+/" + rel
 		if !s.opts.NoShare {

@@ -20,6 +20,7 @@ const (
 	TopicReservations = "reservations/events"
 	TopicTill         = "till"
 	TopicFiscal       = "fiscal/records"
+	TopicPayments     = "payments"
 )
 
 // Event is a CloudEvents 1.0 structured-mode envelope with the contract's seq and epoch extensions.

@@ -1,4 +1,4 @@
--- 0008: Italian Registratore Telematico (RT) registration jobs. Written by pos (RTQueue) only.
+-- 0010: Italian Registratore Telematico (RT) registration jobs. Written by pos (RTQueue) only.
 --
 -- A job commits in the transaction of what it registers (a sale, a refund, a void) or of the
 -- till close that asks for the RT's daily closure (kind z). One worker sends them in id order.
