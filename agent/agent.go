@@ -32,6 +32,7 @@ import (
 	"github.com/storeagent/storeagent/agent/db"
 	"github.com/storeagent/storeagent/agent/fleet"
 	"github.com/storeagent/storeagent/devices"
+	"github.com/storeagent/storeagent/devices/fiscalprinter"
 	"github.com/storeagent/storeagent/devices/scale"
 	"github.com/storeagent/storeagent/pos"
 	"github.com/storeagent/storeagent/pos/fiscal"
@@ -77,6 +78,8 @@ type Options struct {
 	PrintDriver pos.Driver
 	// Fleet tunes fleet operations (agent/fleet.go).
 	Fleet FleetOptions
+	// FiscalPrinter replaces the configured RT driver (fiscal.country IT; tests).
+	FiscalPrinter fiscalprinter.Printer
 }
 
 // Agent is a running store agent.
@@ -99,7 +102,9 @@ type Agent struct {
 	// Fiscal is the French fiscal journal (nil unless fiscal.country is FR).
 	Fiscal *fiscal.Journal
 	// Fleet runs central's commands, config overlay and updates (nil without fleet operations).
-	Fleet    *fleet.Fleet
+	Fleet *fleet.Fleet
+	// RT registers sales on the Italian Registratore Telematico (nil unless fiscal.country is IT).
+	RT       *pos.RTQueue
 	activity *activity
 	ln       net.Listener
 	shopLn   net.Listener // http.shopper_listen; nil when not set
@@ -142,6 +147,10 @@ func New(ctx context.Context, cfg *Config, opts Options) (*Agent, error) {
 		return nil, err
 	}
 	journal := a.POSJournal()
+	if a.RT, err = a.openRT(); err != nil {
+		a.Close()
+		return nil, err
+	}
 	payments, err := paymentOptions(cfg)
 	if err != nil {
 		a.Close()
@@ -167,7 +176,11 @@ func New(ctx context.Context, cfg *Config, opts Options) (*Agent, error) {
 		Fiscal:   a.fiscalReader(),
 		Payments: payments,
 		Scale:    agentScales{a},
+		RT:       a.RT,
 	})
+	if a.RT != nil {
+		a.Add("rt", a.RT)
+	}
 	// Before HTTP serves: what a previous run left in flight becomes unknown, never sent again.
 	if err := a.POS.RecoverPayments(ctx); err != nil {
 		a.Close()
@@ -195,6 +208,7 @@ func New(ctx context.Context, cfg *Config, opts Options) (*Agent, error) {
 		a.Close()
 		return nil, err
 	}
+	a.useReceiptFiscal()
 	if err := a.startFiscal(ctx); err != nil {
 		a.Close()
 		return nil, err
@@ -262,10 +276,10 @@ func (a *Agent) startDevices(layouts []scanner.RCNLayout) error {
 
 // deviceStates reports the devices for /api/v1/status.
 func (a *Agent) deviceStates() []pos.DeviceState {
+	out := a.rtDeviceStates()
 	if a.Devices == nil {
-		return nil
+		return out
 	}
-	var out []pos.DeviceState
 	for _, st := range a.Devices.States() {
 		out = append(out, pos.DeviceState{Name: st.Name, Type: st.Type, State: st.State, Reason: st.Reason})
 	}

@@ -107,6 +107,8 @@ func (d *configDecoder) decode(n *yaml.Node, v reflect.Value, path string) {
 		d.decodeList(n, v, path)
 	case reflect.Struct:
 		d.decodeMapping(n, v, path)
+	case reflect.Map:
+		d.decodeMap(n, v, path)
 	default:
 		// Unreachable with the config types; a new field type needs a case above.
 		d.problem(n, path, fmt.Sprintf("unsupported field type %s", v.Type()))
@@ -284,4 +286,38 @@ func configNodeKind(n *yaml.Node) string {
 	default:
 		return "a document"
 	}
+}
+
+// decodeMap decodes a mapping whose keys are data (fiscal.printer.departments: rate → number),
+// each key decoded like a scalar of the map's key type, each at most once.
+func (d *configDecoder) decodeMap(n *yaml.Node, v reflect.Value, path string) {
+	if n.Kind != yaml.MappingNode {
+		d.problem(n, path, "expected a mapping, found "+configNodeKind(n))
+		return
+	}
+	out := reflect.MakeMapWithSize(v.Type(), len(n.Content)/2)
+	seen := map[string]int{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		key, val := n.Content[i], n.Content[i+1]
+		if key.Kind != yaml.ScalarNode {
+			d.problem(key, path, "keys must be plain values, found "+configNodeKind(key))
+			continue
+		}
+		keyPath := configJoinPath(path, key.Value)
+		if first, dup := seen[key.Value]; dup {
+			d.problem(key, keyPath, fmt.Sprintf("duplicate key (first at line %d)", first))
+			continue
+		}
+		seen[key.Value] = key.Line
+		k := reflect.New(v.Type().Key()).Elem()
+		before := len(d.problems.list)
+		d.decode(key, k, keyPath)
+		if len(d.problems.list) != before {
+			continue
+		}
+		e := reflect.New(v.Type().Elem()).Elem()
+		d.decode(val, e, keyPath)
+		out.SetMapIndex(k, e)
+	}
+	v.Set(out)
 }

@@ -39,7 +39,7 @@ func configEnvKeys() []configEnvKey {
 			case f.Type.Kind() == reflect.Struct:
 				walk(f.Type, p, idx)
 				continue
-			case f.Type.Kind() == reflect.Slice:
+			case f.Type.Kind() == reflect.Slice, f.Type.Kind() == reflect.Map:
 				continue
 			}
 			keys = append(keys, configEnvKey{

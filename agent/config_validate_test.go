@@ -46,6 +46,13 @@ func TestConfig_Validate(t *testing.T) {
 		{"fiscal/unknown_country", func(c *Config) { c.Fiscal.Country = "fr" }, `fiscal.country: "fr" is not one of`},
 		{"fiscal/siret_without_country", func(c *Config) { c.Fiscal.SIRET = "12345678900011" }, "fiscal.siret: set, but fiscal.country is empty"},
 		{"fiscal/training_without_country", func(c *Config) { c.Fiscal.Training = true }, "fiscal.training: true, but fiscal.country is empty"},
+		{"fiscal/it_ok", func(c *Config) { c.Fiscal = FiscalConfig{Country: "IT", Printer: testRTConfig()} }, ""},
+		{"fiscal/it_needs_printer", func(c *Config) { c.Fiscal = FiscalConfig{Country: "IT"} }, `fiscal.printer.driver: "" is not a fiscal printer driver | fiscal.printer.url: "" is not an http(s) URL | fiscal.printer.departments: empty | fiscal.printer.payments: cash is not mapped`},
+		{"fiscal/printer_with_fr", func(c *Config) {
+			c.Fiscal = FiscalConfig{Country: "FR", SIRET: "12345678900011", Printer: testRTConfig()}
+		}, "fiscal.printer: set, but fiscal.country is FR"},
+		{"fiscal/printer_without_country", func(c *Config) { c.Fiscal.Printer = testRTConfig() }, "fiscal.printer: set, but fiscal.country is empty"},
+		{"fiscal/it_training", func(c *Config) { c.Fiscal = FiscalConfig{Country: "IT", Training: true, Printer: testRTConfig()} }, "fiscal.training: true, but fiscal.country is IT"},
 
 		{"store_id/required", func(c *Config) { c.StoreID = "" }, "store_id: required"},
 		{"store_id/pattern", func(c *Config) { c.StoreID = "IT-MI-001" }, `store_id: "IT-MI-001" must be`},
@@ -351,4 +358,10 @@ func TestConfig_applyDerivedDefaults(t *testing.T) {
 			}
 		})
 	}
+}
+
+// testRTConfig is a valid fiscal.printer.
+func testRTConfig() FiscalPrinterConfig {
+	return FiscalPrinterConfig{Driver: "epson-fpmate", URL: "http://192.168.1.50/cgi-bin/fpmate.cgi",
+		Departments: map[int64]int64{2200: 1, 1000: 2, 400: 3, 0: 13}, Payments: map[string][]int64{"cash": {0, 0}, "card": {2, 1}}}
 }

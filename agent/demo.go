@@ -140,6 +140,18 @@ func DemoConfig(s *DemoStore, dataDir, listen, scannerPath, brokerURL string) (*
 	return &c, nil
 }
 
+// DemoRT makes c an Italian fiscal store whose RT is the fpmate endpoint at url (the demo runs
+// the emulator): departments for the demo catalogue's VAT rates, cash and card payments.
+func DemoRT(c *Config, url string) error {
+	c.Fiscal = FiscalConfig{Country: "IT", Printer: FiscalPrinterConfig{Driver: "epson-fpmate", URL: url,
+		Departments: map[int64]int64{2200: 1, 1000: 2, 400: 3, 500: 4, 0: 13},
+		Payments:    map[string][]int64{"cash": {0, 0}, "card": {2, 1}, "voucher": {3, 1}, "prepaid": {2, 1}, "other": {2, 1}}}}
+	if err := c.Validate(); err != nil {
+		return fmt.Errorf("demo config: %w", err)
+	}
+	return nil
+}
+
 func randomToken() string {
 	b := make([]byte, 16)
 	rand.Read(b)

@@ -22,12 +22,21 @@ type Journal interface {
 	Record(ctx context.Context, tx *sql.Tx, kind string, training bool, data any) (FiscalRef, error)
 }
 
-// FiscalRef names a fiscal journal record: its chain, its seq in the chain (a sale's ticket
-// number) and its signature.
+// FiscalRef is a document's fiscal part. In France it names the journal record: its chain, its
+// seq in the chain (a sale's ticket number) and its signature. In Italy it is the document's
+// registration on the RT: status pending, registered or failed, and once registered the RT's
+// serial, Z and document numbers (see RTQueue).
 type FiscalRef struct {
-	Chain     string `json:"chain"`
-	Seq       int64  `json:"seq"`
-	Signature string `json:"signature"`
+	Chain     string `json:"chain,omitempty"`
+	Seq       int64  `json:"seq,omitempty"`
+	Signature string `json:"signature,omitempty"`
+
+	Status       string `json:"status,omitempty"`
+	RTSerial     string `json:"rt_serial,omitempty"`
+	ZNo          int    `json:"z_no,omitempty"`
+	DocNo        int    `json:"doc_no,omitempty"`
+	RegisteredAt string `json:"registered_at,omitempty"`
+	Error        string `json:"error,omitempty"`
 }
 
 // journal records kind in tx when a journal is configured; it returns nil when none is.

@@ -23,6 +23,11 @@ type soldLine struct {
 // CreateRefund returns goods of a stored sale: stock goes back and central gets
 // retail.sale.refunded. Idempotent by refund_id; a different body under the same id is 409.
 func (s *Service) CreateRefund(ctx context.Context, term Terminal, req RefundRequest) ([]byte, bool, error) {
+	return s.createRefund(ctx, term, req, nil)
+}
+
+// createRefund stores a refund; a non-nil void makes it the void of the whole sale (see VoidSale).
+func (s *Service) createRefund(ctx context.Context, term Terminal, req RefundRequest, void *voidCheck) ([]byte, bool, error) {
 	if err := validUUID("refund_id", req.RefundID); err != nil {
 		return nil, false, err
 	}
@@ -58,6 +63,11 @@ func (s *Service) CreateRefund(ctx context.Context, term Terminal, req RefundReq
 		} else if err != nil {
 			return db.Explain(err)
 		}
+		if void != nil {
+			if err := s.checkVoid(ctx, tx, req.SaleID, void); err != nil {
+				return err
+			}
+		}
 		tenders, err := saleTenders(ctx, tx, req.SaleID)
 		if err != nil {
 			return db.Explain(err)
@@ -72,6 +82,7 @@ func (s *Service) CreateRefund(ctx context.Context, term Terminal, req RefundReq
 		at := s.now()
 		ref := Refund{RefundID: req.RefundID, SaleID: req.SaleID, Status: "completed", Terminal: term.ID,
 			Cashier: req.Cashier, Method: req.Method, Currency: currency, RefundedAt: at.Format(time.RFC3339Nano)}
+		ref.Void = void != nil
 		var moves []Movement
 		for i, rl := range req.Lines {
 			rl.SKU = s.refundSKU(ctx, tx, sold, rl.SKU)
@@ -103,6 +114,11 @@ func (s *Service) CreateRefund(ctx context.Context, term Terminal, req RefundReq
 		}
 		if ref.Fiscal, err = s.journal(ctx, rawTx, JournalRefund, training, ref); err != nil {
 			return err
+		}
+		if ref.Fiscal == nil && !training {
+			if ref.Fiscal, err = s.registerRefundOnRT(ctx, tx, ref, void); err != nil {
+				return err
+			}
 		}
 		body, err := json.Marshal(ref)
 		if err != nil {
@@ -136,6 +152,9 @@ func (s *Service) CreateRefund(ctx context.Context, term Terminal, req RefundReq
 	})
 	if err != nil {
 		return nil, false, db.Explain(err)
+	}
+	if created {
+		s.opts.RT.Wake()
 	}
 	s.committed(created)
 	return out, created, nil

@@ -73,6 +73,10 @@ func (s *Service) CreateSale(ctx context.Context, term Terminal, req SaleRequest
 	if err != nil {
 		return SaleResult{}, err
 	}
+	printer = s.nonFiscalPrinter(req.Print, printer)
+	if err := validLotteryCode(req.LotteryCode); err != nil {
+		return SaleResult{}, err
+	}
 	hashed := req
 	hashed.Print = nil
 	hash := requestHash(hashed)
@@ -102,6 +106,7 @@ func (s *Service) CreateSale(ctx context.Context, term Terminal, req SaleRequest
 			return err
 		}
 		sale.Warnings = append(sale.Warnings, custWarnings...)
+		sale.Fiscal = s.rtPendingRef(sale) // so retail.sale.completed says the RT registration is pending
 		if err := s.claimCardPayments(ctx, tx, term.ID, sale.SaleID, "payment", sale.Payments); err != nil {
 			return err
 		}
@@ -110,6 +115,11 @@ func (s *Service) CreateSale(ctx context.Context, term Terminal, req SaleRequest
 		}
 		if sale.Fiscal, err = s.journal(ctx, rawTx, JournalSale, sale.Training, sale); err != nil {
 			return err
+		}
+		if sale.Fiscal == nil {
+			if sale.Fiscal, err = s.registerOnRT(ctx, tx, sale); err != nil {
+				return err
+			}
 		}
 		if printer != "" {
 			if s.opts.Printing == nil {
@@ -138,6 +148,9 @@ func (s *Service) CreateSale(ctx context.Context, term Terminal, req SaleRequest
 	}
 	if res.Created && s.opts.Printing != nil && printer != "" {
 		s.opts.Printing.Wake()
+	}
+	if res.Created {
+		s.opts.RT.Wake()
 	}
 	s.committed(res.Created)
 	s.tapSale(term.ID, res)
@@ -200,7 +213,7 @@ func (s *Service) buildSale(ctx context.Context, tx dbtx, term Terminal, req Sal
 		Taxes: p.taxes, ChangeMinor: st.ChangeMinor, Lines: p.lines, SavingMinor: p.saving,
 		Promotions: usedOrEmpty(p.promotions), Payments: payments,
 		CustomerID: req.CustomerID, ReservationID: req.ReservationID, Warnings: append([]Warning{}, p.warnings...),
-		Training: req.Training,
+		Training: req.Training, LotteryCode: req.LotteryCode,
 	}, nil
 }
 

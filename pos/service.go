@@ -105,6 +105,9 @@ type Options struct {
 	Journal Journal
 	// Fiscal serves the journal on /api/v1/fiscal/* (nil: those answer 404 fiscal_off).
 	Fiscal FiscalReader
+	// RT registers sales, refunds, voids and the daily closure on the Italian Registratore
+	// Telematico (fiscal.country IT; nil: none).
+	RT *RTQueue
 	// Payments are the terminals' card payment terminals (none: card amounts are typed).
 	Payments PaymentOptions
 	// Scale reads the terminals' scanner-scales (nil: none; scale_http.go).

@@ -136,11 +136,17 @@ func (s *Service) CloseTill(ctx context.Context, term Terminal, req TillCloseReq
 		if _, err := s.out.Append(ctx, tx, outbox.TopicTill, TypeTillClosed, newID(), s.now(), json.RawMessage(body)); err != nil {
 			return err
 		}
+		if err := s.closeOnRT(ctx, tx, req.SessionID); err != nil {
+			return err
+		}
 		res = TillResult{Body: body, Created: true}
 		return nil
 	})
 	if err != nil {
 		return TillResult{}, db.Explain(err)
+	}
+	if res.Created {
+		s.opts.RT.Wake()
 	}
 	s.afterTill(res.Created, printer)
 	return res, nil

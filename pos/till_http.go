@@ -57,6 +57,12 @@ func (s *Server) tillX(w http.ResponseWriter, r *http.Request, term Terminal) {
 		writeError(w, err)
 		return
 	}
+	if r.URL.Query().Get("rt") == "1" {
+		if err := s.svc.rtXReport(r.Context()); err != nil {
+			writeError(w, err)
+			return
+		}
+	}
 	writeJSON(w, http.StatusOK, rep)
 }
 
@@ -66,6 +72,10 @@ func (s *Server) tillSession(w http.ResponseWriter, r *http.Request, term Termin
 	case err != nil:
 		writeError(w, err)
 	case stored != nil:
+		if stored, err = s.svc.withRTZ(r.Context(), rep.SessionID, stored); err != nil {
+			writeError(w, err)
+			return
+		}
 		writeRaw(w, http.StatusOK, stored)
 	default:
 		writeJSON(w, http.StatusOK, rep)

@@ -119,6 +119,10 @@ type TillReport struct {
 	// ReportedAt is when this X report was read (the close time for a Z).
 	ReportedAt string    `json:"reported_at"`
 	Print      *PrintRef `json:"print,omitempty"`
+	// RTZNo is the RT's daily closure number (fiscal.country IT), once the RT made it.
+	RTZNo *int64 `json:"rt_z_no,omitempty"`
+	// RTZError says why the RT's closure failed or may not have happened.
+	RTZError string `json:"rt_z_error,omitempty"`
 }
 
 // TillSales sums a session's sales: gross is the goods' value, rounding the cash rounding.

@@ -50,6 +50,9 @@ type SaleRequest struct {
 	Print         json.RawMessage `json:"print,omitempty"`
 	// Training marks a sale made in training mode (fiscal: its own chain, no totals).
 	Training bool `json:"training,omitempty"`
+	// LotteryCode is the customer's lotteria degli scontrini code (Italy: 8 letters or digits),
+	// sent to the RT with the sale.
+	LotteryCode string `json:"lottery_code,omitempty"`
 }
 
 // Line is a priced line.
@@ -102,6 +105,7 @@ type Sale struct {
 	Warnings      []Warning       `json:"warnings"`
 	Print         *PrintRef       `json:"print,omitempty"`
 	Training      bool            `json:"training,omitempty"`
+	LotteryCode   string          `json:"lottery_code,omitempty"`
 	// Fiscal is the sale's fiscal journal record (fiscal stores only).
 	Fiscal *FiscalRef `json:"fiscal,omitempty"`
 }
@@ -169,6 +173,8 @@ type Refund struct {
 	TaxMinor      int64        `json:"tax_minor"`
 	Taxes         []TaxLine    `json:"taxes"`
 	Lines         []RefundLine `json:"lines"`
+	// Void marks the same-day void of the whole sale (POST /api/v1/sales/{id}/void).
+	Void bool `json:"void,omitempty"`
 	// Fiscal is the refund's fiscal journal record (fiscal stores only).
 	Fiscal *FiscalRef `json:"fiscal,omitempty"`
 	// PaymentID is the terminal refund that credited the card (card refunds through a terminal).

@@ -42,6 +42,7 @@ const (
 	TypeStatus               = "retail.store.status"
 	TypeSaleCompleted        = "retail.sale.completed"
 	TypeSaleRefunded         = "retail.sale.refunded"
+	TypeSaleFiscalized       = "retail.sale.fiscalized"
 	TypeStockMovement        = "retail.stock.movement"
 	TypeReservationConfirmed = "retail.reservation.confirmed"
 	TypeReservationRejected  = "retail.reservation.rejected"
@@ -87,6 +88,7 @@ func EventTypes() []EventType {
 		{TypeStatus, TopicStatus, FromAgent},
 		{TypeSaleCompleted, outbox.TopicSales, FromAgent},
 		{TypeSaleRefunded, outbox.TopicSales, FromAgent},
+		{TypeSaleFiscalized, outbox.TopicSales, FromAgent},
 		{TypeStockMovement, outbox.TopicMovements, FromAgent},
 		{TypeReservationConfirmed, outbox.TopicReservations, FromAgent},
 		{TypeReservationRejected, outbox.TopicReservations, FromAgent},

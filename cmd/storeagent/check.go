@@ -90,6 +90,7 @@ func (m *Main) checkCmd(ctx context.Context, args []string) error {
 	default:
 		line(true, "broker", detail)
 	}
+	checkRT(ctx, cfg, line, warn)
 	if len(cfg.Devices) > 0 {
 		profiles, err := loadCheckProfiles(cfg.ProfilesDir)
 		if err != nil {

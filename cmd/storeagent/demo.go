@@ -8,11 +8,13 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/storeagent/storeagent/agent"
 	"github.com/storeagent/storeagent/devices"
+	"github.com/storeagent/storeagent/devices/fiscalprinter/fpmateemu"
 )
 
 func (m *Main) demoCmd(ctx context.Context, args []string) error {
@@ -61,6 +63,17 @@ func (m *Main) demoCmd(ctx context.Context, args []string) error {
 	cfg, err := agent.DemoConfig(store, *dataDir, ln.Addr().String(), scannerPath, central.BrokerURL)
 	if err != nil {
 		return err
+	}
+	if strings.HasPrefix(store.Locale, "it") {
+		// An Italian store registers every sale on its RT: the demo runs the fpmate emulator.
+		rt := fpmateemu.New("")
+		url, _, err := rt.Start(ctx, "127.0.0.1:0")
+		if err != nil {
+			return fmt.Errorf("RT emulator: %w", err)
+		}
+		if err := agent.DemoRT(cfg, url); err != nil {
+			return err
+		}
 	}
 	stopTerminal, eptAddr, err := startDemoTerminal(cfg)
 	if err != nil {
@@ -161,6 +174,13 @@ func printDemoBanner(w io.Writer, cfg *agent.Config, base, brokerURL string, sto
 	for _, c := range store.Customers {
 		fmt.Fprintf(&b, "  %-14s %s, %s, %d points\n", c.CustomerID, c.Name, c.Tier, c.Points)
 	}
+	printArg := "true"
+	if cfg.FiscalIT() {
+		fmt.Fprintf(&b, "\n  RT:          the Epson fpmate emulator at %s registers every sale (its \"fiscal\" object on GET /api/v1/sales/{id})\n",
+			cfg.Fiscal.Printer.URL)
+		// The RT prints the documento commerciale; the virtual printer prints only when named.
+		printArg = strconv.Quote(term.Printer)
+	}
 	fmt.Fprintf(&b, `
   POS URL:     %s/pos
   POS token:   %s   (terminal %s; Authorization: Bearer <token>)
@@ -173,9 +193,10 @@ func printDemoBanner(w io.Writer, cfg *agent.Config, base, brokerURL string, sto
 
 Try a sale:
   curl -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' %s/api/v1/sales \
-    -d '{"sale_id":"'$(cat /proc/sys/kernel/random/uuid)'","terminal":"%s","cashier":"demo","lines":[{"code":"%s","qty":2},{"code":"%s","weight_g":%d}],"payments":[{"method":"cash","amount_minor":10000}],"customer_id":"%s","print":true}'
+    -d '{"sale_id":"'$(cat /proc/sys/kernel/random/uuid)'","terminal":"%s","cashier":"demo","lines":[{"code":"%s","qty":2},{"code":"%s","weight_g":%d}],"payments":[{"method":"cash","amount_minor":10000}],"customer_id":"%s","print":%s}'
 `, base, term.Token, term.ID, base, code, base, code, base, term.Token, base, brokerURL, cfg.DataDir,
-		term.Token, base, term.ID, code, store.Weighed.SKU, store.Weighed.WeightG, store.Customers[0].CustomerID)
+		term.Token, base, term.ID, code, store.Weighed.SKU, store.Weighed.WeightG, store.Customers[0].CustomerID, printArg)
+
 	io.WriteString(w, b.String())
 }
 

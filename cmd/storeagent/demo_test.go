@@ -77,7 +77,8 @@ func TestDemo(t *testing.T) {
 		t.Fatalf("product API %s: %v %v", printed["Product API"], resp, err)
 	}
 	resp.Body.Close()
-	body := fmt.Sprintf(`{"sale_id":%q,"terminal":"lane1","cashier":"demo","lines":[{"code":"IT-PARMIGIANO","weight_g":350}],"payments":[{"method":"cash","amount_minor":5000}],"print":true}`, uuid.NewString())
+	saleID := uuid.NewString()
+	body := fmt.Sprintf(`{"sale_id":%q,"terminal":"lane1","cashier":"demo","lines":[{"code":"IT-PARMIGIANO","weight_g":350}],"payments":[{"method":"cash","amount_minor":5000}],"print":"lane1-printer"}`, saleID)
 	req, _ := http.NewRequest("POST", base+"/api/v1/sales", strings.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Content-Type", "application/json")
@@ -125,6 +126,33 @@ func TestDemo(t *testing.T) {
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("no printed receipt on /demo/receipts: %s", page)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	// The Italian demo store registers the sale on its RT (the fpmate emulator).
+	if printed["RT"] == "" {
+		t.Errorf("the Italian demo names no RT: %v", printed)
+	}
+	for deadline := time.Now().Add(15 * time.Second); ; {
+		req, _ := http.NewRequest("GET", base+"/api/v1/sales/"+saleID, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var s struct {
+			Fiscal struct {
+				Status string `json:"status"`
+				DocNo  int    `json:"doc_no"`
+			} `json:"fiscal"`
+		}
+		json.NewDecoder(resp.Body).Decode(&s)
+		resp.Body.Close()
+		if s.Fiscal.Status == "registered" && s.Fiscal.DocNo == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the demo sale was not registered on the RT: %+v", s.Fiscal)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

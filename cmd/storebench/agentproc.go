@@ -67,6 +67,8 @@ type agentProc struct {
 type agentSetup struct {
 	// scanner, if set, is a serial scanner device path owned by lane1.
 	scanner string
+	// rtURL, if set, makes the store Italian (fiscal.country IT) with its RT at this fpmate URL.
+	rtURL string
 }
 
 // seededCatalogue returns a folder holding a database with the -items catalogue (made once per
@@ -142,6 +144,9 @@ const childEnv = "STOREBENCH_AGENT_CHILD"
 func agentConfig(data, addr, token string, s agentSetup) string {
 	var c strings.Builder
 	fmt.Fprintf(&c, "store_id: it-mi-001\ndata_dir: %q\nhttp: {listen: %q}\nlog: {level: warn}\nmqtt: {broker: \"tcp://127.0.0.1:9\"}\n", data, addr)
+	if s.rtURL != "" {
+		fmt.Fprintf(&c, "fiscal:\n  country: IT\n  printer: {driver: epson-fpmate, url: %q, timeout: 5s, departments: {2200: 1}, payments: {cash: [0, 0], card: [2, 1]}}\n", s.rtURL)
+	}
 	if s.scanner == "" {
 		fmt.Fprintf(&c, "terminals:\n  - {id: lane1, token: %s}\n", token)
 		return c.String()

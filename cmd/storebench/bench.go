@@ -36,6 +36,7 @@ var measureGroups = []measureGroup{
 	{"till", false, (*bench).till},
 	{"promotions", false, (*bench).promotions},
 	{"healthz", false, (*bench).healthz},
+	{"rt", false, (*bench).rt},
 }
 
 func measureIDs() []string {

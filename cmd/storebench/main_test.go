@@ -187,7 +187,7 @@ func TestRun_allRowsAtTinySizes(t *testing.T) {
 			t.Errorf("%s: not measured: %s %s", r.Measure, r.Error, r.BaselineError)
 		}
 	}
-	want := []string{"snapshot", "sales", "drain", "scan", "lookup", "decode", "rss", "rss", "rss", "till", "till", "promotions", "promotions", "healthz"}
+	want := []string{"snapshot", "sales", "drain", "scan", "lookup", "decode", "rss", "rss", "rss", "till", "till", "promotions", "promotions", "healthz", "rt", "rt", "rt"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("rows %v, want %v", got, want)
 	}

@@ -27,7 +27,8 @@
       need_amount: "Type an amount above zero.", need_reason: "Give a reason.", handed: "Order {ref} handed over to {name}.",
       sell_order: "Order {ref} for {name}: take payment.", no_orders: "no open orders", paid: "paid", to_pay: "to pay",
       hand_over: "Hand over", sell: "Sell", vat_line: "VAT {rate}%: {tax} of {gross}", error: "Something went wrong ({code}).",
-      unreadable: "Unreadable scan: scan again."},
+      unreadable: "Unreadable scan: scan again.", rt_pending: "RT: being registered…",
+      rt_registered: "RT: document {doc} of Z {z}", rt_failed: "RT refused the document: {error}"},
     it: {m_prepaid: "prepagato", m_other: "altro", receipts: "Scontrini", rcp_h: "Ristampa o rimborsa uno scontrino", rcp_no: "Numero dello scontrino", find: "Cerca", refund_qty: "Qtà da rimborsare", refund_by: "Rimborso in", reprint: "Ristampa", refund: "Rimborsa", refunded: "Reso {no}: {amount} da restituire.", reprinted: "La copia è stata inviata alla stampante.", no_receipt: "Nessuno scontrino {no}.", pick_refund: "Scegli cosa rimborsare.", part_card: "Parte con carta", part_voucher: "Parte con buono", left: "Restano {due} da pagare.", m_cash: "contanti", m_card: "carta", m_voucher: "buono", offline: "non in linea — le vendite sono conservate e saranno sincronizzate", login_h: "Accesso cassa", token: "Token del terminale",
       cashier: "Cassiere", login: "Accedi", logout: "Esci", till: "Cassa", code: "Codice", item: "Articolo", qty: "Qtà", price: "Prezzo",
       amount: "Importo", void: "Annulla riga", total: "Totale", vat: "IVA", cashdue: "Da pagare in contanti", cash_given: "Contanti ricevuti",
@@ -51,7 +52,8 @@
       need_amount: "Scrivi un importo maggiore di zero.", need_reason: "Indica un motivo.", handed: "Ordine {ref} consegnato a {name}.",
       sell_order: "Ordine {ref} di {name}: incassa.", no_orders: "nessun ordine aperto", paid: "pagato", to_pay: "da pagare",
       hand_over: "Consegna", sell: "Vendi", vat_line: "IVA {rate}%: {tax} su {gross}", error: "Qualcosa non ha funzionato ({code}).",
-      unreadable: "Scansione illeggibile: riprova."},
+      unreadable: "Scansione illeggibile: riprova.", rt_pending: "RT: registrazione in corso…",
+      rt_registered: "RT: documento {doc} dello Z {z}", rt_failed: "L'RT ha rifiutato il documento: {error}"},
     fr: {m_prepaid: "prépayé", m_other: "autre", receipts: "Tickets", rcp_h: "Réimprimer ou rembourser un ticket", rcp_no: "Numéro du ticket", find: "Chercher", refund_qty: "Qté à rembourser", refund_by: "Rembourser en", reprint: "Réimprimer", refund: "Rembourser", refunded: "Remboursement {no} : {amount} à rendre.", reprinted: "La copie a été envoyée à l'imprimante.", no_receipt: "Aucun ticket {no}.", pick_refund: "Choisissez ce qu'il faut rembourser.", part_card: "Part carte", part_voucher: "Part bon d'achat", left: "Reste {due} à payer.", m_cash: "espèces", m_card: "carte", m_voucher: "bon d'achat", offline: "hors ligne — les ventes sont gardées et seront synchronisées", login_h: "Connexion caisse", token: "Jeton du terminal",
       cashier: "Caissier", login: "Se connecter", logout: "Se déconnecter", till: "Caisse", code: "Code", item: "Article", qty: "Qté",
       price: "Prix", amount: "Montant", void: "Annuler la ligne", total: "Total", vat: "TVA", cashdue: "À payer en espèces",
@@ -76,7 +78,8 @@
       need_amount: "Saisissez un montant supérieur à zéro.", need_reason: "Indiquez un motif.", handed: "Commande {ref} remise à {name}.",
       sell_order: "Commande {ref} de {name} : encaissez.", no_orders: "aucune commande ouverte", paid: "payée", to_pay: "à payer",
       hand_over: "Remettre", sell: "Vendre", vat_line: "TVA {rate} % : {tax} sur {gross}", error: "Une erreur est survenue ({code}).",
-      unreadable: "Scan illisible : scannez de nouveau."},
+      unreadable: "Scan illisible : scannez de nouveau.", rt_pending: "RT : enregistrement en cours…",
+      rt_registered: "RT : document {doc} du Z {z}", rt_failed: "Le RT a refusé le document : {error}"},
     fi: {m_prepaid: "ennakkomaksu", m_other: "muu", receipts: "Kuitit", rcp_h: "Tulosta uudelleen tai hyvitä kuitti", rcp_no: "Kuitin numero", find: "Hae", refund_qty: "Hyvitettävä määrä", refund_by: "Hyvitystapa", reprint: "Tulosta uudelleen", refund: "Hyvitä", refunded: "Hyvitys {no}: palauta {amount}.", reprinted: "Kopio lähetettiin tulostimelle.", no_receipt: "Kuittia {no} ei löydy.", pick_refund: "Valitse hyvitettävät tuotteet.", part_card: "Osa kortilla", part_voucher: "Osa lahjakortilla", left: "{due} vielä maksettavana.", m_cash: "käteinen", m_card: "kortti", m_voucher: "lahjakortti", offline: "ei yhteyttä — myynnit säilytetään ja synkronoidaan", login_h: "Kassan kirjautuminen", token: "Päätteen tunniste",
       cashier: "Kassanhoitaja", login: "Kirjaudu", logout: "Kirjaudu ulos", till: "Kassa", code: "Koodi", item: "Tuote", qty: "Määrä",
       price: "Hinta", amount: "Summa", void: "Poista rivi", total: "Yhteensä", vat: "ALV", cashdue: "Maksettava käteisellä",
@@ -101,7 +104,8 @@
       need_amount: "Kirjoita nollaa suurempi summa.", need_reason: "Anna syy.", handed: "Tilaus {ref} luovutettu: {name}.",
       sell_order: "Tilaus {ref}, {name}: ota maksu.", no_orders: "ei avoimia tilauksia", paid: "maksettu", to_pay: "maksamatta",
       hand_over: "Luovuta", sell: "Myy", vat_line: "ALV {rate} %: {tax} summasta {gross}", error: "Jokin meni vikaan ({code}).",
-      unreadable: "Lukukelvoton skannaus: skannaa uudelleen."}
+      unreadable: "Lukukelvoton skannaus: skannaa uudelleen.", rt_pending: "RT: rekisteröidään…",
+      rt_registered: "RT: asiakirja {doc}, Z {z}", rt_failed: "RT hylkäsi asiakirjan: {error}"}
   };
   var lang = document.body.getAttribute("data-lang");
   var texts = T[lang] || T.en;

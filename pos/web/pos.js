@@ -225,6 +225,7 @@
       st.done = true;
       $("change").textContent = money(s.change_minor);
       $("receipt-no").textContent = s.receipt_no;
+      rtStatus(s);
       $("receipt").src = "/api/v1/sales/" + encodeURIComponent(s.sale_id) + "/receipt.png";
       $("done").hidden = false;
       presets();
@@ -232,6 +233,25 @@
       say((s.warnings || []).map(function (w) { return w.message; }).join("; "));
       $("new-sale").focus();
     }).catch(function () { st.paying = false; say(T("gave_up")); });
+  }
+  // rtStatus shows an Italian sale's registration on the RT, asking again while it is pending
+  // (a few times: the sale is safe either way, the agent keeps the job until it registers).
+  function rtStatus(s, tries) {
+    var el = $("fiscal");
+    var f = s.fiscal;
+    if (!f || !f.status) { el.hidden = true; return; }
+    el.hidden = false;
+    if (f.status === "registered") { el.textContent = T("rt_registered", {doc: f.doc_no, z: f.z_no}); return; }
+    if (f.status === "failed") { el.textContent = T("rt_failed", {error: f.error || ""}); return; }
+    el.textContent = T("rt_pending");
+    tries = tries || 0;
+    if (tries >= 20) { return; }
+    setTimeout(function () {
+      if (!st.done) { return; }
+      api("GET", "/api/v1/sales/" + encodeURIComponent(s.sale_id)).then(function (res) {
+        if (res.ok && res.body) { rtStatus(res.body, tries + 1); }
+      });
+    }, 500);
   }
   $("cash-form").addEventListener("submit", function (ev) {
     ev.preventDefault();

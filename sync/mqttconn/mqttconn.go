@@ -11,6 +11,8 @@ import (
 	"net"
 	"net/url"
 	"os"
+	gosync "sync"
+	"time"
 
 	mqtt "github.com/eclipse/paho.mqtt.golang"
 )
@@ -40,7 +42,9 @@ func UseLimit(o *mqtt.ClientOptions, maxPacket int, onDrop func(topic string, si
 			return nil, err
 		}
 		bc := c.(*bufConn)
-		bc.pr = &packetReader{r: bc.r, conn: bc.Conn, max: maxPacket, onDrop: onDrop}
+		// The skipped packet's PUBACK is written from paho's reading goroutine: through bc, whose
+		// writes are serialised with paho's own (a websocket takes one writer at a time).
+		bc.pr = &packetReader{r: bc.r, conn: bc, max: maxPacket, onDrop: onDrop}
 		return bc, nil
 	})
 }
@@ -91,11 +95,32 @@ func Dial(uri *url.URL, o mqtt.ClientOptions) (net.Conn, error) {
 	return &bufConn{Conn: conn, r: bufio.NewReaderSize(conn, readBuffer)}, nil
 }
 
-// bufConn reads through a bufio.Reader; everything else goes straight to the connection.
+// bufConn reads through a bufio.Reader; writes and write deadlines are serialised (a websocket
+// connection allows one writer at a time, and paho sets deadlines outside its own write lock);
+// everything else goes straight to the connection.
 type bufConn struct {
 	net.Conn
-	r  *bufio.Reader
-	pr *packetReader // nil: no packet bound
+	r   *bufio.Reader
+	pr  *packetReader // nil: no packet bound
+	wmu gosync.Mutex
+}
+
+func (c *bufConn) Write(p []byte) (int, error) {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	return c.Conn.Write(p)
+}
+
+func (c *bufConn) SetWriteDeadline(t time.Time) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	return c.Conn.SetWriteDeadline(t)
+}
+
+func (c *bufConn) SetDeadline(t time.Time) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	return c.Conn.SetDeadline(t)
 }
 
 func (c *bufConn) Read(p []byte) (int, error) {
