@@ -158,6 +158,7 @@ func New(ctx context.Context, cfg *Config, opts Options) (*Agent, error) {
 	}
 	a.POS = pos.New(d, pos.Options{
 		StoreID:           cfg.StoreID,
+		Locale:            cfg.Locale,
 		Currency:          cfg.Currency,
 		CashRoundingMinor: cfg.CashRoundingMinor,
 		Terminals:         posTerminals(cfg),

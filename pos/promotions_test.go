@@ -27,8 +27,8 @@ var testPromotions = []promo.Promotion{
 		SKUs: []string{"VINO-ROSSO"}, Params: promo.Params{AmountMinor: 100}, CustomerTiers: []string{"gold"}},
 }
 
-func newPromoEnv(t *testing.T) *testEnv {
-	e := newTestEnv(t, func(o *Options) { o.Now = func() time.Time { return promoNow } })
+func newPromoEnv(t *testing.T, mod ...func(*Options)) *testEnv {
+	e := newTestEnv(t, append([]func(*Options){func(o *Options) { o.Now = func() time.Time { return promoNow } }}, mod...)...)
 	err := e.db.Group.Do(t.Context(), func(tx *sql.Tx) error {
 		return StorePromotions(t.Context(), tx, testPromotions, 1, promoNow)
 	})
@@ -90,6 +90,20 @@ func TestServer_Quote_Promotions(t *testing.T) {
 	checkPromoLines(t, q.Lines, q.SavingMinor, q.TotalMinor, q.Taxes)
 	if q.Lines[0].Discounts[0].Name != "Coffee 3 for 2" {
 		t.Errorf("discount name %q", q.Lines[0].Discounts[0].Name)
+	}
+	// An Italian store shows the Italian name, and English where central sent no Italian one.
+	it := newPromoEnv(t, func(o *Options) { o.Locale = "it-IT" })
+	_, body = it.do("POST", "/api/v1/sales/quote", tokenLane1, SaleRequest{Lines: promoBasket()})
+	q = decode[Quote](t, body)
+	if got := q.Lines[0].Discounts[0].Name; got != "Caffè 3x2" {
+		t.Errorf("it-IT store: discount name %q, want Caffè 3x2", got)
+	}
+	for _, l := range q.Lines[1:] {
+		for _, d := range l.Discounts {
+			if d.Name == "" {
+				t.Errorf("line %s: a discount without a name in it-IT", l.SKU)
+			}
+		}
 	}
 }
 

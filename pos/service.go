@@ -78,6 +78,9 @@ type Printing interface {
 
 // Options configure the service.
 type Options struct {
+	// Locale is the store's BCP 47 locale (it-IT …): discount names on quotes, sales and receipts
+	// are taken in its language ("" = English).
+	Locale            string
 	StoreID           string
 	Currency          string
 	CashRoundingMinor int64
