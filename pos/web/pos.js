@@ -144,11 +144,13 @@
       }
       [name, qty, price, l ? money(l.amount_minor) : ""]
         .forEach(function (t, j) { var td = document.createElement("td"); td.textContent = t; if (j) { td.className = "n"; } tr.appendChild(td); });
+      if (window.POS_DISC) { window.POS_DISC.line(tr.firstChild, l); } // pos-discounts.js
       tr.addEventListener("click", function () { st.sel = i; render(); });
       tb.appendChild(tr);
     });
     $("total").textContent = money(q ? q.total_minor : 0);
     $("tax").textContent = money(q ? q.tax_minor : 0);
+    if (window.POS_DISC) { window.POS_DISC.total(q); }
     $("cashdue").textContent = money(q ? Math.max(0, q.cash_due_minor - partsSum()) : 0); // less card and voucher parts
     var ul = $("taxes"); ul.textContent = "";
     ((q && q.taxes) || []).forEach(function (t) {
