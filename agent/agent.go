@@ -161,6 +161,7 @@ func New(ctx context.Context, cfg *Config, opts Options) (*Agent, error) {
 		Printing:          late,
 		Logger:            opts.Logger,
 		SecureCookies:     cfg.HTTP.TLSCertFile != "",
+		QuickKeys:         cfg.POS.QuickKeys,
 		Lang:              strings.ToLower(strings.SplitN(cfg.Locale, "-", 2)[0]),
 		Till: pos.TillOptions{RequireOpen: cfg.Till.RequireOpen, Denominations: cfg.Till.Denominations,
 			MaxDifferenceMinor: cfg.Till.MaxDifferenceMinor, DayStart: cfg.Till.DayStart(), Location: cfg.Location(),

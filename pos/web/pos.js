@@ -381,7 +381,7 @@
     });
     $("numpad").appendChild(b);
   });
-  window.POS = {api: api, money: money, parseMoney: parseMoney, errText: errText, uuid4: uuid4, st: st, T: T, pay: pay, say: say};
+  window.POS = {add: add, api: api, money: money, parseMoney: parseMoney, errText: errText, uuid4: uuid4, st: st, T: T, pay: pay, say: say};
 
   // A still-valid cookie and a remembered lane skip the login form.
   if (st.terminal && st.cashier) {
