@@ -114,7 +114,7 @@
   }
   function requote() {
     var seq = ++st.seq;
-    if (!st.items.length) { st.quote = null; render(); return; }
+    if (!st.items.length) { st.quote = null; render(); api("POST", "/api/v1/display/clear").catch(function () {}); return; } // the customer display empties too
     api("POST", "/api/v1/sales/quote", {terminal: st.terminal, cashier: st.cashier, lines: lines(),
       customer_id: st.customer || undefined, reservation_id: st.reservation || undefined}).then(function (res) {
       if (seq !== st.seq) { return; } // a newer change is in flight
