@@ -356,12 +356,14 @@
       if (res.ok) {
         $("offline").hidden = !!res.body.online;
         $("pending").textContent = String((res.body.outbox && res.body.outbox.pending) || 0);
+        if (window.POS_DEVICES) { window.POS_DEVICES(res.body.devices); } // pos-devices.js
       }
     }).catch(function () { $("offline").hidden = false; })
       .then(function () { setTimeout(poll, 5000); });
   }
 
   // --- touch: line keys and the numpad type into the field last used ----------------------
+  document.addEventListener("pos-lang", render); // pos-i18n.js: the cashier switched language
   $("plus").addEventListener("click", function () { changeQty(1); });
   $("minus").addEventListener("click", function () { changeQty(-1); });
   $("void").addEventListener("click", voidLine);
