@@ -3,6 +3,7 @@ package pos
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"testing"
 
 	"github.com/storeagent/storeagent/pos/browsertest"
@@ -21,7 +22,7 @@ var screenPromotions = []promo.Promotion{
 // name (the store's language) and amount off, the totals show the saving, and what the screen
 // showed is what the sale stored, to the cent.
 func TestBrowser_POSDiscounts(t *testing.T) {
-	for _, size := range [][2]int{{1366, 768}, {1024, 768}} {
+	for _, size := range screenSizes() {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) { posDiscounts(t, size) })
 	}
 }
@@ -95,6 +96,15 @@ func posDiscounts(t *testing.T, size [2]int) {
 			t.Errorf("stored promotions %s", used)
 		}
 	}
+}
+
+// screenSizes are the screens a new-screen test runs at: 1024×768, the tighter, in CI; with
+// STOREAGENT_SCREENSHOT_DIR set (a person will look at the screenshots) 1366×768 as well.
+func screenSizes() [][2]int {
+	if os.Getenv("STOREAGENT_SCREENSHOT_DIR") == "" {
+		return [][2]int{{1024, 768}}
+	}
+	return [][2]int{{1366, 768}, {1024, 768}}
 }
 
 func sizeName(name string, size [2]int) string {

@@ -14,7 +14,7 @@ import (
 // basket is voided to nothing, and never shows the cashier, the loyalty customer or a control.
 // A display in a browser that is not logged in says so and shows no basket.
 func TestBrowser_POSCustomerDisplay(t *testing.T) {
-	for _, size := range [][2]int{{1366, 768}, {1024, 768}} {
+	for _, size := range screenSizes() {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) { customerDisplay(t, size) })
 	}
 }

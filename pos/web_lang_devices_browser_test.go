@@ -14,7 +14,7 @@ import (
 // out of paper, scanner reconnecting, drawer open), never a connected device; a garbage scan,
 // an unknown code and an inactive item are each said in a sentence and add nothing.
 func TestBrowser_POSLanguageDevicesAndBadInput(t *testing.T) {
-	for _, size := range [][2]int{{1366, 768}, {1024, 768}} {
+	for _, size := range screenSizes() {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) { langDevicesBadInput(t, size) })
 	}
 }

@@ -12,7 +12,7 @@ import (
 // stored sales, refund and Z add up to the cent.
 func TestBrowser_POSWholeShift(t *testing.T) {
 	e := newTillPageEnv(t)
-	b := browsertest.New(t, 1366, 768)
+	b := browsertest.New(t, 1024, 768)
 	posLogin(b, e.srv.URL)
 	next := func() { b.TypeInto("#new-sale", "\ue039") } // F9
 
@@ -76,7 +76,12 @@ func TestBrowser_POSWholeShift(t *testing.T) {
 		b.TypeInto(c.id, c.n)
 	}
 	b.WaitFor("no difference", textIs("close-diff", "0,00 €"))
-	b.Screenshot("pos-shift-close-1366")
+	b.Screenshot("pos-shift-close-1024")
+	var fits bool
+	b.Eval(`var r = document.querySelector("#close-form button[type=submit]").getBoundingClientRect(); return r.bottom <= window.innerHeight;`, &fits)
+	if !fits {
+		t.Errorf("the close button is below the fold at 1024×768: the close needs scrolling")
+	}
 	b.Click("#close-form button[type=submit]")
 	b.WaitFor("Z", `return !document.getElementById("z-view").hidden;`)
 	b.WaitFor("Z difference", textIs("z-diff", "0,00 €"))

@@ -11,7 +11,7 @@ import (
 // (an unknown and an inactive SKU show none); a tap sells the item; a search by name shows its
 // results as tiles, a tap sells and brings the quick keys back; a search without results says so.
 func TestBrowser_POSQuickKeysAndSearch(t *testing.T) {
-	for _, size := range [][2]int{{1366, 768}, {1024, 768}} {
+	for _, size := range screenSizes() {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
 			e := newPageEnv(t)
 			e.svc.opts.QuickKeys = []string{"CAFFE-250", "NOT-THERE", "VINO-ROSSO", "OLD-ITEM", "CREME-BRULEE", "RUISLEIPA"}
