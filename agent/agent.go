@@ -23,6 +23,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -158,7 +159,6 @@ func New(ctx context.Context, cfg *Config, opts Options) (*Agent, error) {
 	}
 	a.POS = pos.New(d, pos.Options{
 		StoreID:           cfg.StoreID,
-		Locale:            cfg.Locale,
 		Currency:          cfg.Currency,
 		CashRoundingMinor: cfg.CashRoundingMinor,
 		Terminals:         posTerminals(cfg),
@@ -170,6 +170,8 @@ func New(ctx context.Context, cfg *Config, opts Options) (*Agent, error) {
 		Printing:          late,
 		Logger:            opts.Logger,
 		SecureCookies:     cfg.HTTP.TLSCertFile != "",
+		QuickKeys:         cfg.POS.QuickKeys,
+		Lang:              strings.ToLower(strings.SplitN(cfg.Locale, "-", 2)[0]),
 		Till: pos.TillOptions{RequireOpen: cfg.Till.RequireOpen, Denominations: cfg.Till.Denominations,
 			MaxDifferenceMinor: cfg.Till.MaxDifferenceMinor, DayStart: cfg.Till.DayStart(), Location: cfg.Location(),
 			DrawerOpen: a.drawerHold()},

@@ -35,6 +35,7 @@ type Config struct {
 	Payments          PaymentsConfig `yaml:"payments"`
 	Fiscal            FiscalConfig   `yaml:"fiscal"`
 	Fleet             FleetConfig    `yaml:"fleet"`
+	POS               POSConfig      `yaml:"pos"`
 
 	// src is what the config was parsed from, for WithOverlay.
 	src *configSource

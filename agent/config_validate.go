@@ -31,6 +31,7 @@ func (c *Config) Validate() error {
 	c.validateFiscal(&ps)
 	c.validatePayments(&ps)
 	c.validateFleet(&ps)
+	c.validatePOS(&ps)
 	return ps.err()
 }
 

@@ -2,6 +2,7 @@ package agent
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -90,6 +91,14 @@ func TestConfig_Validate(t *testing.T) {
 		{"till.max_difference_minor/negative", func(c *Config) { c.Till.MaxDifferenceMinor = -1 }, "till.max_difference_minor: -1 is outside"},
 		{"till.denominations/zero", func(c *Config) { c.Till.Denominations = []int64{500, 0} }, "till.denominations[1]: 0 is not a value"},
 		{"till.denominations/twice", func(c *Config) { c.Till.Denominations = []int64{500, 200, 500} }, "till.denominations[2]: 500 is listed twice"},
+		{"pos.quick_keys/twice", func(c *Config) { c.POS.QuickKeys = []string{"CAFFE-250", "PASTA-500", "CAFFE-250"} }, `pos.quick_keys[2]: "CAFFE-250" is listed twice`},
+		{"pos.quick_keys/empty", func(c *Config) { c.POS.QuickKeys = []string{""} }, `pos.quick_keys[0]: "" is not a SKU`},
+		{"pos.quick_keys/too_many", func(c *Config) {
+			for i := range 25 {
+				c.POS.QuickKeys = append(c.POS.QuickKeys, fmt.Sprintf("SKU-%d", i))
+			}
+		}, "pos.quick_keys: 25 SKUs; at most 24"},
+		{"pos.quick_keys/ok", func(c *Config) { c.POS.QuickKeys = []string{"CAFFE-250", "PASTA-500"} }, ""},
 		{"till.denominations/own_ok", func(c *Config) { c.Till.Denominations = []int64{1000, 500, 100} }, ""},
 
 		{"rcn_region/lower_case", func(c *Config) { c.RCNRegion = "it" }, `rcn_region: "it" is not two upper-case letters`},

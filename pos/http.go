@@ -124,6 +124,8 @@ func NewServer(svc *Service, reg *prometheus.Registry) *Server {
 	s.pos("POST /api/v1/till/close", s.closeTill)
 	s.pos("GET /api/v1/till/sessions/{id}", s.tillSession)
 	s.pos("GET /api/v1/till/day", s.tillDay)
+	s.pos("GET /api/v1/products", s.searchProducts)
+	s.pos("GET /api/v1/pos/quick-keys", s.quickKeys)
 	s.Handle("GET /api/v1/fiscal/key", true, s.fiscalKey)
 	s.Handle("GET /api/v1/fiscal/closures", true, s.fiscalClosures)
 	s.Handle("GET /api/v1/fiscal/journal", true, s.fiscalJournal)

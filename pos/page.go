@@ -77,6 +77,7 @@ func RegisterPages(srv *Server, svc *Service, opts PageOptions) error {
 	srv.Handle("GET /web/{file}", false, func(w http.ResponseWriter, r *http.Request, _ Terminal) { p.asset(w, r) })
 	srv.Handle("GET /api/v1/labels", true, p.labelSheet)
 	registerReceiptLookup(srv, svc)
+	registerDisplay(srv, p)
 	return nil
 }
 

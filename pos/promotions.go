@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	gosync "sync"
 	"time"
 
@@ -127,8 +126,7 @@ func (s *Service) applyPromotions(ctx context.Context, q querier, out *priced, t
 	if ix.Len() == 0 {
 		return nil
 	}
-	lang, _, _ := strings.Cut(s.opts.Locale, "-")
-	b := promo.Basket{At: s.now(), CustomerTier: tier, Lang: strings.ToLower(lang), Lines: make([]promo.Line, len(out.lines))}
+	b := promo.Basket{At: s.now(), CustomerTier: tier, Lang: s.opts.Lang, Lines: make([]promo.Line, len(out.lines))}
 	for i, l := range out.lines {
 		pl := promo.Line{SKU: l.SKU, Category: l.category, Qty: l.Qty, UnitPriceMinor: l.UnitPriceMinor,
 			AmountMinor: l.AmountMinor, TaxRateBP: l.TaxRateBP}

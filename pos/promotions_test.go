@@ -92,7 +92,7 @@ func TestServer_Quote_Promotions(t *testing.T) {
 		t.Errorf("discount name %q", q.Lines[0].Discounts[0].Name)
 	}
 	// An Italian store shows the Italian name, and English where central sent no Italian one.
-	it := newPromoEnv(t, func(o *Options) { o.Locale = "it-IT" })
+	it := newPromoEnv(t, func(o *Options) { o.Lang = "it" })
 	_, body = it.do("POST", "/api/v1/sales/quote", tokenLane1, SaleRequest{Lines: promoBasket()})
 	q = decode[Quote](t, body)
 	if got := q.Lines[0].Discounts[0].Name; got != "Caffè 3x2" {

@@ -97,6 +97,11 @@ type Options struct {
 	Customers CustomerDirectory
 	// OnCommit is called after a transaction that queued outbox events committed (sync's wake-up).
 	OnCommit func()
+	// Lang is the store's language ("it", from the store locale): promotion names on quotes, sales
+	// and the screen are in it, else English (empty: English).
+	Lang string
+	// QuickKeys are the SKUs of the POS screen's quick keys, in order (pos.quick_keys).
+	QuickKeys []string
 	// Now is the clock (nil: time.Now).
 	Now    func() time.Time
 	Logger *slog.Logger

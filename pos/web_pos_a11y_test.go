@@ -12,6 +12,14 @@ import (
 func TestBrowser_POSAccessibility(t *testing.T) {
 	e := newTillPageEnv(t)
 	axe := axeSource(t)
+	// The new parts in view: quick-key tiles, a device banner and a discounted line.
+	e.svc.opts.QuickKeys = []string{"CAFFE-250", "PASTA-500"}
+	e.svc.opts.Devices = func() []DeviceState {
+		return []DeviceState{{Name: "lane1-printer", Type: "printer", State: "paper_out"}}
+	}
+	if err := e.svc.SeedPromotions(t.Context(), screenPromotions); err != nil {
+		t.Fatal(err)
+	}
 	b := browsertest.New(t, 1024, 768)
 	posLogin(b, e.srv.URL)
 	b.TypeInto("#code", "8001234567903\ue007")
@@ -29,6 +37,9 @@ func TestBrowser_POSAccessibility(t *testing.T) {
 			t.Errorf("%s: serious accessibility violations:\n  %s", what, strings.Join(serious, "\n  "))
 		}
 	}
+	b.WaitFor("tiles and banner", `return document.querySelectorAll("#tiles .tile").length === 2 && !document.getElementById("devices").hidden;`)
+	b.TypeInto("#code", "8001234567897")
+	b.WaitFor("discount", `return !!document.querySelector("#basket .disc");`)
 	check("sale")
 	b.Click("#session")
 	b.WaitFor("till panel", `return !document.getElementById("tillp").hidden;`)
@@ -37,4 +48,9 @@ func TestBrowser_POSAccessibility(t *testing.T) {
 	b.Click("#receipts")
 	b.WaitFor("receipts panel", `return !document.getElementById("rcp").hidden;`)
 	check("receipts panel")
+	b.Click("#rcp-back")
+	b.SwitchTo(b.NewWindow())
+	b.Open(e.srv.URL + "/pos/display")
+	b.WaitFor("display", `return document.getElementById("screen").getAttribute("data-state") === "basket";`)
+	check("customer display")
 }

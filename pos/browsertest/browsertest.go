@@ -262,3 +262,28 @@ func DistinctColours(img image.Image, limit int) int {
 	}
 	return len(seen)
 }
+
+// NewWindow opens a new top-level window in the same session (same cookies and storage, as a
+// second screen of one browser) and returns its handle; the current window stays current.
+func (b *Browser) NewWindow() string {
+	b.T.Helper()
+	var w struct {
+		Handle string `json:"handle"`
+	}
+	b.call("POST", "/window/new", map[string]string{"type": "window"}, &w)
+	return w.Handle
+}
+
+// Window returns the current window's handle.
+func (b *Browser) Window() string {
+	b.T.Helper()
+	var h string
+	b.call("GET", "/window", nil, &h)
+	return h
+}
+
+// SwitchTo makes the window with handle current.
+func (b *Browser) SwitchTo(handle string) {
+	b.T.Helper()
+	b.call("POST", "/window", map[string]string{"handle": handle}, nil)
+}

@@ -4,7 +4,7 @@
 (function () {
   "use strict";
   var T = {
-    en: {m_prepaid: "prepaid", m_other: "other", receipts: "Receipts", rcp_h: "Reprint or refund a receipt", rcp_no: "Receipt number", find: "Find", refund_qty: "Refund qty", refund_by: "Refund by", reprint: "Reprint", refund: "Refund", refunded: "Refund {no}: {amount} to give back.", reprinted: "The copy was sent to the printer.", no_receipt: "No receipt {no}.", pick_refund: "Choose what to refund.", part_card: "Card part", part_voucher: "Voucher part", left: "{due} left to pay.", m_cash: "cash", m_card: "card", m_voucher: "voucher", offline: "offline — sales are kept and will sync", login_h: "POS login", token: "Terminal token", cashier: "Cashier",
+    en: {language: "Language", dev_paper_out: "Printer {name} is out of paper: load a roll; receipts wait and print then.", dev_paper_low: "Printer {name}: the paper is running low.", dev_cover_open: "Printer {name}: the cover is open.", dev_reconnecting: "{name} is reconnecting…", dev_failed: "{name} does not answer: call the manager.", dev_drawer_open: "The cash drawer ({name}) is open.", dev_other: "{name}: {state}", welcome: "Welcome", thanks: "Thank you!", display_off: "Not connected to the till: log in on the lane's POS screen in this browser.", search: "Search by name", no_match: "No product matches “{q}”.", saving: "You save", m_prepaid: "prepaid", m_other: "other", receipts: "Receipts", rcp_h: "Reprint or refund a receipt", rcp_no: "Receipt number", find: "Find", refund_qty: "Refund qty", refund_by: "Refund by", reprint: "Reprint", refund: "Refund", refunded: "Refund {no}: {amount} to give back.", reprinted: "The copy was sent to the printer.", no_receipt: "No receipt {no}.", pick_refund: "Choose what to refund.", part_card: "Card part", part_voucher: "Voucher part", left: "{due} left to pay.", m_cash: "cash", m_card: "card", m_voucher: "voucher", offline: "offline — sales are kept and will sync", login_h: "POS login", token: "Terminal token", cashier: "Cashier",
       login: "Log in", logout: "Log out", till: "Till", code: "Code", item: "Item", qty: "Qty", price: "Price", amount: "Amount",
       void: "Void line", total: "Total", vat: "VAT", cashdue: "Cash due", cash_given: "Cash given", pay_cash: "Pay cash",
       pay_card: "Pay by card", loyalty: "Loyalty card", orders_h: "Click & collect", orders_show: "Open orders", change: "Change",
@@ -29,7 +29,7 @@
       hand_over: "Hand over", sell: "Sell", vat_line: "VAT {rate}%: {tax} of {gross}", error: "Something went wrong ({code}).",
       unreadable: "Unreadable scan: scan again.", rt_pending: "RT: being registered…",
       rt_registered: "RT: document {doc} of Z {z}", rt_failed: "RT refused the document: {error}"},
-    it: {m_prepaid: "prepagato", m_other: "altro", receipts: "Scontrini", rcp_h: "Ristampa o rimborsa uno scontrino", rcp_no: "Numero dello scontrino", find: "Cerca", refund_qty: "Qtà da rimborsare", refund_by: "Rimborso in", reprint: "Ristampa", refund: "Rimborsa", refunded: "Reso {no}: {amount} da restituire.", reprinted: "La copia è stata inviata alla stampante.", no_receipt: "Nessuno scontrino {no}.", pick_refund: "Scegli cosa rimborsare.", part_card: "Parte con carta", part_voucher: "Parte con buono", left: "Restano {due} da pagare.", m_cash: "contanti", m_card: "carta", m_voucher: "buono", offline: "non in linea — le vendite sono conservate e saranno sincronizzate", login_h: "Accesso cassa", token: "Token del terminale",
+    it: {language: "Lingua", dev_paper_out: "La stampante {name} è senza carta: inserisci un rotolo; gli scontrini attendono e saranno stampati.", dev_paper_low: "Stampante {name}: la carta sta per finire.", dev_cover_open: "Stampante {name}: il coperchio è aperto.", dev_reconnecting: "{name} si sta ricollegando…", dev_failed: "{name} non risponde: chiama il responsabile.", dev_drawer_open: "Il cassetto ({name}) è aperto.", dev_other: "{name}: {state}", welcome: "Benvenuti", thanks: "Grazie!", display_off: "Non collegato alla cassa: accedi alla cassa di questa postazione in questo browser.", search: "Cerca per nome", no_match: "Nessun articolo corrisponde a «{q}».", saving: "Risparmi", m_prepaid: "prepagato", m_other: "altro", receipts: "Scontrini", rcp_h: "Ristampa o rimborsa uno scontrino", rcp_no: "Numero dello scontrino", find: "Cerca", refund_qty: "Qtà da rimborsare", refund_by: "Rimborso in", reprint: "Ristampa", refund: "Rimborsa", refunded: "Reso {no}: {amount} da restituire.", reprinted: "La copia è stata inviata alla stampante.", no_receipt: "Nessuno scontrino {no}.", pick_refund: "Scegli cosa rimborsare.", part_card: "Parte con carta", part_voucher: "Parte con buono", left: "Restano {due} da pagare.", m_cash: "contanti", m_card: "carta", m_voucher: "buono", offline: "non in linea — le vendite sono conservate e saranno sincronizzate", login_h: "Accesso cassa", token: "Token del terminale",
       cashier: "Cassiere", login: "Accedi", logout: "Esci", till: "Cassa", code: "Codice", item: "Articolo", qty: "Qtà", price: "Prezzo",
       amount: "Importo", void: "Annulla riga", total: "Totale", vat: "IVA", cashdue: "Da pagare in contanti", cash_given: "Contanti ricevuti",
       pay_cash: "Paga in contanti", pay_card: "Paga con carta", loyalty: "Carta fedeltà", orders_h: "Click & collect", orders_show: "Ordini aperti",
@@ -54,7 +54,7 @@
       hand_over: "Consegna", sell: "Vendi", vat_line: "IVA {rate}%: {tax} su {gross}", error: "Qualcosa non ha funzionato ({code}).",
       unreadable: "Scansione illeggibile: riprova.", rt_pending: "RT: registrazione in corso…",
       rt_registered: "RT: documento {doc} dello Z {z}", rt_failed: "L'RT ha rifiutato il documento: {error}"},
-    fr: {m_prepaid: "prépayé", m_other: "autre", receipts: "Tickets", rcp_h: "Réimprimer ou rembourser un ticket", rcp_no: "Numéro du ticket", find: "Chercher", refund_qty: "Qté à rembourser", refund_by: "Rembourser en", reprint: "Réimprimer", refund: "Rembourser", refunded: "Remboursement {no} : {amount} à rendre.", reprinted: "La copie a été envoyée à l'imprimante.", no_receipt: "Aucun ticket {no}.", pick_refund: "Choisissez ce qu'il faut rembourser.", part_card: "Part carte", part_voucher: "Part bon d'achat", left: "Reste {due} à payer.", m_cash: "espèces", m_card: "carte", m_voucher: "bon d'achat", offline: "hors ligne — les ventes sont gardées et seront synchronisées", login_h: "Connexion caisse", token: "Jeton du terminal",
+    fr: {language: "Langue", dev_paper_out: "L'imprimante {name} n'a plus de papier : mettez un rouleau ; les tickets attendent et seront imprimés.", dev_paper_low: "Imprimante {name} : le papier va manquer.", dev_cover_open: "Imprimante {name} : le capot est ouvert.", dev_reconnecting: "{name} se reconnecte…", dev_failed: "{name} ne répond pas : appelez le responsable.", dev_drawer_open: "Le tiroir-caisse ({name}) est ouvert.", dev_other: "{name} : {state}", welcome: "Bienvenue", thanks: "Merci !", display_off: "Pas relié à la caisse : connectez-vous à la caisse de ce poste dans ce navigateur.", search: "Chercher par nom", no_match: "Aucun article ne correspond à « {q} ».", saving: "Vous économisez", m_prepaid: "prépayé", m_other: "autre", receipts: "Tickets", rcp_h: "Réimprimer ou rembourser un ticket", rcp_no: "Numéro du ticket", find: "Chercher", refund_qty: "Qté à rembourser", refund_by: "Rembourser en", reprint: "Réimprimer", refund: "Rembourser", refunded: "Remboursement {no} : {amount} à rendre.", reprinted: "La copie a été envoyée à l'imprimante.", no_receipt: "Aucun ticket {no}.", pick_refund: "Choisissez ce qu'il faut rembourser.", part_card: "Part carte", part_voucher: "Part bon d'achat", left: "Reste {due} à payer.", m_cash: "espèces", m_card: "carte", m_voucher: "bon d'achat", offline: "hors ligne — les ventes sont gardées et seront synchronisées", login_h: "Connexion caisse", token: "Jeton du terminal",
       cashier: "Caissier", login: "Se connecter", logout: "Se déconnecter", till: "Caisse", code: "Code", item: "Article", qty: "Qté",
       price: "Prix", amount: "Montant", void: "Annuler la ligne", total: "Total", vat: "TVA", cashdue: "À payer en espèces",
       cash_given: "Espèces reçues", pay_cash: "Payer en espèces", pay_card: "Payer par carte", loyalty: "Carte de fidélité",
@@ -80,7 +80,7 @@
       hand_over: "Remettre", sell: "Vendre", vat_line: "TVA {rate} % : {tax} sur {gross}", error: "Une erreur est survenue ({code}).",
       unreadable: "Scan illisible : scannez de nouveau.", rt_pending: "RT : enregistrement en cours…",
       rt_registered: "RT : document {doc} du Z {z}", rt_failed: "Le RT a refusé le document : {error}"},
-    fi: {m_prepaid: "ennakkomaksu", m_other: "muu", receipts: "Kuitit", rcp_h: "Tulosta uudelleen tai hyvitä kuitti", rcp_no: "Kuitin numero", find: "Hae", refund_qty: "Hyvitettävä määrä", refund_by: "Hyvitystapa", reprint: "Tulosta uudelleen", refund: "Hyvitä", refunded: "Hyvitys {no}: palauta {amount}.", reprinted: "Kopio lähetettiin tulostimelle.", no_receipt: "Kuittia {no} ei löydy.", pick_refund: "Valitse hyvitettävät tuotteet.", part_card: "Osa kortilla", part_voucher: "Osa lahjakortilla", left: "{due} vielä maksettavana.", m_cash: "käteinen", m_card: "kortti", m_voucher: "lahjakortti", offline: "ei yhteyttä — myynnit säilytetään ja synkronoidaan", login_h: "Kassan kirjautuminen", token: "Päätteen tunniste",
+    fi: {language: "Kieli", dev_paper_out: "Tulostimesta {name} on paperi loppu: vaihda rulla; kuitit odottavat ja tulostuvat sitten.", dev_paper_low: "Tulostin {name}: paperi on loppumassa.", dev_cover_open: "Tulostin {name}: kansi on auki.", dev_reconnecting: "{name} yhdistää uudelleen…", dev_failed: "{name} ei vastaa: kutsu esihenkilö.", dev_drawer_open: "Kassalaatikko ({name}) on auki.", dev_other: "{name}: {state}", welcome: "Tervetuloa", thanks: "Kiitos!", display_off: "Ei yhteyttä kassaan: kirjaudu tämän kassan näytölle tässä selaimessa.", search: "Hae nimellä", no_match: "Mikään tuote ei vastaa hakua ”{q}”.", saving: "Säästät", m_prepaid: "ennakkomaksu", m_other: "muu", receipts: "Kuitit", rcp_h: "Tulosta uudelleen tai hyvitä kuitti", rcp_no: "Kuitin numero", find: "Hae", refund_qty: "Hyvitettävä määrä", refund_by: "Hyvitystapa", reprint: "Tulosta uudelleen", refund: "Hyvitä", refunded: "Hyvitys {no}: palauta {amount}.", reprinted: "Kopio lähetettiin tulostimelle.", no_receipt: "Kuittia {no} ei löydy.", pick_refund: "Valitse hyvitettävät tuotteet.", part_card: "Osa kortilla", part_voucher: "Osa lahjakortilla", left: "{due} vielä maksettavana.", m_cash: "käteinen", m_card: "kortti", m_voucher: "lahjakortti", offline: "ei yhteyttä — myynnit säilytetään ja synkronoidaan", login_h: "Kassan kirjautuminen", token: "Päätteen tunniste",
       cashier: "Kassanhoitaja", login: "Kirjaudu", logout: "Kirjaudu ulos", till: "Kassa", code: "Koodi", item: "Tuote", qty: "Määrä",
       price: "Hinta", amount: "Summa", void: "Poista rivi", total: "Yhteensä", vat: "ALV", cashdue: "Maksettava käteisellä",
       cash_given: "Saatu käteinen", pay_cash: "Maksa käteisellä", pay_card: "Maksa kortilla", loyalty: "Kanta-asiakaskortti",
@@ -107,13 +107,33 @@
       unreadable: "Lukukelvoton skannaus: skannaa uudelleen.", rt_pending: "RT: rekisteröidään…",
       rt_registered: "RT: asiakirja {doc}, Z {z}", rt_failed: "RT hylkäsi asiakirjan: {error}"}
   };
-  var lang = document.body.getAttribute("data-lang");
+  // The screen follows the store's language; a cashier may switch it for their session (kept in
+  // sessionStorage, so the next cashier's login starts from the store's again). Money stays in the
+  // store's format, as on the receipt.
+  var store = document.body.getAttribute("data-lang");
+  var lang = T[sessionStorage.getItem("pos_lang")] ? sessionStorage.getItem("pos_lang") : store;
   var texts = T[lang] || T.en;
   window.POS_T = function (key, args) {
     var s = texts[key] || T.en[key] || key;
     return s.replace(/\{(\w+)\}/g, function (_, k) { return args && args[k] !== undefined ? String(args[k]) : ""; });
   };
-  Array.prototype.forEach.call(document.querySelectorAll("[data-t]"), function (el) {
-    el.textContent = window.POS_T(el.getAttribute("data-t"));
-  });
+  function apply() {
+    document.documentElement.lang = T[lang] ? lang : "en";
+    Array.prototype.forEach.call(document.querySelectorAll("[data-t]"), function (el) {
+      el.textContent = window.POS_T(el.getAttribute("data-t"));
+    });
+  }
+  // POS_SETLANG switches the texts in place (the basket stays); "" goes back to the store's.
+  window.POS_SETLANG = function (l) {
+    if (l && !T[l]) { return; }
+    if (l && l !== store) { sessionStorage.setItem("pos_lang", l); } else { sessionStorage.removeItem("pos_lang"); }
+    lang = l || store; texts = T[lang] || T.en; apply();
+    document.dispatchEvent(new Event("pos-lang"));
+  };
+  apply();
+  var sel = document.getElementById("lang");
+  if (sel) {
+    sel.value = T[lang] ? lang : "en";
+    sel.addEventListener("change", function () { window.POS_SETLANG(sel.value); });
+  }
 }());

@@ -114,7 +114,7 @@
   }
   function requote() {
     var seq = ++st.seq;
-    if (!st.items.length) { st.quote = null; render(); return; }
+    if (!st.items.length) { st.quote = null; render(); api("POST", "/api/v1/display/clear").catch(function () {}); return; } // the customer display empties too
     api("POST", "/api/v1/sales/quote", {terminal: st.terminal, cashier: st.cashier, lines: lines(),
       customer_id: st.customer || undefined, reservation_id: st.reservation || undefined}).then(function (res) {
       if (seq !== st.seq) { return; } // a newer change is in flight
@@ -144,11 +144,13 @@
       }
       [name, qty, price, l ? money(l.amount_minor) : ""]
         .forEach(function (t, j) { var td = document.createElement("td"); td.textContent = t; if (j) { td.className = "n"; } tr.appendChild(td); });
+      if (window.POS_DISC) { window.POS_DISC.line(tr.firstChild, l); } // pos-discounts.js
       tr.addEventListener("click", function () { st.sel = i; render(); });
       tb.appendChild(tr);
     });
     $("total").textContent = money(q ? q.total_minor : 0);
     $("tax").textContent = money(q ? q.tax_minor : 0);
+    if (window.POS_DISC) { window.POS_DISC.total(q); }
     $("cashdue").textContent = money(q ? Math.max(0, q.cash_due_minor - partsSum()) : 0); // less card and voucher parts
     var ul = $("taxes"); ul.textContent = "";
     ((q && q.taxes) || []).forEach(function (t) {
@@ -374,12 +376,14 @@
       if (res.ok) {
         $("offline").hidden = !!res.body.online;
         $("pending").textContent = String((res.body.outbox && res.body.outbox.pending) || 0);
+        if (window.POS_DEVICES) { window.POS_DEVICES(res.body.devices); } // pos-devices.js
       }
     }).catch(function () { $("offline").hidden = false; })
       .then(function () { setTimeout(poll, 5000); });
   }
 
   // --- touch: line keys and the numpad type into the field last used ----------------------
+  document.addEventListener("pos-lang", render); // pos-i18n.js: the cashier switched language
   $("plus").addEventListener("click", function () { changeQty(1); });
   $("minus").addEventListener("click", function () { changeQty(-1); });
   $("void").addEventListener("click", voidLine);
@@ -399,7 +403,7 @@
     });
     $("numpad").appendChild(b);
   });
-  window.POS = {api: api, money: money, parseMoney: parseMoney, errText: errText, uuid4: uuid4, st: st, T: T, pay: pay, say: say};
+  window.POS = {add: add, api: api, money: money, parseMoney: parseMoney, errText: errText, uuid4: uuid4, st: st, T: T, pay: pay, say: say};
 
   // A still-valid cookie and a remembered lane skip the login form.
   if (st.terminal && st.cashier) {
