@@ -63,6 +63,8 @@ func TestConfig_Validate(t *testing.T) {
 		{"currency/unknown", func(c *Config) { c.Currency = "EUX" }, `currency: "EUX" is not an ISO 4217`},
 		{"currency/lower_case", func(c *Config) { c.Currency = "eur" }, `currency: "eur" must be written EUR`},
 		{"currency/no_currency", func(c *Config) { c.Currency = "XXX" }, `currency: "XXX" means no currency`},
+		{"currency/withdrawn", func(c *Config) { c.Currency = "DEM" }, `currency: "DEM" is not an ISO 4217 currency code in use`},
+		{"currency/gold", func(c *Config) { c.Currency = "XAU" }, `currency: "XAU" has no minor unit in ISO 4217`},
 		{"currency/required", func(c *Config) { c.Currency = "" }, "currency: required"},
 		{"currency/other_ok", func(c *Config) { c.Currency = "SEK" }, ""},
 
