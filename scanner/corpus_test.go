@@ -75,16 +75,26 @@ func TestCorpusTable(t *testing.T) {
 		f, m, w, s = corpusScore(wantNoDM, zb)
 		theirsNoDM = score{theirsNoDM.found + f, theirsNoDM.missed + m, theirsNoDM.wrong + w, theirsNoDM.spurious + s}
 	}
-	timeAll := func(name string, args ...string) time.Duration {
-		start := time.Now()
-		for _, f := range files {
-			cmd := exec.Command(name, append(args, f)...)
-			_ = cmd.Run() // both exit non-zero when an image has no code
-		}
-		return time.Since(start) / time.Duration(len(files))
+	// Interleaved per file, so that both (and CORPUS_BASE_BIN, an older build) see the same load.
+	cmds := [][]string{{bin, "decode"}, {zbar, "-q", "--nodbus"}}
+	if base := os.Getenv("CORPUS_BASE_BIN"); base != "" {
+		cmds = append(cmds, []string{base, "decode"})
 	}
-	tOurs := timeAll(bin, "decode")
-	tZbar := timeAll(zbar, "-q", "--nodbus")
+	spent := make([]time.Duration, len(cmds))
+	for _, f := range files {
+		for i, c := range cmds {
+			start := time.Now()
+			_ = exec.Command(c[0], append(c[1:], f)...).Run() // both exit non-zero when an image has no code
+			spent[i] += time.Since(start)
+		}
+	}
+	for i := range spent {
+		spent[i] /= time.Duration(len(files))
+	}
+	tOurs, tZbar := spent[0], spent[1]
+	if len(spent) > 2 {
+		fmt.Printf("\nCORPUS_BASE_BIN: %d ms per image\n", spent[2].Milliseconds())
+	}
 	pct := func(a, b int) string { return fmt.Sprintf("%d (%.0f %%)", a, 100*float64(a)/float64(b)) }
 	fmt.Printf("\n%d images (1280×960), %d codes (%d Data Matrix, which zbar does not read)\n\n", len(imgs), total, dmCodes)
 	fmt.Printf("| decoder | found | missed | wrong | spurious | time per image (process) |\n|---|---|---|---|---|---|\n")

@@ -323,12 +323,26 @@ func (b *matrixWindow) GetBlackMatrix() (*gozxing.BitMatrix, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Copy 32 bits at a time: each window word is two source words shifted.
+	src, dst := gozxing.NewBitArray(b.m.GetWidth()), gozxing.NewBitArray(b.w)
+	first, shift := b.x0/32, uint(b.x0%32)
 	for y := 0; y < b.h; y++ {
-		for x := 0; x < b.w; x++ {
-			if b.m.Get(b.x0+x, b.y0+y) {
-				win.Set(x, y)
+		sw := b.m.GetRow(b.y0+y, src).GetBitArray()
+		dw := dst.GetBitArray()
+		for j := range dw {
+			var v uint32
+			if i := first + j; i < len(sw) {
+				v = sw[i] >> shift
+				if shift > 0 && i+1 < len(sw) {
+					v |= sw[i+1] << (32 - shift)
+				}
 			}
+			dw[j] = v
 		}
+		if r := b.w % 32; r != 0 {
+			dw[len(dw)-1] &= 1<<uint(r) - 1
+		}
+		win.SetRow(y, dst)
 	}
 	b.window = win
 	return win, nil

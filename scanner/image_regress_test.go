@@ -72,3 +72,36 @@ func TestDecodeImage_DataMatrix45(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+// TestMatrixWindow: a window's black matrix is exactly the rectangle of the image's, at word
+// offsets and across word edges.
+func TestMatrixWindow(t *testing.T) {
+	m, _ := gozxing.NewBitMatrix(200, 90)
+	for y := 0; y < 90; y++ {
+		for x := 0; x < 200; x++ {
+			if (x*7+y*13)%5 == 0 || x == y {
+				m.Set(x, y)
+			}
+		}
+	}
+	for _, r := range [][4]int{{0, 0, 100, 45}, {37, 11, 100, 45}, {64, 45, 136, 45}, {5, 3, 31, 9}, {199, 89, 1, 1}} {
+		w := &matrixWindow{m: m, x0: r[0], y0: r[1], w: r[2], h: r[3]}
+		got, err := w.GetBlackMatrix()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for y := 0; y < r[3]; y++ {
+			for x := 0; x < r[2]; x++ {
+				if got.Get(x, y) != m.Get(r[0]+x, r[1]+y) {
+					t.Fatalf("window %v: (%d,%d) differs", r, x, y)
+				}
+			}
+			// nothing set past the window's width
+			for x := r[2]; x < got.GetRowSize()*32; x++ {
+				if got.GetRow(y, nil).Get(x) {
+					t.Fatalf("window %v: bit %d of row %d set past the width", r, x, y)
+				}
+			}
+		}
+	}
+}
