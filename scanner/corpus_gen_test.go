@@ -226,8 +226,8 @@ func kindOf(comparable string) string {
 // reported that is not in the image: no misread, no code made of noise, text or QR modules.
 // (The README's table comes from the larger corpus of corpus_test.go.)
 func TestDecodeImage_CorpusNoFalseCodes(t *testing.T) {
-	if testing.Short() {
-		t.Skip("decodes 4 photos")
+	if testing.Short() || raceEnabled {
+		t.Skip("decodes 4 photos (not under -race: TestDecodeImage_CorpusMisreads keeps the two that failed)")
 	}
 	var found, total int
 	for _, im := range genCorpus(t, 4, 7) {
