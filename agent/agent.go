@@ -195,7 +195,8 @@ func New(ctx context.Context, cfg *Config, opts Options) (*Agent, error) {
 	a.API.MetricsToken(cfg.HTTP.MetricsToken())
 	pos.RegisterScaleRoute(a.API)
 	if err := pos.RegisterPages(a.API, a.POS, pos.PageOptions{StoreName: cfg.Store.Name, Locale: cfg.Locale,
-		Currency: cfg.Currency, WebshopProductURL: cfg.Links.WebshopProduct, AisleBase: cfg.Links.AisleBase}); err != nil {
+		Currency: cfg.Currency, WebshopProductURL: cfg.Links.WebshopProduct, AisleBase: cfg.Links.AisleBase,
+		RatePerIP: aisleRate(cfg), BurstPerIP: cfg.HTTP.AisleBurstPerIP}); err != nil {
 		a.Close()
 		return nil, fmt.Errorf("pages: %w", err)
 	}
@@ -405,4 +406,13 @@ func (a *Agent) Close() error {
 		a.lock = nil
 	}
 	return errors.Join(errs...)
+}
+
+// aisleRate is http.aisle_rate_per_ip as pos.PageOptions takes it: 0 in the config (off) is a
+// negative rate there, where 0 means its own default.
+func aisleRate(cfg *Config) float64 {
+	if cfg.HTTP.AisleRatePerIP == 0 {
+		return -1
+	}
+	return float64(cfg.HTTP.AisleRatePerIP)
 }

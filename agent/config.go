@@ -106,6 +106,12 @@ type HTTPConfig struct {
 	// MetricsTokenFile, when set, holds the bearer token /metrics requires (Prometheus's
 	// authorization credentials_file); empty leaves /metrics public.
 	MetricsTokenFile string `yaml:"metrics_token_file"`
+	// AisleRatePerIP and AisleBurstPerIP bound the public aisle pages (/p/…, /01/…) per client
+	// IP, as a token bucket: bursts of AisleBurstPerIP, then AisleRatePerIP a second. A guest
+	// Wi-Fi behind NAT is one IP for every shopper, so the defaults (50/s, bursts of 200) let
+	// a few hundred phones open a page at once; 0 turns the limit off.
+	AisleRatePerIP  int `yaml:"aisle_rate_per_ip"`
+	AisleBurstPerIP int `yaml:"aisle_burst_per_ip"`
 
 	metricsToken string // read from MetricsTokenFile
 }
@@ -234,6 +240,8 @@ const (
 	configDefaultLookupTimeout   = Duration(2 * time.Second)
 	configDefaultReconnectWindow = Duration(45 * time.Second)
 	configDefaultClientIDPrefix  = "storeagent-"
+	configDefaultAisleRate       = 50
+	configDefaultAisleBurst      = 200
 )
 
 // DefaultConfig returns the defaults every load starts from. It has no store_id, so it does not
@@ -254,7 +262,7 @@ func configDefaults(goos string, getenv func(string) string) Config {
 		Currency: configDefaultCurrency,
 		Store:    StoreInfo{Timezone: configDefaultTimezone},
 		Log:      LogConfig{Format: "text", Level: "info"},
-		HTTP:     HTTPConfig{Listen: configDefaultListen},
+		HTTP:     HTTPConfig{Listen: configDefaultListen, AisleRatePerIP: configDefaultAisleRate, AisleBurstPerIP: configDefaultAisleBurst},
 		Customers: Customers{
 			CacheTTL:      configDefaultCacheTTL,
 			LookupTimeout: configDefaultLookupTimeout,

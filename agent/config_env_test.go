@@ -46,11 +46,12 @@ func TestConfigEnvKeys(t *testing.T) {
 		}
 	})
 	t.Run("count", func(t *testing.T) {
-		// 7 top-level scalars + store 4 + links 3 + log 2 + http 5 + customers 2 + mqtt 10 + till 4
+		// 7 top-level scalars + store 4 + links 3 + log 2 + http 7 + customers 2 + mqtt 10 + till 4
 		// (require_open, max_difference_minor, day_starts_at, require_drawer_closed; denominations
 		// is a list) + fiscal 5 + payments 2 (answer_timeout, unclaimed_after) + fleet 6 (pinned is a list)
-		// + fiscal.printer 3 (driver, url, timeout; departments and payments are maps).
-		if got, want := len(keys), 53; got != want {
+		// + fiscal.printer 3 (driver, url, timeout; departments and payments are maps)
+		// + http.aisle_rate_per_ip, http.aisle_burst_per_ip.
+		if got, want := len(keys), 55; got != want {
 			t.Errorf("len(configEnvKeys()) = %d; want %d", got, want)
 		}
 	})

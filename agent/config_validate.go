@@ -6,8 +6,9 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/text/currency"
 	"golang.org/x/text/language"
+
+	"github.com/storeagent/storeagent/scanner"
 )
 
 // Validate fills in the defaults that derive from other keys (mqtt.client_id, rcn_region, each
@@ -132,21 +133,27 @@ func (c *Config) validateLocale(ps *configProblems) {
 	ps.add("locale", fmt.Sprintf("language %q of %q is not one of %s", base, c.Locale, strings.Join(configLanguages, ", ")))
 }
 
-// validateCurrency checks that currency is an upper-case ISO 4217 code.
+// validateCurrency checks that currency is an ISO 4217 List One code with a minor unit.
 func (c *Config) validateCurrency(ps *configProblems) {
 	cur := c.Currency
 	if cur == "" {
 		ps.add("currency", "required: an ISO 4217 code such as EUR")
 		return
 	}
-	unit, err := currency.ParseISO(cur)
+	iso, ok := scanner.LookupCurrency(cur)
+	if !ok {
+		if up, found := scanner.LookupCurrency(strings.ToUpper(cur)); found {
+			ps.add("currency", fmt.Sprintf("%q must be written %s", cur, up.Alpha))
+			return
+		}
+		ps.add("currency", fmt.Sprintf("%q is not an ISO 4217 currency code in use (List One, such as EUR)", cur))
+		return
+	}
 	switch {
-	case err != nil || len(cur) != 3:
-		ps.add("currency", fmt.Sprintf("%q is not an ISO 4217 currency code (such as EUR)", cur))
-	case unit.String() != cur:
-		ps.add("currency", fmt.Sprintf("%q must be written %s", cur, unit))
 	case cur == "XXX":
 		ps.add("currency", `"XXX" means no currency; name the store's currency, such as EUR`)
+	case iso.Exponent < 0:
+		ps.add("currency", fmt.Sprintf("%q has no minor unit in ISO 4217 (a metal or a fund unit); name the store's currency, such as EUR", cur))
 	}
 }
 

@@ -46,6 +46,28 @@ func (c *Config) validateHTTP(ps *configProblems) {
 			ps.add("http.shopper_listen", fmt.Sprintf("%q is http.listen too: give the shopper pages their own port (or leave it empty)", c.HTTP.ShopperListen))
 		}
 	}
+	c.validateAisleRate(ps)
+}
+
+// Bounds of the aisle-page limit: beyond them a value is a typo (a 2-core store box serves a
+// few thousand pages a second at most; a burst is held per IP in memory).
+const (
+	configMaxAisleRate  = 10000
+	configMaxAisleBurst = 100000
+)
+
+// validateAisleRate checks http.aisle_rate_per_ip (0 = off, else up to configMaxAisleRate) and
+// http.aisle_burst_per_ip (1..configMaxAisleBurst while the limit is on).
+func (c *Config) validateAisleRate(ps *configProblems) {
+	rate, burst := c.HTTP.AisleRatePerIP, c.HTTP.AisleBurstPerIP
+	switch {
+	case rate < 0 || rate > configMaxAisleRate:
+		ps.add("http.aisle_rate_per_ip", fmt.Sprintf("%d is not 0 (off) to %d requests a second", rate, configMaxAisleRate))
+	case rate > 0 && (burst < 1 || burst > configMaxAisleBurst):
+		ps.add("http.aisle_burst_per_ip", fmt.Sprintf("%d is not 1 to %d requests (with http.aisle_rate_per_ip %d)", burst, configMaxAisleBurst, rate))
+	case rate > 0 && burst < rate:
+		ps.add("http.aisle_burst_per_ip", fmt.Sprintf("%d is less than http.aisle_rate_per_ip %d: a burst must hold at least one second's requests", burst, rate))
+	}
 }
 
 // configHostPort checks host:port with a numeric port (0 only if allowZero: a free port). The

@@ -12,6 +12,7 @@ import (
 	"github.com/storeagent/storeagent/devices/display"
 	firmwareprofiles "github.com/storeagent/storeagent/firmware-profiles"
 	"github.com/storeagent/storeagent/pos"
+	"github.com/storeagent/storeagent/scanner"
 )
 
 // displayProfiles loads the display models, profiles_dir/displays overriding the built-in ones.
@@ -69,9 +70,8 @@ func displayLabels(cfg *Config) display.Labels {
 // displayFormat returns the currency's decimals (ISO 4217 exponent) and the locale's decimal sign.
 func displayFormat(cfg *Config) (int, byte) {
 	decimals := 2
-	switch cfg.Currency {
-	case "JPY", "KRW", "ISK", "CLP", "VND":
-		decimals = 0
+	if c, ok := scanner.LookupCurrency(cfg.Currency); ok && c.Exponent >= 0 {
+		decimals = c.Exponent // ISO 4217 minor unit: JPY 0, KWD 3
 	}
 	sep := byte(',')
 	if strings.HasPrefix(strings.ToLower(cfg.Locale), "en") {

@@ -37,7 +37,8 @@ type PageOptions struct {
 	// AisleBase is links.aisle_base, what label QR codes point to ("http://store.local:8080").
 	AisleBase string
 	// RatePerIP and BurstPerIP bound public page requests per client IP (token bucket);
-	// zero values mean 5 per second with bursts of 20. A negative rate turns the limit off.
+	// zero values mean 50 per second with bursts of 200 (a guest Wi-Fi behind NAT is one IP for
+	// every shopper). A negative rate turns the limit off.
 	RatePerIP  float64
 	BurstPerIP int
 	// Now is the clock of the rate limiter (nil: time.Now).
@@ -99,10 +100,10 @@ func newPages(svc *Service, opts PageOptions) (*pages, error) {
 	}
 	rate, burst := opts.RatePerIP, opts.BurstPerIP
 	if rate == 0 {
-		rate = 5
+		rate = 50
 	}
 	if burst <= 0 {
-		burst = 20
+		burst = 200
 	}
 	lab, err := NewLabeler(opts)
 	if err != nil {

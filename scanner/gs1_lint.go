@@ -50,9 +50,8 @@ func isCSet82(c byte) bool {
 
 // lint applies one of the dictionary's content checks to a component. The
 // linters are those of the GS1 Barcode Syntax Tests; the ones that need
-// data this package does not carry (GS1 Company Prefix positions, coupon
-// and media-type tables, the ISO 4217 list, the alphanumeric check pair)
-// are not applied.
+// data this package does not carry (GS1 Company Prefix positions, the
+// media-type table, the alphanumeric check pair) are not applied.
 func lint(ai, name, v string) error {
 	switch name {
 	case "csum":
@@ -144,6 +143,14 @@ func lint(ai, name, v string) error {
 		if len(v) != 1 || !isImporterIndex(v[0]) {
 			return gs1Errorf(ai, "importer index %q is not one of - 0-9 A-Z _ a-z", clip(v, 4))
 		}
+	case "iso4217":
+		if _, ok := LookupCurrencyNumeric(v); !ok {
+			return gs1Errorf(ai, "%s is not an ISO 4217 numeric currency code", clip(v, 4))
+		}
+	case "couponcode":
+		return lintCouponCode(ai, v)
+	case "couponposoffer":
+		return lintCouponPosOffer(ai, v)
 	case "posinseqslash":
 		if !validPosInSeq(v) {
 			return gs1Errorf(ai, "%q is not a position in a sequence N/M with 1 ≤ N ≤ M", clip(v, 10))

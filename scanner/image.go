@@ -95,8 +95,10 @@ func DecodeImageBytes(b []byte) ([]Code, error) {
 // Code 93, ITF, Codabar, GS1 DataBar and Aztec. A first pass is quick; a
 // second pass with gozxing's TRY_HARDER hint (which also scans a copy
 // rotated by 90°) runs for the 1D or the 2D readers when the first found
-// none of their kind, and when still nothing is found the 1D readers try
-// copies turned by +45° and -45° (the 2D readers need no turning).
+// none of their kind, and the readers of a kind still not found try copies
+// turned by +45° and -45°. A 1D code counts only when another scan line
+// across its bars reads the same (confirm1D): noise, printed text and the
+// modules of a QR code make single-line "codes" often enough otherwise.
 // Results are deduplicated; an image with no code gives an empty slice.
 func DecodeImage(img image.Image) ([]Code, error) {
 	if img == nil || img.Bounds().Empty() {
@@ -109,20 +111,22 @@ func DecodeImage(img image.Image) ([]Code, error) {
 		gozxing.DecodeHintType_ASSUME_GS1: true,
 		gozxing.DecodeHintType_TRY_HARDER: true,
 	}
-	if err := d.run(src, quick, true, true); err != nil {
+	if err := d.run(src, quick, true, true, false); err != nil {
 		return nil, err
 	}
 	need1D, need2D := !d.found1D, !d.found2D
 	if need1D || need2D {
-		if err := d.run(src, harder, need1D, need2D); err != nil {
+		if err := d.run(src, harder, need1D, need2D, false); err != nil {
 			return nil, err
 		}
 	}
 	// gozxing's image source cannot rotate by 45°; turn the luminance
 	// both ways so a diagonal code comes out level in one of them (not for
 	// photos above maxRotatePixels, where the copies would cost too much).
+	// Each kind not found yet is looked for there: a diagonal EAN beside a level QR code, a Data
+	// Matrix at 45° (its detector, unlike QR's, needs the code roughly level).
 	for _, dir := range []float64{1, -1} {
-		if len(d.codes) > 0 || src.GetWidth()*src.GetHeight() > maxRotatePixels {
+		if (d.found1D && d.found2D) || src.GetWidth()*src.GetHeight() > maxRotatePixels {
 			break
 		}
 		g := rotate45(src, dir)
@@ -131,7 +135,7 @@ func DecodeImage(img image.Image) ([]Code, error) {
 		if err != nil {
 			return nil, fmt.Errorf("decode image: %w", err)
 		}
-		if err := d.run(rot, quick, true, false); err != nil {
+		if err := d.run(rot, quick, !d.found1D, !d.found2D, true); err != nil {
 			return nil, err
 		}
 	}
@@ -182,23 +186,33 @@ type imageDecoder struct {
 	found1D, found2D bool
 }
 
-// run applies the chosen readers to one luminance source.
-func (d *imageDecoder) run(src gozxing.LuminanceSource, hints map[gozxing.DecodeHintType]interface{}, do1D, do2D bool) error {
+// run applies the chosen readers to one luminance source (turned: a copy turned by 45°).
+func (d *imageDecoder) run(src gozxing.LuminanceSource, hints map[gozxing.DecodeHintType]interface{}, do1D, do2D, turned bool) error {
 	bmp, err := gozxing.NewBinaryBitmap(gozxing.NewHybridBinarizer(src))
 	if err != nil {
 		return fmt.Errorf("decode image: %w", err)
 	}
 	if do2D {
-		if results, err := multiqr.NewQRCodeMultiReader().DecodeMultiple(bmp, hints); err == nil {
-			for _, r := range results {
-				d.add(r, false)
+		_, harder := hints[gozxing.DecodeHintType_TRY_HARDER]
+		if !turned {
+			if results, err := multiqr.NewQRCodeMultiReader().DecodeMultiple(bmp, hints); err == nil {
+				for _, r := range results {
+					d.add(r, false)
+				}
+			}
+			if !d.found2D {
+				d.try(qrcode.NewQRCodeReader(), bmp, hints, false)
 			}
 		}
-		if !d.found2D {
-			d.try(qrcode.NewQRCodeReader(), bmp, hints, false)
+		// Data Matrix and Aztec ignore TRY_HARDER, and the black matrix is the same: the
+		// second pass would only repeat them. QR and Aztec codes read at any angle, so a copy
+		// turned by 45° is for Data Matrix alone.
+		if !harder && !d.found2D {
+			d.tryWindows(datamatrix.NewDataMatrixReader(), bmp, hints)
 		}
-		d.try(datamatrix.NewDataMatrixReader(), bmp, hints, false)
-		d.try(aztec.NewAztecReader(), bmp, hints, false)
+		if !harder && !turned && !d.found2D {
+			d.tryWindows(aztec.NewAztecReader(), bmp, hints)
+		}
 	}
 	if do1D {
 		// Without TRY_HARDER gozxing's 1D readers look only at rows around
@@ -240,6 +254,100 @@ func (d *imageDecoder) try(r gozxing.Reader, bmp *gozxing.BinaryBitmap, hints ma
 	d.add(res, oneD)
 }
 
+// tryWindows runs a Data Matrix or Aztec reader on the image and, when it finds nothing there,
+// on nine overlapping windows of half its width and height (a 3×3 grid at quarter steps): both
+// detectors grow a white rectangle from the middle of the image, so a code away from the middle
+// of a photo is missed unless a window puts it in the middle (ZXing's ByQuadrantReader does
+// this with four quadrants and the centre, which miss a code across a quadrant's edge). The
+// windows share the image's black matrix: no window is binarized again.
+func (d *imageDecoder) tryWindows(r gozxing.Reader, bmp *gozxing.BinaryBitmap, hints map[gozxing.DecodeHintType]interface{}) {
+	if res, err := r.Decode(bmp, hints); err == nil && res != nil {
+		d.add(res, false)
+		return
+	}
+	w, h := bmp.GetWidth(), bmp.GetHeight()
+	if w < 2*minCropSide || h < 2*minCropSide {
+		return
+	}
+	m, err := bmp.GetBlackMatrix()
+	if err != nil {
+		return
+	}
+	hw, hh := w/2, h/2
+	for _, y0 := range []int{0, hh / 2, hh} {
+		for _, x0 := range []int{0, hw / 2, hw} {
+			win, err := gozxing.NewBinaryBitmap(&matrixWindow{m: m, x0: x0, y0: y0, w: min(hw, w-x0), h: min(hh, h-y0)})
+			if err != nil {
+				continue
+			}
+			if res, err := r.Decode(win, hints); err == nil && res != nil {
+				d.add(res, false)
+				return
+			}
+		}
+	}
+}
+
+// matrixWindow is a gozxing.Binarizer over a rectangle of an already binarized image.
+type matrixWindow struct {
+	m            *gozxing.BitMatrix
+	x0, y0, w, h int
+	window       *gozxing.BitMatrix
+}
+
+func (b *matrixWindow) GetLuminanceSource() gozxing.LuminanceSource { return nil }
+func (b *matrixWindow) GetWidth() int                               { return b.w }
+func (b *matrixWindow) GetHeight() int                              { return b.h }
+
+func (b *matrixWindow) CreateBinarizer(gozxing.LuminanceSource) gozxing.Binarizer { return b }
+
+func (b *matrixWindow) GetBlackRow(y int, row *gozxing.BitArray) (*gozxing.BitArray, error) {
+	if row == nil || row.GetSize() < b.w {
+		row = gozxing.NewBitArray(b.w)
+	} else {
+		row.Clear()
+	}
+	for x := 0; x < b.w; x++ {
+		if b.m.Get(b.x0+x, b.y0+y) {
+			row.Set(x)
+		}
+	}
+	return row, nil
+}
+
+func (b *matrixWindow) GetBlackMatrix() (*gozxing.BitMatrix, error) {
+	if b.window != nil {
+		return b.window, nil
+	}
+	win, err := gozxing.NewBitMatrix(b.w, b.h)
+	if err != nil {
+		return nil, err
+	}
+	// Copy 32 bits at a time: each window word is two source words shifted.
+	src, dst := gozxing.NewBitArray(b.m.GetWidth()), gozxing.NewBitArray(b.w)
+	first, shift := b.x0/32, uint(b.x0%32)
+	for y := 0; y < b.h; y++ {
+		sw := b.m.GetRow(b.y0+y, src).GetBitArray()
+		dw := dst.GetBitArray()
+		for j := range dw {
+			var v uint32
+			if i := first + j; i < len(sw) {
+				v = sw[i] >> shift
+				if shift > 0 && i+1 < len(sw) {
+					v |= sw[i+1] << (32 - shift)
+				}
+			}
+			dw[j] = v
+		}
+		if r := b.w % 32; r != 0 {
+			dw[len(dw)-1] &= 1<<uint(r) - 1
+		}
+		win.SetRow(y, dst)
+	}
+	b.window = win
+	return win, nil
+}
+
 // Around a 1D code that was found, the parts of the image left, right,
 // above and below it are searched again, to find several codes of one
 // kind (the approach of ZXing's GenericMultipleBarcodeReader).
@@ -253,6 +361,9 @@ const (
 func (d *imageDecoder) tryAround(r gozxing.Reader, bmp *gozxing.BinaryBitmap, hints map[gozxing.DecodeHintType]interface{}, depth int) {
 	res, err := r.Decode(bmp, hints)
 	if err != nil || res == nil {
+		return
+	}
+	if !confirm1D(r, bmp, res, hints) {
 		return
 	}
 	d.add(res, true)
@@ -387,6 +498,19 @@ func (c code39FullASCII) Decode(bmp *gozxing.BinaryBitmap, hints map[gozxing.Dec
 	return c.plain.Decode(bmp, hints)
 }
 
+// DecodeRow implements oned.RowDecoder, as Decode does.
+func (c code39FullASCII) DecodeRow(n int, row *gozxing.BitArray, hints map[gozxing.DecodeHintType]interface{}) (*gozxing.Result, error) {
+	if rd, ok := c.extended.(oned.RowDecoder); ok {
+		if res, err := rd.DecodeRow(n, row, hints); err == nil {
+			return res, nil
+		}
+	}
+	if rd, ok := c.plain.(oned.RowDecoder); ok {
+		return rd.DecodeRow(n, row, hints)
+	}
+	return nil, gozxing.NewNotFoundException()
+}
+
 // DecodeWithoutHints implements gozxing.Reader.
 func (c code39FullASCII) DecodeWithoutHints(bmp *gozxing.BinaryBitmap) (*gozxing.Result, error) {
 	return c.Decode(bmp, nil)
@@ -397,3 +521,65 @@ func (c code39FullASCII) Reset() {
 	c.extended.Reset()
 	c.plain.Reset()
 }
+
+// confirm1D reports whether a 1D result is read again, with the same text, on another scan line
+// across the same bars: a line a few pixels above or below the one it was found on (for a code
+// found turned by 90°, beside it). Bars are tall and read the same on every line through them;
+// a "code" that sensor noise, text or the modules of a QR code happened to form on one line
+// (UPC-E and EAN-8 carry only a check digit, one in ten random patterns passes) is not there
+// on the next. It also drops a misreading of one line through a real code (a second GTIN with
+// a valid check digit). Readers without a row decoder are trusted as they are.
+func confirm1D(r gozxing.Reader, bmp *gozxing.BinaryBitmap, res *gozxing.Result, hints map[gozxing.DecodeHintType]interface{}) bool {
+	rd, ok := r.(oned.RowDecoder)
+	pts := res.GetResultPoints()
+	if !ok || len(pts) < 2 || pts[0] == nil || pts[len(pts)-1] == nil {
+		return true
+	}
+	first, last := pts[0], pts[len(pts)-1]
+	target, row := bmp, int(first.GetY()+0.5)
+	length := math.Abs(last.GetX() - first.GetX())
+	if o, _ := res.GetResultMetadata()[gozxing.ResultMetadataType_ORIENTATION].(int); o == 90 || o == 270 {
+		// Found in the copy turned 90° counter-clockwise: the row there is the column here.
+		if !bmp.IsRotateSupported() {
+			return true
+		}
+		rot, err := bmp.RotateCounterClockwise()
+		if err != nil {
+			return true
+		}
+		target, row = rot, bmp.GetWidth()-1-int(first.GetX()+0.5)
+		length = math.Abs(last.GetY() - first.GetY())
+	}
+	// From 3 pixels on (a camera's blur joins neighbouring lines) to an eighth of the code's
+	// length, both sides.
+	for _, dist := range []int{3, 4, 5, 6, 8, 10, 14, max(3, int(length/12)), max(3, int(length/8))} {
+		if err := confirmAt(rd, target, row-dist, res, hints); err == nil {
+			return true
+		}
+		if err := confirmAt(rd, target, row+dist, res, hints); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// confirmAt decodes line y of bmp both ways and reports nil when it gives res again.
+func confirmAt(rd oned.RowDecoder, bmp *gozxing.BinaryBitmap, y int, res *gozxing.Result, hints map[gozxing.DecodeHintType]interface{}) error {
+	if y < 0 || y >= bmp.GetHeight() {
+		return errNotConfirmed
+	}
+	bits, err := bmp.GetBlackRow(y, nil)
+	if err != nil {
+		return errNotConfirmed
+	}
+	for range 2 {
+		again, err := rd.DecodeRow(y, bits, hints)
+		if err == nil && again.GetText() == res.GetText() && again.GetBarcodeFormat() == res.GetBarcodeFormat() {
+			return nil
+		}
+		bits.Reverse()
+	}
+	return errNotConfirmed
+}
+
+var errNotConfirmed = errors.New("not read again")

@@ -10,12 +10,15 @@ import (
 	"github.com/storeagent/storeagent/agent"
 )
 
-// TestDemoStores checks that each demo country sells at its own country's VAT rates only.
+// TestDemoStores checks that each demo country sells at its own country's VAT rates only, as in
+// force in 2026. Finland: standard 25.5 % since 1 September 2024; the reduced rate for food (and
+// restaurants, books, medicines, transport) 13.5 % since 1 January 2026, down from 14 % (2026
+// State Budget, VAT Act 1501/1993 section 85); 10 % for newspapers. 14 % is no longer a rate.
 func TestDemoStores(t *testing.T) {
 	real := map[string]map[int64]bool{
 		"it": {2200: true, 1000: true, 500: true, 400: true},
 		"fr": {2000: true, 1000: true, 550: true, 210: true},
-		"fi": {2550: true, 1400: true, 1350: true, 1000: true},
+		"fi": {2550: true, 1350: true, 1000: true},
 	}
 	if got := strings.Join(agent.DemoCountries(), ","); got != "fi,fr,it" {
 		t.Fatalf("DemoCountries() = %s; want fi,fr,it", got)
@@ -41,6 +44,15 @@ func TestDemoStores(t *testing.T) {
 			}
 			if country == "it" && len(used) != 4 {
 				t.Errorf("the Italian store uses rates %v; want all four of 22, 10, 5, 4 %%", used)
+			}
+			if country == "fi" {
+				for _, it := range s.Items {
+					// food at the reduced rate, alcoholic drinks and non-food at the standard one
+					food := it.Category != "muut" && it.Category != "juomat"
+					if want := map[bool]int64{true: 1350, false: 2550}[food]; it.TaxRateBP != want {
+						t.Errorf("fi %s %s (%s): tax_rate_bp %d, want %d", it.SKU, it.Name, it.Category, it.TaxRateBP, want)
+					}
+				}
 			}
 			if _, ok := s.Item(s.Weighed.SKU); !ok {
 				t.Errorf("weighed sample %s is not in the catalogue", s.Weighed.SKU)

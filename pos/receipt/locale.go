@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"golang.org/x/text/currency"
+
+	"github.com/storeagent/storeagent/scanner"
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
 	"golang.org/x/text/number"
@@ -31,10 +33,16 @@ func newLocale(loc, cur string) (*locale, error) {
 	if err != nil {
 		return nil, fmt.Errorf("locale %q: %w", loc, err)
 	}
-	unit, err := currency.ParseISO(cur)
-	if err != nil {
-		return nil, fmt.Errorf("currency %q: %w", cur, err)
+	iso, ok := scanner.LookupCurrency(cur)
+	if !ok {
+		return nil, fmt.Errorf("currency %q is not an ISO 4217 currency code", cur)
 	}
+	if iso.Exponent < 0 {
+		return nil, fmt.Errorf("currency %q has no minor unit (not money a store takes)", cur)
+	}
+	// x/text gives the locale's symbol; it lacks a few current codes (VES, UYW, ZWG), whose
+	// symbol is then the code itself.
+	unit, unitErr := currency.ParseISO(cur)
 	base, _ := tag.Base()
 	l := &locale{tag: tag, lang: base.String(), printer: message.NewPrinter(tag), unit: unit}
 	l.msgs = messages(l.lang)
@@ -43,11 +51,13 @@ func newLocale(loc, cur string) (*locale, error) {
 		l.msgs = messages("en")
 	}
 	l.decSep = string([]rune(spaces(l.printer.Sprint(number.Decimal(1.5, number.Scale(1)))))[1:2])
-	l.symbol = spaces(l.printer.Sprint(currency.Symbol(unit)))
-	l.scale, _ = currency.Cash.Rounding(unit)
-	if std, _ := currency.Standard.Rounding(unit); std > l.scale {
-		l.scale = std
+	l.symbol = cur
+	if unitErr == nil {
+		l.symbol = spaces(l.printer.Sprint(currency.Symbol(unit)))
 	}
+	// Amounts are in the currency's minor unit, so the ISO 4217 exponent is the number of
+	// decimals (JPY 0, EUR 2, KWD 3), not CLDR's display digits (which say 0 for IQD).
+	l.scale = iso.Exponent
 	region, _ := tag.Region()
 	switch {
 	case l.lang == "fi":

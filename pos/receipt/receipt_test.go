@@ -306,3 +306,33 @@ func checkGolden(t *testing.T, path, got string) {
 		t.Errorf("%s differs:\n%s", path, diff(string(want), got))
 	}
 }
+
+// TestLocale_MoneyExponent: amounts are in the currency's ISO 4217 minor unit, so a yen
+// amount has no decimals, a Kuwaiti dinar three and an Iraqi dinar three (CLDR, which x/text
+// follows, would print IQD with none and so show 1000 times the price).
+func TestLocale_MoneyExponent(t *testing.T) {
+	for _, tc := range []struct {
+		locale, cur string
+		minor       int64
+		want        string
+	}{
+		{"en-US", "JPY", 1980, "¥1,980"},
+		{"en-US", "KWD", 1250, "KWD1.250"},
+		{"en-US", "IQD", 1250, "IQD1.250"},
+		{"en-US", "CLF", 12345, "CLF1.2345"},
+		{"en-US", "VES", 12345, "VES123.45"}, // current code x/text lacks: the code is the symbol
+	} {
+		l, err := newLocale(tc.locale, tc.cur)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.cur, err)
+		}
+		if got := l.money(tc.minor); got != tc.want {
+			t.Errorf("%s money(%d) = %q, want %q", tc.cur, tc.minor, got, tc.want)
+		}
+	}
+	for _, cur := range []string{"DEM", "XAU", "eur"} {
+		if _, err := newLocale("en-US", cur); err == nil {
+			t.Errorf("currency %s accepted, want an error (withdrawn, no minor unit, lower case)", cur)
+		}
+	}
+}

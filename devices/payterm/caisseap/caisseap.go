@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/storeagent/storeagent/devices/payterm"
+	"github.com/storeagent/storeagent/scanner"
 )
 
 // Defaults of Config.
@@ -322,20 +323,14 @@ func bounded(s string) string {
 	return b.String()
 }
 
-// currencies maps ISO 4217 alphabetic codes to numeric ones (those a store here may use).
-var currencies = map[string]int{
-	"EUR": 978, "CHF": 756, "GBP": 826, "USD": 840, "SEK": 752, "NOK": 578, "DKK": 208, "PLN": 985,
-	"CZK": 203, "HUF": 348, "RON": 946, "BGN": 975, "ISK": 352, "XPF": 953, "XOF": 952, "XAF": 950,
-	"MAD": 504, "TND": 788, "CAD": 124, "JPY": 392,
-}
-
 // CurrencyNumeric returns the three-digit ISO 4217 numeric code of an alphabetic one.
+// The table is ISO 4217 List One (scanner.LookupCurrency), not a list of the usual few.
 func CurrencyNumeric(alpha string) (string, bool) {
-	n, ok := currencies[alpha]
-	if !ok {
+	c, ok := scanner.LookupCurrency(alpha)
+	if !ok || c.Exponent < 0 {
 		return "", false
 	}
-	return fmt.Sprintf("%03d", n), true
+	return c.Numeric, true
 }
 
 // RegisterFromID derives a CA register number from a terminal id: its trailing digits (lane1 →
