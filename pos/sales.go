@@ -200,7 +200,7 @@ func (s *Service) buildSale(ctx context.Context, tx dbtx, term Terminal, req Sal
 		Taxes: p.taxes, ChangeMinor: st.ChangeMinor, Lines: p.lines, SavingMinor: p.saving,
 		Promotions: usedOrEmpty(p.promotions), Payments: payments,
 		CustomerID: req.CustomerID, ReservationID: req.ReservationID, Warnings: append([]Warning{}, p.warnings...),
-		Training: req.Training,
+		Training: req.Training || s.trainingMode(),
 	}, nil
 }
 
