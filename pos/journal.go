@@ -50,3 +50,15 @@ func (s *Service) journal(ctx context.Context, tx *sql.Tx, kind string, training
 	}
 	return &ref, nil
 }
+
+// TrainingJournal is a Journal that can put the whole store in training mode (fiscal.training).
+type TrainingJournal interface {
+	Journal
+	TrainingMode() bool
+}
+
+// trainingMode reports whether every sale is a training sale (the journal says so).
+func (s *Service) trainingMode() bool {
+	t, ok := s.opts.Journal.(TrainingJournal)
+	return ok && t.TrainingMode()
+}

@@ -131,7 +131,7 @@ func (s *Service) createRefund(ctx context.Context, term Terminal, req RefundReq
 			ref.TillSessionID); err != nil {
 			return db.Explain(err)
 		}
-		if err := recordRefund(ctx, tx, &ref); err != nil {
+		if err := recordRefundUnlessTraining(ctx, tx, &ref, training); err != nil {
 			return err
 		}
 		for i, l := range ref.Lines {

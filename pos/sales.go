@@ -213,7 +213,7 @@ func (s *Service) buildSale(ctx context.Context, tx dbtx, term Terminal, req Sal
 		Taxes: p.taxes, ChangeMinor: st.ChangeMinor, Lines: p.lines, SavingMinor: p.saving,
 		Promotions: usedOrEmpty(p.promotions), Payments: payments,
 		CustomerID: req.CustomerID, ReservationID: req.ReservationID, Warnings: append([]Warning{}, p.warnings...),
-		Training: req.Training, LotteryCode: req.LotteryCode,
+		Training: req.Training || s.trainingMode(), LotteryCode: req.LotteryCode,
 	}, nil
 }
 

@@ -28,9 +28,10 @@ func (s *Service) tillSessionFor(ctx context.Context, tx *sql.Tx, terminal, cash
 }
 
 // recordSale adds a stored sale to its session's totals: the count and gross, the VAT per rate,
-// and per method what was taken (cash: payments minus change, so after cash rounding).
+// and per method what was taken (cash: payments minus change, so after cash rounding). A
+// training sale counts in no till report (X or Z): it is not takings.
 func recordSale(ctx context.Context, tx dbtx, sale *Sale) error {
-	if sale.TillSessionID == "" {
+	if sale.TillSessionID == "" || sale.Training {
 		return nil
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE till_sessions SET sales_count = sales_count + 1,
@@ -80,4 +81,13 @@ func recordRefund(ctx context.Context, tx dbtx, ref *Refund) error {
 		}
 	}
 	return nil
+}
+
+// recordRefundUnlessTraining adds a refund to its session's totals unless it refunds a training
+// sale, which counts in no till report.
+func recordRefundUnlessTraining(ctx context.Context, tx dbtx, ref *Refund, training bool) error {
+	if training {
+		return nil
+	}
+	return recordRefund(ctx, tx, ref)
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os/exec"
@@ -11,19 +12,26 @@ import (
 	"testing"
 	"time"
 
+	"github.com/storeagent/storeagent/devices/devtest"
+
 	stdsync "sync"
 )
 
 // fiscalKillReport is what fiscalKillRun did and checked.
 type fiscalKillReport struct {
 	Kills, Accepted, Tickets, Closes, Closures, Verifies int
+	// Reprints (copies) answered 202, and duplicate records in the journal.
+	Reprints, Duplicates int
 }
 
 // fiscalKillRun runs a French store's binary under four POS clients, with `storeagent fiscal
 // close -period day` racing the sales, and kills the agent with SIGKILL at a random moment,
 // kills times. After each kill `storeagent fiscal verify` must pass (every chain gapless and
 // signed, every closure equal to its tickets); at the end every sale answered 201 is in the
-// ticket chain exactly once and every ticket names a stored sale.
+// ticket chain exactly once and every ticket names a stored sale. A fifth client reprints
+// answered sales on the lane's (TCP) printer: every answered reprint is in the duplicate chain
+// exactly once, every duplicate record names its print job, and each sale's copies are numbered
+// 1, 2, … without a gap or a repeat.
 func fiscalKillRun(t *testing.T, kills int, budget time.Duration) fiscalKillReport {
 	t.Helper()
 	bin, err := buildOnce()
@@ -33,12 +41,15 @@ func fiscalKillRun(t *testing.T, kills int, budget time.Duration) fiscalKillRepo
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
 	addr := freePort(t)
+	printer := devtest.NewTCPPrinter(t)
 	cfg := writeConfig(t, dir, fmt.Sprintf("store_id: fr-par-001\ndata_dir: %s\nlocale: fr-FR\nstore: {name: Épicerie, timezone: Europe/Paris}\n"+
-		"http: {listen: %q}\nlog: {level: warn}\nmqtt: {broker: \"tcp://127.0.0.1:9\"}\nterminals:\n  - {id: lane1, token: %s}\n"+
-		"fiscal: {country: FR, siret: \"12345678900011\"}\n", data, addr, crashToken))
+		"http: {listen: %q}\nlog: {level: warn}\nmqtt: {broker: \"tcp://127.0.0.1:9\"}\nterminals:\n  - {id: lane1, token: %s, printer: p1}\n"+
+		"devices:\n  - {name: p1, type: printer, transport: tcp, path: %q, profile: generic-80mm}\n"+
+		"fiscal: {country: FR, siret: \"12345678900011\"}\n", data, addr, crashToken, printer.Addr))
 	seed(t, data)
 	l := &salesLoad{client: &http.Client{Timeout: 5 * time.Second}, addr: addr, accepted: map[string]int{}, retried200: map[string]bool{}}
 	var rep fiscalKillReport
+	var reprints []string // job ids of reprints answered 202
 	start := time.Now()
 	for rep.Kills < kills && (budget == 0 || time.Since(start) < budget) {
 		l.burst(t, bin, cfg, func() {
@@ -50,6 +61,7 @@ func fiscalKillRun(t *testing.T, kills int, budget time.Duration) fiscalKillRepo
 				}
 				rep.Closes++
 			})
+			wg.Go(func() { reprints = append(reprints, reprintWhile(t, l, 300*time.Millisecond)...) })
 			sleepMS(100, 400)()
 			wg.Wait()
 		})
@@ -103,6 +115,7 @@ func fiscalKillRun(t *testing.T, kills int, budget time.Duration) fiscalKillRepo
 		t.Errorf("%d sales stored, %d tickets: want one ticket per sale", sales, rep.Tickets)
 	}
 	d.QueryRow(`SELECT count(*) FROM fiscal_records WHERE chain = 'closure'`).Scan(&rep.Closures)
+	checkDuplicates(t, d, reprints, &rep)
 	rep.Accepted = len(l.accepted)
 	return rep
 }
@@ -113,8 +126,95 @@ func TestCrash_FiscalKill(t *testing.T) {
 		t.Skip("builds and kills the agent")
 	}
 	rep := fiscalKillRun(t, 5, 0)
-	if rep.Accepted == 0 || rep.Closures == 0 {
+	if rep.Accepted == 0 || rep.Closures == 0 || rep.Reprints == 0 {
 		t.Fatalf("nothing exercised: %+v", rep)
 	}
 	t.Logf("%+v", rep)
+}
+
+// reprintWhile reprints answered sales for about d (until the agent dies) and returns the job
+// ids of the reprints answered 202.
+func reprintWhile(t *testing.T, l *salesLoad, d time.Duration) []string {
+	var ids []string
+	end := time.Now().Add(d)
+	for time.Now().Before(end) {
+		l.mu.Lock()
+		var sale string
+		for id := range l.accepted { // map order: a random answered sale
+			sale = id
+			break
+		}
+		l.mu.Unlock()
+		if sale == "" {
+			time.Sleep(10 * time.Millisecond)
+			continue
+		}
+		for range 3 { // the first print of a sale sold without printing is its original; then copies
+			req, _ := http.NewRequest("POST", "http://"+l.addr+"/api/v1/sales/"+sale+"/print", nil)
+			req.Header.Set("Authorization", "Bearer "+crashToken)
+			resp, err := l.client.Do(req)
+			if err != nil {
+				return ids // the agent was killed: the answer is lost, the reprint may or may not be recorded
+			}
+			var body struct {
+				JobID string `json:"job_id"`
+			}
+			json.NewDecoder(resp.Body).Decode(&body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusAccepted || body.JobID == "" {
+				t.Errorf("reprint of %s: %d", sale, resp.StatusCode)
+				return ids
+			}
+			ids = append(ids, body.JobID)
+		}
+		time.Sleep(15 * time.Millisecond)
+	}
+	return ids
+}
+
+// checkDuplicates checks the duplicate chain against the answered reprints and the print jobs.
+func checkDuplicates(t *testing.T, d *sql.DB, answered []string, rep *fiscalKillReport) {
+	t.Helper()
+	rows, err := d.Query(`SELECT json_extract(data, '$.body.job_id'), json_extract(data, '$.body.sale_id'), json_extract(data, '$.body.copy_no')
+		FROM fiscal_records WHERE chain = 'duplicate' ORDER BY seq`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	perJob := map[string]int{}
+	copies := map[string][]int64{}
+	for rows.Next() {
+		var job, sale string
+		var no int64
+		rows.Scan(&job, &sale, &no)
+		perJob[job]++
+		copies[sale] = append(copies[sale], no)
+		rep.Duplicates++
+	}
+	rows.Close()
+	for _, id := range answered {
+		// The first print of a sale (sold without printing) is its original, not a duplicate.
+		var isCopy int
+		if err := d.QueryRow(`SELECT copy FROM print_jobs WHERE job_id = ?1`, id).Scan(&isCopy); err != nil {
+			t.Errorf("answered print %s: no print job: %v", id, err)
+			continue
+		}
+		if want := isCopy; perJob[id] != want {
+			t.Errorf("answered print %s (copy %d) is %d times in the duplicate chain, want %d", id, isCopy, perJob[id], want)
+		}
+		rep.Reprints += isCopy
+	}
+	for sale, nos := range copies {
+		for i, no := range nos {
+			if no != int64(i+1) {
+				t.Errorf("sale %s: duplicates numbered %v, want 1, 2, … in chain order", sale, nos)
+				break
+			}
+		}
+	}
+	var orphans int
+	d.QueryRow(`SELECT count(*) FROM fiscal_records f WHERE chain = 'duplicate' AND NOT EXISTS
+		(SELECT 1 FROM print_jobs j WHERE j.job_id = json_extract(f.data, '$.body.job_id') AND j.copy = 1)`).Scan(&orphans)
+	if orphans != 0 {
+		t.Errorf("%d duplicate records name no reprint job", orphans)
+	}
 }

@@ -15,8 +15,8 @@ func TestReliability_FiscalKill(t *testing.T) {
 	var r fiscalKillReport
 	failures := 0
 	summary(t, "kill -9 during French fiscal sales and closes", &failures, func(failures int) string {
-		return fmt.Sprintf("kills %d, failures %d; %d fiscal verify runs passed (chains gapless and signed, closures equal to their tickets), %d day closes raced the sales (%d closures), %d answered sales each once among %d tickets, one ticket per stored sale",
-			r.Kills, failures, r.Verifies, r.Closes, r.Closures, r.Accepted, r.Tickets)
+		return fmt.Sprintf("kills %d, failures %d; %d fiscal verify runs passed (chains gapless and signed, closures equal to their tickets), %d day closes raced the sales (%d closures), %d answered sales each once among %d tickets, one ticket per stored sale; %d answered reprints each once among %d duplicates, numbered without gaps",
+			r.Kills, failures, r.Verifies, r.Closes, r.Closures, r.Accepted, r.Tickets, r.Reprints, r.Duplicates)
 	})
 	r = fiscalKillRun(t, p.Rounds, p.Budget)
 }

@@ -35,6 +35,7 @@ var measureGroups = []measureGroup{
 	{"rss", false, (*bench).rss},
 	{"till", false, (*bench).till},
 	{"promotions", false, (*bench).promotions},
+	{"fiscal", false, (*bench).fiscal},
 	{"healthz", false, (*bench).healthz},
 	{"rt", false, (*bench).rt},
 }

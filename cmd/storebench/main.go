@@ -105,6 +105,8 @@ type options struct {
 	zbarimg        string
 	agentBin       string
 	tillSales      int
+	fiscalRecords  int
+	fiscalArchive  int
 }
 
 func parseOptions(args []string, stderr io.Writer) (*options, error) {
@@ -128,6 +130,8 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.frames, "frames", 20, "1280×720 frames to decode")
 	fs.StringVar(&o.zbarimg, "zbarimg", "zbarimg", "the zbarimg executable for the decode baseline")
 	fs.IntVar(&o.tillSales, "till-sales", 10000, "sales in the till session whose X report is read")
+	fs.IntVar(&o.fiscalRecords, "fiscal-records", 1_000_000, "French journal records that `fiscal verify` checks")
+	fs.IntVar(&o.fiscalArchive, "fiscal-archive-records", 300_000, "French journal records in the month that is archived")
 	fs.StringVar(&o.agentBin, "agent", "", "run this storeagent binary (`storeagent run`) for the measures over HTTP; default storebench's own copy of the agent")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: storebench [flags]        (and: storebench fleet [flags])")
@@ -152,7 +156,8 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 		bad  bool
 	}{{"-items", o.items < 1}, {"-events", o.events < 1}, {"-drain-runs", o.drainRuns < 1}, {"-clients", o.clients < 1}, {"-sales-duration", o.salesDuration <= 0},
 		{"-lookup-rate", o.lookupRate <= 0}, {"-lookup-duration", o.lookupDuration <= 0}, {"-load-duration", o.loadDuration <= 0}, {"-idle", o.idle < 0},
-		{"-scans", o.scans < 1}, {"-frames", o.frames < 1}, {"-till-sales", o.tillSales < 1}} {
+		{"-scans", o.scans < 1}, {"-frames", o.frames < 1}, {"-till-sales", o.tillSales < 1},
+		{"-fiscal-records", o.fiscalRecords < 1}, {"-fiscal-archive-records", o.fiscalArchive < 1}} {
 		if c.bad {
 			return nil, fmt.Errorf("%s must be positive", c.name)
 		}

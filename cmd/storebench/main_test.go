@@ -178,7 +178,7 @@ func TestRun_allRowsAtTinySizes(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	run(context.Background(), append(extra, "-o", out, "-items", "500", "-events", "500", "-idle", "200ms", "-sales-duration", "200ms",
 		"-lookup-rate", "200", "-lookup-duration", "500ms", "-load-duration", "300ms", "-scans", "50", "-frames", "1",
-		"-till-sales", "100"), &stdout, &stderr)
+		"-till-sales", "100", "-fiscal-records", "300", "-fiscal-archive-records", "200"), &stdout, &stderr)
 	rows := readReport(t, out+".json")
 	var got []string
 	for _, r := range rows {
@@ -187,7 +187,7 @@ func TestRun_allRowsAtTinySizes(t *testing.T) {
 			t.Errorf("%s: not measured: %s %s", r.Measure, r.Error, r.BaselineError)
 		}
 	}
-	want := []string{"snapshot", "sales", "drain", "scan", "lookup", "decode", "rss", "rss", "rss", "till", "till", "promotions", "promotions", "healthz", "rt", "rt", "rt"}
+	want := []string{"snapshot", "sales", "drain", "scan", "lookup", "decode", "rss", "rss", "rss", "till", "till", "promotions", "promotions", "fiscal", "fiscal", "fiscal", "healthz", "rt", "rt", "rt"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("rows %v, want %v", got, want)
 	}

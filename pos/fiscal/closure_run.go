@@ -42,11 +42,11 @@ func (j *Journal) closeDue(ctx context.Context, tx Tx, at time.Time) (time.Time,
 			from = j.cal.Start(kind, first)
 		}
 		for {
-			to := j.cal.End(kind, from)
+			to, label := j.periodAfter(kind, from, last)
 			if at.Before(to) {
 				break
 			}
-			if last, err = j.writeClosure(ctx, tx, kind, from, to, last); err != nil {
+			if last, err = j.writeClosure(ctx, tx, kind, label, from, to, last); err != nil {
 				return time.Time{}, err
 			}
 			wrote = true
@@ -54,7 +54,7 @@ func (j *Journal) closeDue(ctx context.Context, tx Tx, at time.Time) (time.Time,
 		}
 		if kind == PeriodDay {
 			floor = from
-			due = j.cal.End(PeriodDay, from)
+			due, _ = j.periodAfter(PeriodDay, from, last)
 		}
 	}
 	if !wrote {
@@ -82,8 +82,20 @@ func firstActivity(ctx context.Context, tx Tx) (time.Time, bool, error) {
 	return t, err == nil, err
 }
 
-// writeClosure appends the closure of [from, to) of kind after prev (nil for the first).
-func (j *Journal) writeClosure(ctx context.Context, tx Tx, kind string, from, to time.Time, prev *Closure) (*Closure, error) {
+// periodAfter is the end and label of the period of kind that starts at from, after the closure
+// last (nil for none). When last was a manual close that ended its period early (from is still
+// inside the period last is labelled with), what follows it belongs to the next period: the
+// rest of the closed day goes into the next day's closure, so no label is ever closed twice.
+func (j *Journal) periodAfter(kind string, from time.Time, last *Closure) (time.Time, string) {
+	to := j.cal.End(kind, from)
+	if last != nil && j.cal.Label(kind, from) == last.Period {
+		return j.cal.End(kind, to), j.cal.Label(kind, to)
+	}
+	return to, j.cal.Label(kind, from)
+}
+
+// writeClosure appends the closure of [from, to) of kind, labelled label, after prev (nil for the first).
+func (j *Journal) writeClosure(ctx context.Context, tx Tx, kind, label string, from, to time.Time, prev *Closure) (*Closure, error) {
 	var after, perpetual int64
 	var lastHash string
 	if prev != nil {
@@ -96,7 +108,7 @@ func (j *Journal) writeClosure(ctx context.Context, tx Tx, kind string, from, to
 	if c.Tickets == 0 {
 		c.LastTicketHash = lastHash
 	}
-	c.Kind, c.Period = kind, j.cal.Label(kind, from)
+	c.Kind, c.Period = kind, label
 	c.From, c.To = from.UTC().Format(time.RFC3339Nano), to.UTC().Format(time.RFC3339Nano)
 	c.PerpetualMinor = perpetual + c.TotalMinor
 	if _, err := j.appendAt(ctx, tx, ChainClosure, to, c); err != nil {
@@ -106,7 +118,9 @@ func (j *Journal) writeClosure(ctx context.Context, tx Tx, kind string, from, to
 }
 
 // CloseNow closes the current period of kind (and the shorter ones inside it) at now, ending it
-// early: `storeagent fiscal close`. Ended periods not yet closed are closed first.
+// early: `storeagent fiscal close`. Ended periods not yet closed are closed first. A period whose
+// label is already closed (closed by hand earlier) is not closed again: closing by hand is
+// idempotent, and what is recorded after a manual close belongs to the next period.
 func (j *Journal) CloseNow(ctx context.Context, tx Tx, kind string) ([]Closure, error) {
 	now := j.now().UTC()
 	if _, err := j.closeDue(ctx, tx, now); err != nil {
@@ -124,14 +138,14 @@ func (j *Journal) CloseNow(ctx context.Context, tx Tx, kind string) ([]Closure, 
 		} else {
 			from = j.cal.Start(k, now)
 		}
-		if !from.Before(now) {
-			continue
+		_, label := j.periodAfter(k, from, last)
+		if from.Before(now) && (last == nil || last.Period != j.cal.Label(k, now)) {
+			c, err := j.writeClosure(ctx, tx, k, label, from, now, last)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, *c)
 		}
-		c, err := j.writeClosure(ctx, tx, k, from, now, last)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *c)
 		if k == kind {
 			break
 		}

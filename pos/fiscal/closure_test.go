@@ -135,11 +135,29 @@ func TestClosures_CloseNowAndTamper(t *testing.T) {
 		t.Fatalf("close now: %+v %v, want the day 2026-12-01 with 1000", got, err)
 	}
 	e.sell("sale", 300, 2000, 50)
+	// A second manual close of a day already closed closes nothing: the day is never closed twice.
+	e.clock = e.clock.Add(time.Hour)
+	err = e.d.Group.Do(context.Background(), func(tx *sql.Tx) error {
+		var err error
+		got, err = e.j.CloseNow(context.Background(), tx, fiscal.PeriodDay)
+		return err
+	})
+	if err != nil || len(got) != 0 {
+		t.Fatalf("second close of 1 Dec: %+v %v, want nothing closed", got, err)
+	}
+	// What was sold after the manual close belongs to the next business day, 2 Dec, whose
+	// closure comes at its usual end (3 Dec 04:00 Paris).
 	e.clock = time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
 	e.sell("sale", 1, 2000, 0)
+	if cs := e.closures(); len(cs) != 1 {
+		t.Fatalf("closures %+v, want only 1 Dec's while 2 Dec is open", cs)
+	}
+	e.clock = time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	e.sell("sale", 1, 2000, 0)
 	cs := e.closures()
-	if len(cs) != 2 || cs[1].TotalMinor != 300 || cs[1].PerpetualMinor != 1300 {
-		t.Fatalf("closures %+v, want the rest of 1 Dec with 300, perpetual 1300", cs)
+	if len(cs) != 2 || cs[1].Period != "2026-12-02" || cs[1].From != cs[0].To || cs[1].To != "2026-12-03T03:00:00Z" ||
+		cs[1].TotalMinor != 301 || cs[1].PerpetualMinor != 1301 {
+		t.Fatalf("closures %+v, want 2 Dec from the manual close to 3 Dec 04:00 Paris with 301, perpetual 1301", cs)
 	}
 	if err := fiscal.VerifyClosures(context.Background(), e.d.R); err != nil {
 		t.Fatal(err)

@@ -36,3 +36,6 @@ func (p ForPOS) Record(ctx context.Context, tx *sql.Tx, kind string, training bo
 	}
 	return pos.FiscalRef{Chain: r.Chain, Seq: r.Seq, Signature: r.Signature}, nil
 }
+
+// TrainingMode implements pos.TrainingJournal: with fiscal.training every sale is a training sale.
+func (p ForPOS) TrainingMode() bool { return p.Training }

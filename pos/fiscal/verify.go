@@ -8,6 +8,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
+	"runtime"
+	gosync "sync"
+	"sync/atomic"
 )
 
 // BrokenError names the first record that does not verify.
@@ -48,6 +52,33 @@ func (c *Checker) Reset(chain string, seq int64, hash string) {
 
 // Check verifies r as the record that follows the previous one of its chain.
 func (c *Checker) Check(r Record) error {
+	if err := c.checkLinks(r); err != nil {
+		return err
+	}
+	if !sigOK(c.Pub, r.Hash, r.Signature) {
+		return sigBroken(r.Chain, r.Seq)
+	}
+	c.seq, c.hash = r.Seq, r.Hash
+	return nil
+}
+
+// sigOK reports whether sig (base64url) is pub's signature of hash.
+func sigOK(pub ed25519.PublicKey, hash, sig string) bool {
+	var buf [ed25519.SignatureSize + 2]byte
+	if base64.RawURLEncoding.DecodedLen(len(sig)) != ed25519.SignatureSize {
+		return false
+	}
+	n, err := base64.RawURLEncoding.Decode(buf[:], []byte(sig))
+	return err == nil && n == ed25519.SignatureSize && ed25519.Verify(pub, []byte(hash), buf[:n])
+}
+
+func sigBroken(chain string, seq int64) error {
+	return &BrokenError{Chain: chain, Seq: seq, What: "signature does not verify with the store's public key"}
+}
+
+// checkLinks verifies everything of r but its signature: chain, seq, prev_hash and hash. It does
+// not move the checker on; advance does.
+func (c *Checker) checkLinks(r Record) error {
 	bad := func(format string, args ...any) error {
 		return &BrokenError{Chain: r.Chain, Seq: r.Seq, What: fmt.Sprintf(format, args...)}
 	}
@@ -71,40 +102,139 @@ func (c *Checker) Check(r Record) error {
 			return bad("hash mismatch: the record's content was changed")
 		}
 	}
-	sig, err := base64.RawURLEncoding.DecodeString(r.Signature)
-	if err != nil || !ed25519.Verify(c.Pub, []byte(r.Hash), sig) {
-		return bad("signature does not verify with the store's public key")
-	}
-	c.seq, c.hash = r.Seq, r.Hash
 	return nil
 }
 
 // Verify recomputes every chain from genesis, checks each signature with pub, and checks that
-// each chain ends at its stored head (a deleted last record is found there).
+// each chain ends at its stored head (a deleted last record is found there). The chains are
+// walked in order and their links (seq, prev_hash, hash) checked one record after another,
+// while the signatures, which cost most, are checked by GOMAXPROCS workers in batches; the
+// answer is the same as checking record by record: the first record, in walking order, that
+// fails any check.
 func Verify(ctx context.Context, q Querier, pub ed25519.PublicKey) (Summary, error) {
 	heads, err := Heads(ctx, q)
 	if err != nil {
 		return Summary{}, err
 	}
+	sv := newSigVerifier(pub)
 	var sum Summary
+	var linkErr error // the first broken link, found at record index linkAt
+	linkAt := int64(math.MaxInt64)
+	var idx int64 // the walking-order index of the next record
 	c := Checker{Pub: pub}
 	for _, chain := range Chains {
 		c.Reset(chain, 0, "")
-		n, err := verifyChain(ctx, q, &c, chain)
-		if err != nil {
-			return sum, err
+		n, err := verifyChain(ctx, q, &c, chain, &idx, sv)
+		if err == nil {
+			if h := heads[chain]; h.Seq != c.seq || h.Hash != c.hash {
+				err = &BrokenError{Chain: chain, Seq: c.seq + 1,
+					What: fmt.Sprintf("missing: the chain ends at seq %d but its head is seq %d", c.seq, h.Seq)}
+			}
 		}
-		h := heads[chain]
-		if h.Seq != c.seq || h.Hash != c.hash {
-			return sum, &BrokenError{Chain: chain, Seq: c.seq + 1,
-				What: fmt.Sprintf("missing: the chain ends at seq %d but its head is seq %d", c.seq, h.Seq)}
+		if err != nil {
+			if !IsBroken(err) {
+				sv.wait()
+				return sum, err
+			}
+			linkErr, linkAt = err, idx
+			break
 		}
 		sum.Records += n
 		if n > 0 {
 			sum.Chains++
 		}
 	}
+	if at, err := sv.wait(); at < linkAt {
+		return sum, err
+	}
+	if linkErr != nil {
+		return sum, linkErr
+	}
 	return sum, nil
+}
+
+// sigBatch is how many signatures a worker checks at a time.
+const sigBatch = 512
+
+type sigItem struct {
+	idx       int64
+	chain     string
+	seq       int64
+	hash, sig string
+}
+
+// sigVerifier checks signatures on GOMAXPROCS goroutines and keeps the failure with the lowest
+// walking-order index.
+type sigVerifier struct {
+	pub  ed25519.PublicKey
+	jobs chan []sigItem
+	wg   gosync.WaitGroup
+	cur  []sigItem
+
+	bad   atomic.Int64 // lowest failing index, MaxInt64 when none
+	mu    gosync.Mutex
+	badEr error
+}
+
+func newSigVerifier(pub ed25519.PublicKey) *sigVerifier {
+	w := runtime.GOMAXPROCS(0)
+	sv := &sigVerifier{pub: pub, jobs: make(chan []sigItem, 2*w)}
+	sv.bad.Store(math.MaxInt64)
+	jobs := sv.jobs
+	for range w {
+		sv.wg.Go(func() {
+			for batch := range jobs {
+				for _, it := range batch {
+					if it.idx > sv.bad.Load() {
+						break // a failure before this one decides the answer already
+					}
+					if !sigOK(sv.pub, it.hash, it.sig) {
+						sv.fail(it)
+						break
+					}
+				}
+			}
+		})
+	}
+	return sv
+}
+
+func (sv *sigVerifier) fail(it sigItem) {
+	sv.mu.Lock()
+	defer sv.mu.Unlock()
+	if it.idx < sv.bad.Load() {
+		sv.bad.Store(it.idx)
+		sv.badEr = sigBroken(it.chain, it.seq)
+	}
+}
+
+// add queues one signature; it returns false once a failure at a lower index is known (no later
+// record can change the answer).
+func (sv *sigVerifier) add(it sigItem) bool {
+	if sv.cur == nil {
+		sv.cur = make([]sigItem, 0, sigBatch)
+	}
+	sv.cur = append(sv.cur, it)
+	if len(sv.cur) == sigBatch {
+		sv.jobs <- sv.cur
+		sv.cur = nil
+	}
+	return sv.bad.Load() == math.MaxInt64
+}
+
+// wait checks what is queued, stops the workers and returns the first failure and its index.
+func (sv *sigVerifier) wait() (int64, error) {
+	if sv.jobs == nil {
+		return sv.bad.Load(), sv.badEr
+	}
+	if len(sv.cur) > 0 {
+		sv.jobs <- sv.cur
+		sv.cur = nil
+	}
+	close(sv.jobs)
+	sv.jobs = nil
+	sv.wg.Wait()
+	return sv.bad.Load(), sv.badEr
 }
 
 // Head is a chain's last record as fiscal_heads holds it.
@@ -132,7 +262,9 @@ func Heads(ctx context.Context, q Querier) (map[string]Head, error) {
 	return out, rows.Err()
 }
 
-func verifyChain(ctx context.Context, q Querier, c *Checker, chain string) (int64, error) {
+// verifyChain walks one chain in seq order, checking its links; its signatures go to sv. idx
+// counts records in walking order across chains. It stops early once sv has found a failure.
+func verifyChain(ctx context.Context, q Querier, c *Checker, chain string, idx *int64, sv *sigVerifier) (int64, error) {
 	rows, err := q.QueryContext(ctx, `SELECT seq, recorded_at, prev_hash, hash, signature, data
 		FROM fiscal_records WHERE chain = ?1 ORDER BY seq`, chain)
 	if err != nil {
@@ -140,17 +272,23 @@ func verifyChain(ctx context.Context, q Querier, c *Checker, chain string) (int6
 	}
 	defer rows.Close()
 	var n int64
+	var data sql.RawBytes
 	for rows.Next() {
 		r := Record{Chain: chain}
-		var data string
 		if err := rows.Scan(&r.Seq, &r.RecordedAt, &r.PrevHash, &r.Hash, &r.Signature, &data); err != nil {
 			return n, err
 		}
 		r.Data = json.RawMessage(data)
-		if err := c.Check(r); err != nil {
+		if err := c.checkLinks(r); err != nil {
 			return n, err
 		}
+		c.seq, c.hash = r.Seq, r.Hash
+		more := sv.add(sigItem{idx: *idx, chain: chain, seq: r.Seq, hash: r.Hash, sig: r.Signature})
+		*idx++
 		n++
+		if !more {
+			return n, nil
+		}
 	}
 	return n, rows.Err()
 }
