@@ -44,14 +44,12 @@ func TestLabeler_LongName(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The label of a 900 KB name is made (its speed is BenchmarkLabeler_LongName's: a timed unit
+	// test fails on a busy machine, not on a slow label).
 	for _, name := range []string{strings.Repeat("x", 900_000), strings.Repeat("Parmigiano ", 80_000)} {
-		start := time.Now()
 		p := Product{SKU: "LONG", Name: name, GTIN: "08001234567897", PriceMinor: 129, Currency: "EUR", Unit: "each"}
 		if _, err := lab.Label(p); err != nil {
 			t.Fatal(err)
-		}
-		if d := time.Since(start); d > 2*time.Second {
-			t.Errorf("label of a %d-byte name took %s", len(name), d)
 		}
 	}
 	linear := func(f font.Face, s string, w int) string {
@@ -69,6 +67,21 @@ func TestLabeler_LongName(t *testing.T) {
 			if got, want := fit(lab.name, s, w), linear(lab.name, s, w); got != want {
 				t.Errorf("fit(%q, %d) = %q, want %q", s, w, got, want)
 			}
+		}
+	}
+}
+
+// BenchmarkLabeler_LongName is issue 16 item 5's label of a 900 KB name (O(n²) before `fit`
+// searched by halves): `go test -run '^$' -bench LongName ./pos` prints its time per label.
+func BenchmarkLabeler_LongName(b *testing.B) {
+	lab, err := NewLabeler(PageOptions{Locale: "en-GB", Currency: "EUR", AisleBase: "http://store.local:8080/"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	p := Product{SKU: "LONG", Name: strings.Repeat("x", 900_000), GTIN: "08001234567897", PriceMinor: 129, Currency: "EUR", Unit: "each"}
+	for b.Loop() {
+		if _, err := lab.Label(p); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
