@@ -167,6 +167,18 @@ func (s *Syncer) storeDeadLetter(ctx context.Context, tx *sql.Tx, topic string, 
 	if len(payload) > deadLetterExcerpt {
 		payload = payload[:deadLetterExcerpt]
 	}
+	if de.ID != "" {
+		// The same event again (a redelivery, or central republishing before our ack reached it)
+		// is one dead letter, not one per copy.
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM dead_letters WHERE event_id = ?1 AND topic = ?2`,
+			truncate(de.ID, 200), truncate(topic, 200)).Scan(&n); err != nil {
+			return fmt.Errorf("dead letter: %w", db.Explain(err))
+		}
+		if n > 0 {
+			return nil
+		}
+	}
 	s.log.Warn("dead letter", "topic", topic, "event_id", de.ID, "reason", de.Reason, "err", de.Err)
 	_, err := tx.ExecContext(ctx, `INSERT INTO dead_letters (topic, event_id, reason, payload, received_at)
 		VALUES (?1, ?2, ?3, ?4, ?5)`, truncate(topic, 200), truncate(de.ID, 200), truncate(de.Error(), 1024), payload, now)
