@@ -6,7 +6,7 @@
 //
 //	scanners ──bytes──► devices ──frames──► scanner (symbols, GS1, RCN) ──scan──► pos.Hub ──SSE──► POS
 //	                                                                                   ▲
-//	POS / phones ──HTTP──► pos.Server ──► pos.Service ──one tx──► SQLite (agent/db) ───┤
+//	POS / phones ──HTTP──► pos.Server ──► pos.Service ──one tx──► SQLite (sync/db) ───┤
 //	                                          │        sale + movements + outbox events │
 //	                                          └──print jobs──► devices (ESC/POS) ──► printers
 //	SQLite outbox ──► sync (MQTT, paho) ──► central;  central ──► sync inbox ──► SQLite replica
@@ -30,8 +30,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/storeagent/storeagent/agent/db"
-	"github.com/storeagent/storeagent/agent/fleet"
 	"github.com/storeagent/storeagent/devices"
 	"github.com/storeagent/storeagent/devices/fiscalprinter"
 	"github.com/storeagent/storeagent/devices/scale"
@@ -39,6 +37,8 @@ import (
 	"github.com/storeagent/storeagent/pos/fiscal"
 	"github.com/storeagent/storeagent/scanner"
 	agentsync "github.com/storeagent/storeagent/sync"
+	"github.com/storeagent/storeagent/sync/db"
+	"github.com/storeagent/storeagent/sync/fleet"
 )
 
 // customerDirectory forwards customer lookups to sync once it exists.

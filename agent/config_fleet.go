@@ -11,7 +11,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/storeagent/storeagent/agent/fleet"
+	"github.com/storeagent/storeagent/sync/fleet"
 )
 
 // FleetConfig is the fleet: key (CONTRACT.md wave 2, "Fleet operations"; docs/fleet.md): central's

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/storeagent/storeagent/agent/fleet"
+	"github.com/storeagent/storeagent/sync/fleet"
 )
 
 func fleetTestConfig(t *testing.T, extra string) *Config {

@@ -15,9 +15,9 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/storeagent/storeagent/agent/db"
-	"github.com/storeagent/storeagent/agent/fleet"
 	agentsync "github.com/storeagent/storeagent/sync"
+	"github.com/storeagent/storeagent/sync/db"
+	"github.com/storeagent/storeagent/sync/fleet"
 )
 
 // FleetOptions are the agent options of fleet operations (docs/fleet.md).

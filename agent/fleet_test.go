@@ -19,9 +19,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/storeagent/storeagent/agent/fleet"
 	"github.com/storeagent/storeagent/sync/broker"
 	"github.com/storeagent/storeagent/sync/centralsim"
+	"github.com/storeagent/storeagent/sync/fleet"
 )
 
 // fleetRig is one store whose agent can be restarted on the same data_dir and config file, a

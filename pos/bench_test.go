@@ -11,7 +11,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/storeagent/storeagent/agent/benchkit"
+	"github.com/storeagent/storeagent/cmd/storebench/benchkit"
 	"github.com/storeagent/storeagent/pos/posbench"
 )
 

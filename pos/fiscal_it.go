@@ -13,9 +13,9 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/storeagent/storeagent/agent/db"
 	"github.com/storeagent/storeagent/devices/fiscalprinter"
 	"github.com/storeagent/storeagent/pos/document"
+	"github.com/storeagent/storeagent/sync/db"
 	"github.com/storeagent/storeagent/sync/outbox"
 )
 

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/storeagent/storeagent/agent/db"
 	"github.com/storeagent/storeagent/devices/fiscalprinter"
+	"github.com/storeagent/storeagent/sync/db"
 )
 
 // rtEnv is a store with an RT (the fake) and its registration worker.

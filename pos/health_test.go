@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/storeagent/storeagent/agent/db"
+	"github.com/storeagent/storeagent/sync/db"
 )
 
 // TestHealthz_floodWritesOnce: a flood of public /healthz requests (issue 16 item 9: 500 req/s

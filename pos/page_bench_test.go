@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/storeagent/storeagent/agent/benchkit"
+	"github.com/storeagent/storeagent/cmd/storebench/benchkit"
 )
 
 // BenchmarkPages_Aisle measures the aisle page handler's server time (through the router,

@@ -15,8 +15,8 @@ import (
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/storeagent/storeagent/agent/db"
 	"github.com/storeagent/storeagent/pos/document"
+	"github.com/storeagent/storeagent/sync/db"
 )
 
 // Driver renders documents for printers and sends them. devices.Printer drives real ESC/POS

@@ -9,11 +9,11 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/storeagent/storeagent/agent/db"
 	"github.com/storeagent/storeagent/devices"
 	"github.com/storeagent/storeagent/devices/escpos"
 	firmwareprofiles "github.com/storeagent/storeagent/firmware-profiles"
 	"github.com/storeagent/storeagent/pos/document"
+	"github.com/storeagent/storeagent/sync/db"
 )
 
 const testPrinter = "lane1-printer"

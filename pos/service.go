@@ -16,7 +16,7 @@ import (
 	gosync "sync"
 	"time"
 
-	"github.com/storeagent/storeagent/agent/db"
+	"github.com/storeagent/storeagent/sync/db"
 	"github.com/storeagent/storeagent/sync/outbox"
 )
 

@@ -9,7 +9,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/storeagent/storeagent/agent/db"
+	"github.com/storeagent/storeagent/sync/db"
 	"github.com/storeagent/storeagent/sync/outbox"
 )
 

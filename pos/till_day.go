@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/storeagent/storeagent/agent/db"
+	"github.com/storeagent/storeagent/sync/db"
 )
 
 // DayReport is the business day across the store's terminals (GET /api/v1/till/day): what was

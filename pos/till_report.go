@@ -10,7 +10,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/storeagent/storeagent/agent/db"
+	"github.com/storeagent/storeagent/sync/db"
 )
 
 // errTillNotOpen answers a request that needs an open session on a terminal that has none.

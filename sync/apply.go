@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/storeagent/storeagent/agent/db"
+	"github.com/storeagent/storeagent/sync/db"
 )
 
 // errPermanent marks an event that can never apply (its data contradicts the replica); it goes to

@@ -14,9 +14,9 @@ import (
 
 	mqtt "github.com/eclipse/paho.mqtt.golang"
 
-	"github.com/storeagent/storeagent/agent/db"
 	agentsync "github.com/storeagent/storeagent/sync"
 	"github.com/storeagent/storeagent/sync/centralsim"
+	"github.com/storeagent/storeagent/sync/db"
 )
 
 // TestCrashChild is the agent process of TestSyncer_Crash: it runs only when re-executed with

@@ -9,8 +9,8 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/storeagent/storeagent/agent/db"
 	"github.com/storeagent/storeagent/pos"
+	"github.com/storeagent/storeagent/sync/db"
 )
 
 // Lookup implements pos.CustomerDirectory: a customer cached less than CacheTTL ago is served from

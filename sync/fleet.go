@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/storeagent/storeagent/agent/db"
+	"github.com/storeagent/storeagent/sync/db"
 )
 
 // FleetHandler receives the fleet topics (package fleet). The Syncer subscribes to Topics on every

@@ -10,12 +10,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/storeagent/storeagent/agent/benchkit"
-	"github.com/storeagent/storeagent/agent/db"
+	"github.com/storeagent/storeagent/cmd/storebench/benchkit"
 	"github.com/storeagent/storeagent/pos"
 	agentsync "github.com/storeagent/storeagent/sync"
 	"github.com/storeagent/storeagent/sync/broker"
 	"github.com/storeagent/storeagent/sync/centralsim"
+	"github.com/storeagent/storeagent/sync/db"
 	"github.com/storeagent/storeagent/sync/syncbench"
 )
 

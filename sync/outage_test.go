@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/storeagent/storeagent/agent/db"
 	"github.com/storeagent/storeagent/pos"
 	"github.com/storeagent/storeagent/sync/centralsim"
+	"github.com/storeagent/storeagent/sync/db"
 )
 
 // TestSyncer_Outage runs one outageScenario cycle with two agent restarts while offline.

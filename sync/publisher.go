@@ -6,7 +6,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/storeagent/storeagent/agent/db"
+	"github.com/storeagent/storeagent/sync/db"
 )
 
 // The outbox publisher (CONTRACT.md rule 1): unacked events in seq order per (epoch, topic), at most

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/storeagent/storeagent/agent/db"
+	"github.com/storeagent/storeagent/sync/db"
 )
 
 // ResetTopics are the inbound topics `storeagent sync reset` takes.

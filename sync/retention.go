@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/storeagent/storeagent/agent/db"
+	"github.com/storeagent/storeagent/sync/db"
 )
 
 // MaxDeadLetters bounds the dead letters kept: beyond it the oldest go first.

@@ -15,8 +15,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/storeagent/storeagent/agent/fleet"
 	"github.com/storeagent/storeagent/sync/centralsim"
+	"github.com/storeagent/storeagent/sync/fleet"
 )
 
 // runFleet is `centralsim fleet keygen|status|config|command|update`: IT's fleet console

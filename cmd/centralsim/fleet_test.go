@@ -16,8 +16,8 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/storeagent/storeagent/agent"
-	"github.com/storeagent/storeagent/agent/fleet"
 	"github.com/storeagent/storeagent/sync/broker"
+	"github.com/storeagent/storeagent/sync/fleet"
 )
 
 // testBroker is Mosquitto on 127.0.0.1:1883 when it answers (as in CI), else an embedded broker.

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/storeagent/storeagent/agent"
-	"github.com/storeagent/storeagent/agent/fleet"
+	"github.com/storeagent/storeagent/sync/fleet"
 )
 
 // checkFleet describes the fleet setup and state for `storeagent check` (read only): the ring, the

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/storeagent/storeagent/agent/fleet"
+	"github.com/storeagent/storeagent/sync/fleet"
 )
 
 // TestMain_CheckFleet: check names the ring and what central's last overlay came to.

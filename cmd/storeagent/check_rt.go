@@ -13,7 +13,7 @@ import (
 	"strings"
 
 	"github.com/storeagent/storeagent/agent"
-	"github.com/storeagent/storeagent/agent/db"
+	"github.com/storeagent/storeagent/sync/db"
 )
 
 // checkRT checks an Italian store's RT (fiscal.country IT): it answers its status, and every VAT

@@ -16,7 +16,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/storeagent/storeagent/agent"
-	"github.com/storeagent/storeagent/agent/db"
+	"github.com/storeagent/storeagent/sync/db"
 )
 
 // TestDiskFull puts the data dir on a 1 MiB tmpfs and runs diskFullRounds once against the built

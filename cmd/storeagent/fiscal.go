@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/storeagent/storeagent/agent"
-	"github.com/storeagent/storeagent/agent/db"
 	"github.com/storeagent/storeagent/pos/fiscal"
+	"github.com/storeagent/storeagent/sync/db"
 	"github.com/storeagent/storeagent/sync/outbox"
 )
 

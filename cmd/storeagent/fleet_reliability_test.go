@@ -20,7 +20,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/storeagent/storeagent/agent/fleet"
+	"github.com/storeagent/storeagent/sync/fleet"
 )
 
 // TestReliability_UpdateKill kills -9 a self-update at every step (download, recording the trial,

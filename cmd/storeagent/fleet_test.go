@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/storeagent/storeagent/agent/fleet"
 	"github.com/storeagent/storeagent/sync/broker"
 	"github.com/storeagent/storeagent/sync/centralsim"
+	"github.com/storeagent/storeagent/sync/fleet"
 )
 
 // TestRun_fleetRestart runs the built binary with fleet operations on: a signed restart command

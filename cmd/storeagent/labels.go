@@ -11,8 +11,8 @@ import (
 	"regexp"
 
 	"github.com/storeagent/storeagent/agent"
-	"github.com/storeagent/storeagent/agent/db"
 	"github.com/storeagent/storeagent/pos"
+	"github.com/storeagent/storeagent/sync/db"
 )
 
 // labelsCmd writes shelf labels for SKUs (or GTINs) from the replica: one PNG per label,

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/storeagent/storeagent/agent/fleet"
+	"github.com/storeagent/storeagent/sync/fleet"
 )
 
 func main() {

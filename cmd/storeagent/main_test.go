@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/storeagent/storeagent/agent/db"
+	"github.com/storeagent/storeagent/sync/db"
 	_ "modernc.org/sqlite"
 )
 

@@ -7,9 +7,9 @@ import (
 	"fmt"
 
 	"github.com/storeagent/storeagent/agent"
-	"github.com/storeagent/storeagent/agent/db"
 	"github.com/storeagent/storeagent/pos"
 	"github.com/storeagent/storeagent/pos/document"
+	"github.com/storeagent/storeagent/sync/db"
 )
 
 // receiptCmd prints stored sales' receipts as plain text, laid out as a printer of -cols

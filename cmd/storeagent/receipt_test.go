@@ -9,8 +9,8 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/storeagent/storeagent/agent/db"
 	"github.com/storeagent/storeagent/pos"
+	"github.com/storeagent/storeagent/sync/db"
 )
 
 // TestMain_Receipt stores a sale in a store's database and prints its receipt with

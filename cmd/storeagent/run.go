@@ -8,7 +8,7 @@ import (
 	"io"
 
 	"github.com/storeagent/storeagent/agent"
-	"github.com/storeagent/storeagent/agent/fleet"
+	"github.com/storeagent/storeagent/sync/fleet"
 )
 
 // loadConfig reads -config (or $STOREAGENT_CONFIG, or the OS default) and prints warnings.

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/storeagent/storeagent/agent/db"
 	agentsync "github.com/storeagent/storeagent/sync"
+	"github.com/storeagent/storeagent/sync/db"
 )
 
 // syncCmd is `storeagent sync reset TOPIC`: IT's way out when central sent a seq or version out of

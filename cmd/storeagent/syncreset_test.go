@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/storeagent/storeagent/agent/db"
 	"github.com/storeagent/storeagent/pos"
+	"github.com/storeagent/storeagent/sync/db"
 )
 
 // TestMain_SyncReset: `storeagent sync reset catalog` (issue 16 item 6) turns every item back to

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/storeagent/storeagent/agent/benchkit"
+	"github.com/storeagent/storeagent/cmd/storebench/benchkit"
 	"github.com/storeagent/storeagent/scanner"
 	"github.com/storeagent/storeagent/scanner/scantest"
 )

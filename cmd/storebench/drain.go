@@ -11,9 +11,9 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/storeagent/storeagent/agent/db"
 	agentsync "github.com/storeagent/storeagent/sync"
 	"github.com/storeagent/storeagent/sync/centralsim"
+	"github.com/storeagent/storeagent/sync/db"
 	"github.com/storeagent/storeagent/sync/outbox"
 	"github.com/storeagent/storeagent/sync/syncbench"
 )

@@ -8,10 +8,10 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/storeagent/storeagent/agent/db"
 	"github.com/storeagent/storeagent/pos"
 	"github.com/storeagent/storeagent/pos/fiscal"
 	"github.com/storeagent/storeagent/pos/posbench"
+	"github.com/storeagent/storeagent/sync/db"
 	"github.com/storeagent/storeagent/sync/outbox"
 )
 

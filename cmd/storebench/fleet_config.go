@@ -18,11 +18,11 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/storeagent/storeagent/agent"
-	"github.com/storeagent/storeagent/agent/db"
-	"github.com/storeagent/storeagent/agent/fleet"
 	agentsync "github.com/storeagent/storeagent/sync"
 	"github.com/storeagent/storeagent/sync/broker"
 	"github.com/storeagent/storeagent/sync/centralsim"
+	"github.com/storeagent/storeagent/sync/db"
+	"github.com/storeagent/storeagent/sync/fleet"
 )
 
 // fleetConfigBench is `storebench fleet-config`: N simulated stores, each its own database, the

@@ -8,7 +8,7 @@ import (
 	gosync "sync"
 	"time"
 
-	"github.com/storeagent/storeagent/agent/benchkit"
+	"github.com/storeagent/storeagent/cmd/storebench/benchkit"
 )
 
 // fleetDistinct counts the stores with a connection after since.

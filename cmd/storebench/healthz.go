@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/storeagent/storeagent/agent/benchkit"
+	"github.com/storeagent/storeagent/cmd/storebench/benchkit"
 )
 
 // healthzFloodRate is the public /healthz request rate of the flood (issue 16 item 9: at this rate

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/storeagent/storeagent/agent/benchkit"
+	"github.com/storeagent/storeagent/cmd/storebench/benchkit"
 	"github.com/storeagent/storeagent/pos"
 	"github.com/storeagent/storeagent/pos/posbench"
 	"github.com/storeagent/storeagent/pos/promo"

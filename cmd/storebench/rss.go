@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/storeagent/storeagent/agent/benchkit"
+	"github.com/storeagent/storeagent/cmd/storebench/benchkit"
 )
 
 // startRuns is how many times the memory measure starts the agent; the row takes the median.

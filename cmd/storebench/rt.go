@@ -7,7 +7,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/storeagent/storeagent/agent/benchkit"
+	"github.com/storeagent/storeagent/cmd/storebench/benchkit"
 	"github.com/storeagent/storeagent/devices/fiscalprinter/fpmateemu"
 )
 

@@ -14,7 +14,7 @@ import (
 	"github.com/creack/pty"
 	"golang.org/x/sys/unix"
 
-	"github.com/storeagent/storeagent/agent/benchkit"
+	"github.com/storeagent/storeagent/cmd/storebench/benchkit"
 	"github.com/storeagent/storeagent/pos/posbench"
 )
 

@@ -7,10 +7,10 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/storeagent/storeagent/agent/benchkit"
-	"github.com/storeagent/storeagent/agent/db"
+	"github.com/storeagent/storeagent/cmd/storebench/benchkit"
 	"github.com/storeagent/storeagent/pos"
 	agentsync "github.com/storeagent/storeagent/sync"
+	"github.com/storeagent/storeagent/sync/db"
 	"github.com/storeagent/storeagent/sync/syncbench"
 )
 

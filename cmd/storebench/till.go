@@ -7,10 +7,10 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/storeagent/storeagent/agent/benchkit"
-	"github.com/storeagent/storeagent/agent/db"
+	"github.com/storeagent/storeagent/cmd/storebench/benchkit"
 	"github.com/storeagent/storeagent/pos"
 	"github.com/storeagent/storeagent/pos/posbench"
+	"github.com/storeagent/storeagent/sync/db"
 )
 
 // tillItems is the catalogue of the till measures: the sales path's cost does not depend on it.

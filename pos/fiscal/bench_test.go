@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/storeagent/storeagent/agent/db"
 	"github.com/storeagent/storeagent/pos/fiscal"
+	"github.com/storeagent/storeagent/sync/db"
 	"github.com/storeagent/storeagent/sync/outbox"
 )
 

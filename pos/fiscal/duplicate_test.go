@@ -12,11 +12,11 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/storeagent/storeagent/agent/db"
 	"github.com/storeagent/storeagent/devices/escpos"
 	"github.com/storeagent/storeagent/pos"
 	"github.com/storeagent/storeagent/pos/document"
 	"github.com/storeagent/storeagent/pos/fiscal"
+	"github.com/storeagent/storeagent/sync/db"
 	"github.com/storeagent/storeagent/sync/outbox"
 )
 

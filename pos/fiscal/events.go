@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/storeagent/storeagent/agent/db"
+	"github.com/storeagent/storeagent/sync/db"
 )
 
 // Technical event kinds of the event chain.

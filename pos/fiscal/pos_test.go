@@ -12,9 +12,9 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/storeagent/storeagent/agent/db"
 	"github.com/storeagent/storeagent/pos"
 	"github.com/storeagent/storeagent/pos/fiscal"
+	"github.com/storeagent/storeagent/sync/db"
 	"github.com/storeagent/storeagent/sync/outbox"
 )
 

@@ -12,8 +12,8 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/storeagent/storeagent/agent/benchkit"
-	"github.com/storeagent/storeagent/agent/db"
+	"github.com/storeagent/storeagent/cmd/storebench/benchkit"
+	"github.com/storeagent/storeagent/sync/db"
 )
 
 // rawSaleSQL are the statements of one sale as the agent writes it, without the domain logic.

@@ -14,7 +14,7 @@ import (
 	mqtt "github.com/eclipse/paho.mqtt.golang"
 	"github.com/google/uuid"
 
-	"github.com/storeagent/storeagent/agent/fleet"
+	"github.com/storeagent/storeagent/sync/fleet"
 	"github.com/storeagent/storeagent/sync/mqttconn"
 	"github.com/storeagent/storeagent/sync/outbox"
 )

@@ -18,9 +18,9 @@ import (
 	mqtt "github.com/eclipse/paho.mqtt.golang"
 	"github.com/google/uuid"
 
-	"github.com/storeagent/storeagent/agent/benchkit"
-	"github.com/storeagent/storeagent/agent/db"
+	"github.com/storeagent/storeagent/cmd/storebench/benchkit"
 	"github.com/storeagent/storeagent/pos"
+	"github.com/storeagent/storeagent/sync/db"
 	"github.com/storeagent/storeagent/sync/outbox"
 )
 

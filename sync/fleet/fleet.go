@@ -9,7 +9,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/storeagent/storeagent/agent/db"
+	"github.com/storeagent/storeagent/sync/db"
 )
 
 // ErrRestart is returned by Run when the agent must restart: a new config overlay or binary to

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/storeagent/storeagent/agent/db"
+	"github.com/storeagent/storeagent/sync/db"
 )
 
 // Command names (docs/fleet.md).
