@@ -1,8 +1,10 @@
 // Command mkpkg builds the storeagent .deb and .rpm packages for amd64, arm64 and armhf with nfpm:
 //
-//	go run ./packaging/cmd/mkpkg -version 1.2.3 -commit $(git rev-parse HEAD) -out dist
+//	go run -C packaging/pkgbuild ./cmd/mkpkg -version 1.2.3 -commit $(git rev-parse HEAD) -out ../../dist
 //
-// Run it from the repository root. No network access is needed beyond the Go module cache.
+// It lives in its own module (packaging/pkgbuild), so nfpm stays out of the agent's module graph;
+// -C runs it from there, and -root (default ../.., the repository) and -out are taken relative to that
+// folder. No network access is needed beyond the Go module proxy or cache.
 package main
 
 import (
@@ -10,6 +12,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -23,8 +26,16 @@ func main() {
 	out := flag.String("out", "dist", "output folder")
 	arches := flag.String("arch", "amd64,arm64,armhf", "comma-separated targets")
 	formats := flag.String("formats", "deb,rpm", "comma-separated package formats")
-	root := flag.String("root", ".", "repository root")
+	root := flag.String("root", "../..", "repository root (holds the agent's go.mod)")
 	flag.Parse()
+	for _, p := range []*string{root, out} {
+		abs, err := filepath.Abs(*p)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "mkpkg:", err)
+			os.Exit(2)
+		}
+		*p = abs
+	}
 	t, err := buildDate(*date)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "mkpkg:", err)
