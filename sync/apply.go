@@ -190,7 +190,8 @@ func (s *Syncer) refuseStored(ctx context.Context, r inboxRow, cause error) erro
 	}
 	defer tx.Rollback()
 	de := &DecodeError{Reason: ReasonBadData, ID: r.id, Err: cause}
-	if err := s.storeDeadLetter(ctx, tx, r.topic, de, r.payload, s.now()); err != nil {
+	stored, err := s.storeDeadLetter(ctx, tx, r.topic, de, r.payload, s.now())
+	if err != nil {
 		return err
 	}
 	// A seq out of bounds is not counted: it would hide every later event behind it.
@@ -203,7 +204,9 @@ func (s *Syncer) refuseStored(ctx context.Context, r inboxRow, cause error) erro
 	if err := tx.Commit(); err != nil {
 		return db.Explain(err)
 	}
-	s.metrics.deadLetters.WithLabelValues(r.topic, ReasonBadData).Inc()
+	if stored {
+		s.metrics.deadLetters.WithLabelValues(r.topic, ReasonBadData).Inc()
+	}
 	return nil
 }
 

@@ -123,10 +123,13 @@ func (s *Syncer) storeBatch(ctx context.Context, batch []mqtt.Message) error {
 				}
 				continue
 			}
-			if err := s.storeDeadLetter(ctx, tx, rel, de, m.Payload(), now); err != nil {
+			stored, err := s.storeDeadLetter(ctx, tx, rel, de, m.Payload(), now)
+			if err != nil {
 				return err
 			}
-			dead = append(dead, deadLetter{rel, de.Reason})
+			if stored {
+				dead = append(dead, deadLetter{rel, de.Reason})
+			}
 			if de.ID != "" {
 				deadIDs = append(deadIDs, de.ID)
 			}
@@ -162,8 +165,9 @@ func (s *Syncer) storeBatch(ctx context.Context, batch []mqtt.Message) error {
 const deadLetterExcerpt = 4 << 10
 
 // storeDeadLetter keeps a refused event (CONTRACT.md rule 6): its reason and the first
-// deadLetterExcerpt bytes of its payload.
-func (s *Syncer) storeDeadLetter(ctx context.Context, tx *sql.Tx, topic string, de *DecodeError, payload []byte, now string) error {
+// deadLetterExcerpt bytes of its payload. It reports false when the event id already has its dead
+// letter on that topic (a copy), so the metric counts refused events, not copies.
+func (s *Syncer) storeDeadLetter(ctx context.Context, tx *sql.Tx, topic string, de *DecodeError, payload []byte, now string) (bool, error) {
 	if len(payload) > deadLetterExcerpt {
 		payload = payload[:deadLetterExcerpt]
 	}
@@ -173,19 +177,19 @@ func (s *Syncer) storeDeadLetter(ctx context.Context, tx *sql.Tx, topic string, 
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM dead_letters WHERE event_id = ?1 AND topic = ?2`,
 			truncate(de.ID, 200), truncate(topic, 200)).Scan(&n); err != nil {
-			return fmt.Errorf("dead letter: %w", db.Explain(err))
+			return false, fmt.Errorf("dead letter: %w", db.Explain(err))
 		}
 		if n > 0 {
-			return nil
+			return false, nil
 		}
 	}
 	s.log.Warn("dead letter", "topic", topic, "event_id", de.ID, "reason", de.Reason, "err", de.Err)
 	_, err := tx.ExecContext(ctx, `INSERT INTO dead_letters (topic, event_id, reason, payload, received_at)
 		VALUES (?1, ?2, ?3, ?4, ?5)`, truncate(topic, 200), truncate(de.ID, 200), truncate(de.Error(), 1024), payload, now)
 	if err != nil {
-		return fmt.Errorf("dead letter: %w", db.Explain(err))
+		return false, fmt.Errorf("dead letter: %w", db.Explain(err))
 	}
-	return nil
+	return true, nil
 }
 
 // inboxAckLoop names stored central events in inbox/acks (batched) and sends pending
