@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -56,8 +57,8 @@ func (f *Fleet) handleUpdate(ctx context.Context, payload []byte) error {
 	if f.opts.Binary == "" {
 		return f.refuseUpdate(u, "self-update is off for this agent (no binary to replace)")
 	}
-	if f.opts.PackageManaged {
-		return f.refuseUpdate(u, "package-managed: update through apt/dnf")
+	if reason := updateRefusal(runtime.GOOS, f.opts.PackageManaged); reason != "" {
+		return f.refuseUpdate(u, reason)
 	}
 	f.log.Info("update available; installing when the store is idle", "version", u.Version, "url", u.URL)
 	f.pending["update"] = func(ctx context.Context) error {
@@ -69,6 +70,21 @@ func (f *Fleet) handleUpdate(ctx context.Context, payload []byte) error {
 		return ErrRestart
 	}
 	return nil
+}
+
+// updateRefusal says why this install cannot update itself, or "". A package-managed binary belongs
+// to apt/dnf. On Windows a running .exe cannot be renamed over (os.Rename is MoveFileEx with
+// REPLACE_EXISTING, refused for an image in use), and moving it aside first leaves a moment with no
+// binary at the service's path, which a power cut would make permanent: until a swap that is safe
+// there exists (and is tested on Windows), the update is refused and reported, never half done.
+func updateRefusal(goos string, packageManaged bool) string {
+	switch {
+	case packageManaged:
+		return "package-managed: update through apt/dnf"
+	case goos == "windows":
+		return "self-update is not supported on Windows yet: stop the service, replace storeagent.exe, start it"
+	}
+	return ""
 }
 
 func (f *Fleet) refuseUpdate(u UpdateAvailableData, reason string) error {

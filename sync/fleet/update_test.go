@@ -139,3 +139,25 @@ func TestLogRing(t *testing.T) {
 		t.Errorf("a long line kept %d bytes; want 4096", len(got[len(got)-1]))
 	}
 }
+
+// TestUpdateRefusal: a package-managed install and a Windows install refuse a self-update with what
+// IT should do instead; a tarball install on Linux or macOS updates.
+func TestUpdateRefusal(t *testing.T) {
+	for _, c := range []struct {
+		goos    string
+		pkg     bool
+		want    string
+		refused bool
+	}{
+		{"linux", false, "", false},
+		{"darwin", false, "", false},
+		{"linux", true, "apt/dnf", true},
+		{"windows", false, "not supported on Windows", true},
+		{"windows", true, "apt/dnf", true},
+	} {
+		got := updateRefusal(c.goos, c.pkg)
+		if (got != "") != c.refused || !strings.Contains(got, c.want) {
+			t.Errorf("updateRefusal(%s, package-managed %v) = %q, want %q", c.goos, c.pkg, got, c.want)
+		}
+	}
+}
