@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -282,4 +284,28 @@ func sortedPages(m map[int]string) []int {
 	}
 	sort.Ints(keys)
 	return keys
+}
+
+// LoadProfilesWithOverrides loads the built-in printer profiles (dir printers of builtin) and,
+// when overrideDir is set and has a printers folder, the store's own profiles there, which replace
+// built-in ones of the same id file by file (the config's profiles_dir).
+func LoadProfilesWithOverrides(builtin fs.FS, overrideDir string) (map[string]Profile, error) {
+	out, err := LoadProfiles(builtin, "printers")
+	if err != nil {
+		return nil, err
+	}
+	if overrideDir == "" {
+		return out, nil
+	}
+	if _, err := os.Stat(filepath.Join(overrideDir, "printers")); err != nil {
+		return out, nil
+	}
+	own, err := LoadProfiles(os.DirFS(overrideDir), "printers")
+	if err != nil {
+		return nil, fmt.Errorf("profiles_dir %s: %w", overrideDir, err)
+	}
+	for id, p := range own {
+		out[id] = p
+	}
+	return out, nil
 }
