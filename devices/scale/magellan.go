@@ -57,14 +57,19 @@ func IsReply(frame []byte) bool {
 }
 
 func isMagellanReply(frame []byte) bool {
+	frame = bytes.TrimPrefix(frame, []byte{STX})
 	return bytes.HasPrefix(frame, []byte("S11")) || bytes.HasPrefix(frame, []byte("S14"))
 }
 
 // ParseReply parses a scale answer without its CR: "S144" + 5 digits (grams, a metric scale),
 // "S11" + 5 digits, or a status S140..S145. Pound scales (4 digits) are refused: the agent
 // sells by the gram and does not convert a certified reading.
+//
+// A frame that still carries the Single Cable STX before "S" or the ETX after the data (a
+// framing that strips only the CR) is read the same.
 func ParseReply(frame []byte) (Reading, error) {
-	frame = bytes.TrimRight(frame, "\r\n")
+	frame = bytes.TrimRight(frame, "\r\n\x03")
+	frame = bytes.TrimPrefix(frame, []byte{STX})
 	switch {
 	case bytes.HasPrefix(frame, []byte("S144")):
 		return weight(frame[4:], Stable)
