@@ -49,3 +49,39 @@ func TestLoadProfilesWithOverrides(t *testing.T) {
 		t.Errorf("bad override file: %v, want an error naming profiles_dir", err)
 	}
 }
+
+// TestProfiles_USBIDs: display USB ids are 4 lowercase hex digits each, and no two built-in
+// display profiles claim the same VID:PID (storeagent devices matches the first).
+func TestProfiles_USBIDs(t *testing.T) {
+	all, err := LoadProfiles(firmwareprofiles.FS, ProfileDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hex4 := func(s string) bool {
+		if len(s) != 4 {
+			return false
+		}
+		for _, c := range s {
+			if !strings.ContainsRune("0123456789abcdef", c) {
+				return false
+			}
+		}
+		return true
+	}
+	seen := map[string]string{}
+	for id, p := range all {
+		for _, u := range p.Match.USB {
+			if !hex4(u.VID) || (u.PID != "" && !hex4(u.PID)) {
+				t.Errorf("%s: USB id %s:%s is not 4 lowercase hex digits", id, u.VID, u.PID)
+			}
+			k := u.VID + ":" + u.PID
+			if other, dup := seen[k]; dup {
+				t.Errorf("%s and %s both claim %s", id, other, k)
+			}
+			seen[k] = id
+		}
+	}
+	if all["epson-dm-d110"].Match.USB == nil {
+		t.Error("epson-dm-d110 has no USB id")
+	}
+}
