@@ -17,7 +17,7 @@ func (a *Agent) scalesFor(specs []devices.Spec) map[string]*scale.Scale {
 			continue
 		}
 		name := sp.Name
-		out[name] = &scale.Scale{Write: func(b []byte) error { return a.Devices.WriteTo(name, b) }}
+		out[name] = &scale.Scale{Protocol: scale.Lookup(sp.Profile.Scale), Write: func(b []byte) error { return a.Devices.WriteTo(name, b) }}
 	}
 	a.scales = out
 	return out

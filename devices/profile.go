@@ -13,6 +13,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/storeagent/storeagent/devices/hid"
+	"github.com/storeagent/storeagent/devices/scale"
 	"github.com/storeagent/storeagent/scanner/framing"
 )
 
@@ -44,8 +45,9 @@ type ScannerProfile struct {
 	InitCommands []string `yaml:"init_commands"`
 	// Notes are free text for people configuring the scanner.
 	Notes string `yaml:"notes"`
-	// Scale names the scale protocol of a scanner-scale on the same port: "" (none) or
-	// "magellan-single-cable" (S14 request, S14x answers; devices/scale).
+	// Scale names the scale protocol of a scanner-scale on the same port: "" (none),
+	// "magellan-single-cable" (S14 request, S14x answers) or "toledo-8217" ('W' request, STX
+	// weight CR or STX '?' status CR); see devices/scale.
 	Scale string `yaml:"scale"`
 
 	// File is where the profile was loaded from (not part of the YAML).
@@ -92,8 +94,13 @@ type HIDSettings struct {
 	InterKeyMS int `yaml:"inter_key_ms"`
 }
 
-// ScaleMagellan is the Single Cable scale protocol of Datalogic Magellan scanner-scales.
-const ScaleMagellan = "magellan-single-cable"
+// Scale protocols a scanner profile can name (devices/scale).
+const (
+	// ScaleMagellan is the Single Cable scale protocol of Datalogic Magellan scanner-scales.
+	ScaleMagellan = scale.NameMagellan
+	// ScaleToledo is the Mettler Toledo 8217 protocol.
+	ScaleToledo = scale.NameToledo
+)
 
 // Profile modes.
 const (
@@ -168,8 +175,8 @@ func (p ScannerProfile) Validate() error {
 			return fmt.Errorf("key hid.layout: %w", err)
 		}
 	}
-	if p.Scale != "" && p.Scale != ScaleMagellan {
-		return fmt.Errorf("key scale: %q (%s or empty)", p.Scale, ScaleMagellan)
+	if _, err := scale.ProtocolFor(p.Scale); err != nil {
+		return fmt.Errorf("key scale: %w (or empty)", err)
 	}
 	if p.HID.InterKeyMS < 0 {
 		return fmt.Errorf("key hid.inter_key_ms: %d is negative", p.HID.InterKeyMS)

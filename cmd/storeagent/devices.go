@@ -36,11 +36,11 @@ func (m *Main) devicesCmd(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	printers, err := escpos.LoadProfiles(firmwareprofiles.FS, "printers")
+	printers, err := escpos.LoadProfilesWithOverrides(firmwareprofiles.FS, overrides)
 	if err != nil {
 		return err
 	}
-	displays, err := display.LoadProfiles(firmwareprofiles.FS, display.ProfileDir)
+	displays, err := display.LoadProfilesWithOverrides(firmwareprofiles.FS, overrides)
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,9 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"path"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
@@ -167,6 +169,30 @@ func LoadProfiles(fsys fs.FS, dir string) (map[string]Profile, error) {
 			return nil, fmt.Errorf("display profile %s: key id: %q already defined in %s", n, p.ID, q.File)
 		}
 		out[p.ID] = p
+	}
+	return out, nil
+}
+
+// LoadProfilesWithOverrides loads the built-in display profiles (ProfileDir of builtin) and, when
+// overrideDir is set and has a displays folder, the store's own profiles there, which replace
+// built-in ones of the same id (the config's profiles_dir).
+func LoadProfilesWithOverrides(builtin fs.FS, overrideDir string) (map[string]Profile, error) {
+	out, err := LoadProfiles(builtin, ProfileDir)
+	if err != nil {
+		return nil, err
+	}
+	if overrideDir == "" {
+		return out, nil
+	}
+	if _, err := os.Stat(filepath.Join(overrideDir, ProfileDir)); err != nil {
+		return out, nil
+	}
+	own, err := LoadProfiles(os.DirFS(overrideDir), ProfileDir)
+	if err != nil {
+		return nil, fmt.Errorf("profiles_dir %s: %w", overrideDir, err)
+	}
+	for id, p := range own {
+		out[id] = p
 	}
 	return out, nil
 }

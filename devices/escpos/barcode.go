@@ -143,7 +143,8 @@ func (l QRLevel) zxing() decoder.ErrorCorrectionLevel {
 	return decoder.ErrorCorrectionLevel_M
 }
 
-// QR prints a QR code (model 2) with module size dots per module (1..16) and level. A profile
+// QR prints a QR code (model 2) with module size dots per module (1..16, at most the profile's
+// qr_module_max when printed natively) and level. A profile
 // with qr: native gets GS ( k: function 165 model (1D 28 6B 04 00 31 41 32 00), 167 size
 // (1D 28 6B 03 00 31 43 n), 169 level (1D 28 6B 03 00 31 45 n), 180 store
 // (1D 28 6B pL pH 31 50 30 data) and 181 print (1D 28 6B 03 00 31 51 30). Otherwise the symbol
@@ -153,6 +154,9 @@ func (e *Encoder) QR(data string, size int, level QRLevel) error {
 		return fmt.Errorf("qr: data length %d, want 1..7089", len(data))
 	}
 	size = clamp(size, 1, 16)
+	if e.p.QR == "native" && e.p.QRModuleMax > 0 {
+		size = min(size, e.p.QRModuleMax)
+	}
 	if level < QRLevelL || level > QRLevelH {
 		level = QRLevelM
 	}

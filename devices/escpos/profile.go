@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -45,6 +47,9 @@ type Profile struct {
 	CodePages map[int]string `yaml:"code_pages"`
 	// QR is "native" (GS ( k) or "raster" (the encoder draws the symbol as a GS v 0 image).
 	QR string `yaml:"qr"`
+	// QRModuleMax is the largest QR module size (GS ( k function 167) the model accepts; 0 means
+	// 16, the Epson range. Bixolon's manuals allow 1..8.
+	QRModuleMax int `yaml:"qr_module_max,omitempty"`
 	// Barcodes is true when the model prints GS k barcodes (EAN-13, Code 128).
 	Barcodes bool `yaml:"barcodes"`
 	// Cutter is "full", "partial" (partial and full) or "none".
@@ -53,6 +58,11 @@ type Profile struct {
 	Drawer Drawer `yaml:"drawer"`
 	// Status says which status commands the model answers.
 	Status StatusSupport `yaml:"status"`
+	// Checked says what of the profile was checked against the maker's manuals, and which
+	// manuals; what was not checked says "not checked". The golden bytes of
+	// devices/escpos/testdata/manual_golden.yaml hold the checked command bytes. Optional (a
+	// store's own profile need not say); every built-in profile says.
+	Checked string `yaml:"checked,omitempty"`
 }
 
 // Match identifies a model among connected devices.
@@ -207,6 +217,9 @@ func (p Profile) Validate() error {
 			bad("drawer.off_ms: %d; allowed: on_ms..510", p.Drawer.OffMS)
 		}
 	}
+	if p.QRModuleMax < 0 || p.QRModuleMax > 16 {
+		bad("qr_module_max: %d; allowed: 1..16 (0 or absent: 16)", p.QRModuleMax)
+	}
 	if p.Status.ASB && !p.Status.DLEEOT {
 		bad("status.asb: true needs status.dle_eot: true")
 	}
@@ -271,4 +284,28 @@ func sortedPages(m map[int]string) []int {
 	}
 	sort.Ints(keys)
 	return keys
+}
+
+// LoadProfilesWithOverrides loads the built-in printer profiles (dir printers of builtin) and,
+// when overrideDir is set and has a printers folder, the store's own profiles there, which replace
+// built-in ones of the same id file by file (the config's profiles_dir).
+func LoadProfilesWithOverrides(builtin fs.FS, overrideDir string) (map[string]Profile, error) {
+	out, err := LoadProfiles(builtin, "printers")
+	if err != nil {
+		return nil, err
+	}
+	if overrideDir == "" {
+		return out, nil
+	}
+	if _, err := os.Stat(filepath.Join(overrideDir, "printers")); err != nil {
+		return out, nil
+	}
+	own, err := LoadProfiles(os.DirFS(overrideDir), "printers")
+	if err != nil {
+		return nil, fmt.Errorf("profiles_dir %s: %w", overrideDir, err)
+	}
+	for id, p := range own {
+		out[id] = p
+	}
+	return out, nil
 }

@@ -1,6 +1,9 @@
-// Package scale reads the weight of a bioptic scanner-scale (Datalogic Magellan 3410VSi/9300i
-// and compatibles) over its Single Cable serial protocol: the scale shares the scanner's port,
-// and its answers come framed like labels (STX "S", ETX CR by default).
+// Package scale reads the weight of a bioptic scanner-scale over its serial scale protocol: the
+// scale shares the scanner's port, and its answers come framed like labels (ending in CR). Two
+// protocols are spoken (see Protocol): the Datalogic Magellan Single Cable protocol (this file)
+// and the Mettler Toledo 8217 protocol (toledo.go).
+//
+// Magellan Single Cable: the answers come framed like labels (STX "S", ETX CR by default).
 //
 // Source: Datalogic knowledge base KA-01089, "Magellan scanner/scale, RS232 Single Cable and USB
 // Com Single Cable": weight request S11<CR>, answered S11<weight><CR> only when the weight is
@@ -45,17 +48,28 @@ type Reading struct {
 // ErrNotScale is a frame that is not a scale answer (a label).
 var ErrNotScale = errors.New("not a scale answer")
 
-// IsReply reports whether a frame from a scanner-scale is a scale answer (S11 or S14…) rather
-// than a label, so the caller can route it. Labels in Single Cable mode start with S08.
+// IsReply reports whether a frame from a scanner-scale is an answer of any protocol this package
+// speaks (a Magellan S11 or S14…, a Toledo STX…) rather than a label, so the caller can route it
+// to the Scale, which parses it with its own protocol. Magellan labels in Single Cable mode start
+// with S08; labels never carry STX.
 func IsReply(frame []byte) bool {
+	return isMagellanReply(frame) || isToledoReply(frame)
+}
+
+func isMagellanReply(frame []byte) bool {
+	frame = bytes.TrimPrefix(frame, []byte{STX})
 	return bytes.HasPrefix(frame, []byte("S11")) || bytes.HasPrefix(frame, []byte("S14"))
 }
 
 // ParseReply parses a scale answer without its CR: "S144" + 5 digits (grams, a metric scale),
 // "S11" + 5 digits, or a status S140..S145. Pound scales (4 digits) are refused: the agent
 // sells by the gram and does not convert a certified reading.
+//
+// A frame that still carries the Single Cable STX before "S" or the ETX after the data (a
+// framing that strips only the CR) is read the same.
 func ParseReply(frame []byte) (Reading, error) {
-	frame = bytes.TrimRight(frame, "\r\n")
+	frame = bytes.TrimRight(frame, "\r\n\x03")
+	frame = bytes.TrimPrefix(frame, []byte{STX})
 	switch {
 	case bytes.HasPrefix(frame, []byte("S144")):
 		return weight(frame[4:], Stable)

@@ -18,11 +18,23 @@ type Scale struct {
 	Write func([]byte) error
 	// Timeout bounds the wait for an answer (default 1 s).
 	Timeout time.Duration
+	// Protocol is the scale protocol (nil: Magellan Single Cable).
+	Protocol Protocol
 
 	ask     sync.Mutex // one request at a time
 	mu      sync.Mutex
 	waiting chan []byte
 }
+
+func (s *Scale) protocol() Protocol {
+	if s.Protocol == nil {
+		return Magellan
+	}
+	return s.Protocol
+}
+
+// IsReply reports whether a frame from the port is an answer of the scale's protocol.
+func (s *Scale) IsReply(frame []byte) bool { return s.protocol().IsReply(frame) }
 
 // Deliver hands a scale answer to the request waiting for it; an answer nobody waits for is
 // dropped.
@@ -38,7 +50,7 @@ func (s *Scale) Deliver(frame []byte) {
 	}
 }
 
-// Read sends the scale monitor request and returns the answer.
+// Read sends the protocol's weight request and returns the answer.
 func (s *Scale) Read(ctx context.Context) (Reading, error) {
 	s.ask.Lock()
 	defer s.ask.Unlock()
@@ -51,7 +63,8 @@ func (s *Scale) Read(ctx context.Context) (Reading, error) {
 		s.waiting = nil
 		s.mu.Unlock()
 	}()
-	if err := s.Write(Request); err != nil {
+	p := s.protocol()
+	if err := s.Write(p.Request()); err != nil {
 		return Reading{}, fmt.Errorf("scale: send request: %w", err)
 	}
 	timeout := s.Timeout
@@ -62,7 +75,7 @@ func (s *Scale) Read(ctx context.Context) (Reading, error) {
 	defer t.Stop()
 	select {
 	case f := <-ch:
-		return ParseReply(f)
+		return p.Parse(f)
 	case <-t.C:
 		return Reading{}, ErrNoAnswer
 	case <-ctx.Done():

@@ -29,6 +29,8 @@ func TestParseReply(t *testing.T) {
 		{"S1440A250", Reading{}, "not digits"},
 		{"S146", Reading{}, "unknown status"},
 		{"S08F4006381333931", Reading{}, "not a scale answer"},
+		{"\x02S14401250\x03", Reading{Status: Stable, WeightG: 1250}, ""}, // STX/ETX left by the framing
+		{"\x02S141\x03\r", Reading{Status: Unstable}, ""},
 	}
 	for _, tc := range tests {
 		got, err := ParseReply([]byte(tc.frame))
@@ -42,7 +44,7 @@ func TestParseReply(t *testing.T) {
 			t.Errorf("%q = %+v, %v; want %+v", tc.frame, got, err, tc.want)
 		}
 	}
-	if !IsReply([]byte("S141")) || !IsReply([]byte("S1100480")) || IsReply([]byte("S08A036000291452")) || IsReply([]byte("]E0400")) {
+	if !IsReply([]byte("S141")) || !IsReply([]byte("\x02S141")) || !Magellan.IsReply([]byte("\x02S14401250")) || !IsReply([]byte("S1100480")) || IsReply([]byte("S08A036000291452")) || IsReply([]byte("]E0400")) {
 		t.Error("IsReply tells scale answers from labels wrongly")
 	}
 }

@@ -261,13 +261,18 @@ func profileYAML(id string, p dbProfile, known map[string]bool) (string, string)
 	case p.Features["paperFullCut"]:
 		cutter = "full"
 	}
-	fmt.Fprintf(&b, "qr: %s\nbarcodes: %t\ncutter: %s\n", qr, p.Features["barcodeB"] || p.Features["barcodeA"], cutter)
+	fmt.Fprintf(&b, "qr: %s\n", qr)
+	if o.qrMax > 0 && qr == "native" {
+		fmt.Fprintf(&b, "qr_module_max: %d\n", o.qrMax)
+	}
+	fmt.Fprintf(&b, "barcodes: %t\ncutter: %s\n", p.Features["barcodeB"] || p.Features["barcodeA"], cutter)
 	if p.Features["pulseStandard"] {
-		fmt.Fprintf(&b, "drawer:\n  pins: [%s]\n  on_ms: 100\n  off_ms: 200\n", joinInts(o.pins))
+		fmt.Fprintf(&b, "drawer:\n  pins: [%s]\n  on_ms: 100\n  off_ms: %d\n", joinInts(o.pins), o.offMS)
 	} else {
 		b.WriteString("drawer:\n  pins: []\n")
 	}
 	fmt.Fprintf(&b, "status:\n  dle_eot: %t\n  asb: %t\n", o.dleEOT, o.asb)
+	fmt.Fprintf(&b, "checked: %q\n", o.checked)
 	return name, b.String()
 }
 
