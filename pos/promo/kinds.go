@@ -73,19 +73,7 @@ func (e *engine) eligibleAll(skus, cats set) []int {
 		return all
 	}
 	if e.runsBySKU == nil {
-		e.runsBySKU, e.runsByCat = map[string][]span{}, map[string][]span{}
-		for i := 0; i < len(e.units); {
-			j := i + 1
-			for j < len(e.units) && e.units[j].sku == e.units[i].sku && e.units[j].cat == e.units[i].cat {
-				j++
-			}
-			s := span{i, j}
-			e.runsBySKU[e.units[i].sku] = append(e.runsBySKU[e.units[i].sku], s)
-			if c := e.units[i].cat; c != "" {
-				e.runsByCat[c] = append(e.runsByCat[c], s)
-			}
-			i = j
-		}
+		e.buildRuns()
 	}
 	var spans []span
 	for sku := range skus {
@@ -109,6 +97,52 @@ func (e *engine) eligibleAll(skus, cats set) []int {
 			all = append(all, i)
 		}
 	}
+	return all
+}
+
+// buildRuns groups the basket's units into runs of one SKU and category.
+func (e *engine) buildRuns() {
+	e.runsBySKU, e.runsByCat = map[string][]span{}, map[string][]span{}
+	for i := 0; i < len(e.units); {
+		j := i + 1
+		for j < len(e.units) && e.units[j].sku == e.units[i].sku && e.units[j].cat == e.units[i].cat {
+			j++
+		}
+		s := span{i, j}
+		e.runsBySKU[e.units[i].sku] = append(e.runsBySKU[e.units[i].sku], s)
+		if c := e.units[i].cat; c != "" {
+			e.runsByCat[c] = append(e.runsByCat[c], s)
+		}
+		i = j
+	}
+}
+
+// reach lists every unit p may ever use (under its lists, or under any of its groups), cached.
+func (e *engine) reach(p *rule) []int {
+	if p.Kind != MixMatch {
+		key := [2]int{p.n, -1}
+		all, ok := e.elig[key]
+		if !ok {
+			all = e.eligibleAll(p.skus, p.cats)
+			e.elig[key] = all
+		}
+		return all
+	}
+	key := [2]int{p.n, -2}
+	if all, ok := e.elig[key]; ok {
+		return all
+	}
+	var all []int
+	for g := range p.groups {
+		key := [2]int{p.n, g}
+		us, ok := e.elig[key]
+		if !ok {
+			us = e.eligibleAll(p.groups[g].skus, p.groups[g].cats)
+			e.elig[key] = us
+		}
+		all = append(all, us...)
+	}
+	e.elig[key] = all
 	return all
 }
 
