@@ -419,8 +419,18 @@ func (e *engine) runGroup(ps []*rule) {
 func (e *engine) runComponent(ps []*rule) {
 	if len(ps) >= 2 && len(ps) <= maxSearch {
 		best, bestSaving := []int(nil), int64(-1)
+		// Only the units the component can reach change: save and restore those.
+		var idx []int
+		for _, p := range ps {
+			idx = append(idx, e.reach(p)...)
+		}
+		slices.Sort(idx)
+		idx = slices.Compact(idx)
+		saved := make([]unit, len(idx))
+		for k, i := range idx {
+			saved[k] = e.units[i]
+		}
 		permute(len(ps), func(order []int) {
-			saved := slices.Clone(e.units)
 			var s int64
 			for _, k := range order {
 				if a := e.evaluate(ps[k]); a.saving > 0 {
@@ -428,7 +438,9 @@ func (e *engine) runComponent(ps []*rule) {
 					s += a.saving
 				}
 			}
-			copy(e.units, saved)
+			for k, i := range idx {
+				e.units[i] = saved[k]
+			}
 			if s > bestSaving {
 				best, bestSaving = slices.Clone(order), s
 			}

@@ -46,9 +46,9 @@ func (e *engine) eligibleUnits(p *rule, group int) []int {
 	key := [2]int{p.n, group}
 	all, ok := e.elig[key]
 	if !ok {
-		skus, cats := p.skus, p.cats
+		skus, cats := p.skuList, p.catList
 		if group >= 0 {
-			skus, cats = p.groups[group].skus, p.groups[group].cats
+			skus, cats = p.groups[group].skuList, p.groups[group].catList
 		}
 		all = e.eligibleAll(skus, cats)
 		e.elig[key] = all
@@ -64,7 +64,7 @@ func (e *engine) eligibleUnits(p *rule, group int) []int {
 
 // eligibleAll lists the units under the lists skus and cats (both empty: every unit), in order.
 // Lists are looked up in the basket's runs, a map lookup per list entry rather than per unit.
-func (e *engine) eligibleAll(skus, cats set) []int {
+func (e *engine) eligibleAll(skus, cats []string) []int {
 	if len(skus) == 0 && len(cats) == 0 {
 		all := make([]int, len(e.units))
 		for i := range all {
@@ -75,11 +75,26 @@ func (e *engine) eligibleAll(skus, cats set) []int {
 	if e.runsBySKU == nil {
 		e.buildRuns()
 	}
+	if len(skus)+len(cats) == 1 { // the common case: one run list, already in order
+		var spans []span
+		if len(skus) == 1 {
+			spans = e.runsBySKU[skus[0]]
+		} else {
+			spans = e.runsByCat[cats[0]]
+		}
+		var all []int
+		for _, s := range spans {
+			for i := s.start; i < s.end; i++ {
+				all = append(all, i)
+			}
+		}
+		return all
+	}
 	var spans []span
-	for sku := range skus {
+	for _, sku := range skus {
 		spans = append(spans, e.runsBySKU[sku]...)
 	}
-	for c := range cats {
+	for _, c := range cats {
 		spans = append(spans, e.runsByCat[c]...)
 	}
 	if len(spans) == 0 {
@@ -123,7 +138,7 @@ func (e *engine) reach(p *rule) []int {
 		key := [2]int{p.n, -1}
 		all, ok := e.elig[key]
 		if !ok {
-			all = e.eligibleAll(p.skus, p.cats)
+			all = e.eligibleAll(p.skuList, p.catList)
 			e.elig[key] = all
 		}
 		return all
@@ -137,7 +152,7 @@ func (e *engine) reach(p *rule) []int {
 		key := [2]int{p.n, g}
 		us, ok := e.elig[key]
 		if !ok {
-			us = e.eligibleAll(p.groups[g].skus, p.groups[g].cats)
+			us = e.eligibleAll(p.groups[g].skuList, p.groups[g].catList)
 			e.elig[key] = us
 		}
 		all = append(all, us...)
