@@ -87,7 +87,9 @@ func raw(basket Basket, ix *Index, lines []Line) (*engine, [][]int) {
 	sub := basket
 	sub.Lines = lines
 	e := newEngine(basket.Lang, lines)
-	clusters, cands := e.clusters(ix.candidates(sub, e.units))
+	all := ix.candidates(sub, e.units)
+	e.elig = make(map[[2]int][]int, len(all)+len(all)/4)
+	clusters, cands := e.clusters(all)
 	for k := range clusters {
 		e.runCluster(cands[k], clusters[k])
 	}

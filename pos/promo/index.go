@@ -60,7 +60,8 @@ type Index struct {
 	rules   []*rule
 	bySKU   map[string][]int
 	byCat   map[string][]int
-	always  []int
+	always  []int   // ranks of the promotions with no lists
+	ranked  []*rule // the rules in engine order; bySKU, byCat and always hold ranks into it
 	Invalid []error // the promotions left out, with why
 }
 
@@ -110,6 +111,24 @@ func NewIndex(promotions []Promotion) *Index {
 			ix.byCat[c] = appendOnce(ix.byCat[c], k)
 		}
 	}
+	ix.ranked = slices.Clone(ix.rules)
+	slices.SortFunc(ix.ranked, engineOrder)
+	rank := make([]int, len(ix.rules))
+	for i, r := range ix.ranked {
+		rank[r.n] = i
+	}
+	remap := func(ks []int) {
+		for i, k := range ks {
+			ks[i] = rank[k]
+		}
+	}
+	remap(ix.always)
+	for _, ks := range ix.bySKU {
+		remap(ks)
+	}
+	for _, ks := range ix.byCat {
+		remap(ks)
+	}
 	return ix
 }
 
@@ -125,17 +144,13 @@ func appendOnce(xs []int, k int) []int {
 
 // candidates returns the live promotions that may touch the basket, in the order the engine runs
 // them: non-threshold before threshold, exclusive first, priority descending, then promotion_id.
+// The index keeps its rules in that order, so the candidates come out of it sorted.
 func (ix *Index) candidates(b Basket, units []unit) []*rule {
-	seen := make([]bool, len(ix.rules))
-	var out []*rule
+	seen := make([]bool, len(ix.ranked))
+	lo, hi := len(ix.ranked), -1
 	add := func(k int) {
-		if seen[k] {
-			return
-		}
 		seen[k] = true
-		if r := ix.rules[k]; r.Live(b.At, b.CustomerTier) {
-			out = append(out, r)
-		}
+		lo, hi = min(lo, k), max(hi, k)
 	}
 	for _, k := range ix.always {
 		add(k)
@@ -153,23 +168,32 @@ func (ix *Index) candidates(b Basket, units []unit) []*rule {
 			}
 		}
 	}
-	slices.SortFunc(out, func(a, b *rule) int {
-		if ta, tb := a.Kind == Threshold, b.Kind == Threshold; ta != tb {
-			if ta {
-				return 1
-			}
-			return -1
+	var out []*rule
+	for k := lo; k <= hi; k++ {
+		if r := ix.ranked[k]; seen[k] && r.Live(b.At, b.CustomerTier) {
+			out = append(out, r)
 		}
-		if a.Exclusive != b.Exclusive {
-			if a.Exclusive {
-				return -1
-			}
+	}
+	return out
+}
+
+// engineOrder is the order the engine runs promotions in: non-threshold before threshold,
+// exclusive first, priority descending, then promotion_id.
+func engineOrder(a, b *rule) int {
+	if ta, tb := a.Kind == Threshold, b.Kind == Threshold; ta != tb {
+		if ta {
 			return 1
 		}
-		if a.Priority != b.Priority {
-			return cmp.Compare(b.Priority, a.Priority)
+		return -1
+	}
+	if a.Exclusive != b.Exclusive {
+		if a.Exclusive {
+			return -1
 		}
-		return cmp.Compare(a.n, b.n) // n is the promotion_id order
-	})
-	return out
+		return 1
+	}
+	if a.Priority != b.Priority {
+		return cmp.Compare(b.Priority, a.Priority)
+	}
+	return cmp.Compare(a.n, b.n) // n is the promotion_id order
 }
