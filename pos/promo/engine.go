@@ -1,11 +1,13 @@
 package promo
 
 import (
+	"cmp"
 	"container/heap"
 	"fmt"
 	"math/bits"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -345,21 +347,20 @@ func (e *engine) expand(lines []Line) {
 			e.units = append(e.units, unit{line: i, sku: l.SKU, cat: l.Category, rate: l.TaxRateBP, weightG: l.WeightG, orig: a, cur: a, group: -1})
 		}
 	}
-	sort.SliceStable(e.units, func(i, j int) bool {
-		a, b := &e.units[i], &e.units[j]
+	slices.SortStableFunc(e.units, func(a, b unit) int {
 		switch {
 		case a.orig != b.orig:
-			return a.orig > b.orig
+			return cmp.Compare(b.orig, a.orig)
 		case a.sku != b.sku:
-			return a.sku < b.sku
+			return strings.Compare(a.sku, b.sku)
 		case a.cat != b.cat:
-			return a.cat < b.cat
+			return strings.Compare(a.cat, b.cat)
 		case a.rate != b.rate:
-			return a.rate < b.rate
+			return cmp.Compare(a.rate, b.rate)
 		case a.weightG != b.weightG:
-			return a.weightG < b.weightG
+			return cmp.Compare(a.weightG, b.weightG)
 		}
-		return a.line < b.line
+		return cmp.Compare(a.line, b.line)
 	})
 }
 

@@ -1,6 +1,7 @@
 package promo
 
 import (
+	"cmp"
 	"slices"
 	"sort"
 )
@@ -201,7 +202,7 @@ func (e *engine) perUnit(p *rule, off func(*unit) int64) application {
 
 // byCurrent sorts units by current amount descending, keeping canonical order among equals.
 func (e *engine) byCurrent(us []int) {
-	sort.SliceStable(us, func(a, b int) bool { return e.units[us[a]].cur > e.units[us[b]].cur })
+	slices.SortStableFunc(us, func(a, b int) int { return cmp.Compare(e.units[b].cur, e.units[a].cur) })
 }
 
 // multibuy forms sets of buy units, dearest first. "N for M" makes the N−M cheapest units of each
