@@ -74,18 +74,18 @@ func PriceIndexed(basket Basket, ix *Index) (Result, error) {
 	if n > MaxUnits {
 		return Result{}, ErrTooManyUnits
 	}
-	full, clusters := raw(basket, ix, basket.Lines)
-	for _, c := range clusters {
-		if len(c) >= 2 && len(c) <= maxEnvelope {
+	full, clusters, rules := raw(basket, ix, basket.Lines)
+	for k, c := range clusters {
+		if len(c) >= 2 && len(c) <= maxEnvelope && len(rules[k])*(1<<len(c)-1) <= maxEnvelopeWork {
 			envelope(basket, ix, full.lines, c)
 		}
 	}
 	return result(basket.Lines, full.lines), nil
 }
 
-// raw prices lines (of basket) cluster by cluster, without the envelope, and returns the run and
-// its clusters.
-func raw(basket Basket, ix *Index, lines []Line) (*engine, [][]int) {
+// raw prices lines (of basket) cluster by cluster, without the envelope, and returns the run, its
+// clusters and their promotions.
+func raw(basket Basket, ix *Index, lines []Line) (*engine, [][]int, [][]*rule) {
 	sub := basket
 	sub.Lines = lines
 	e := newEngine(basket.Lang, lines)
@@ -95,7 +95,7 @@ func raw(basket Basket, ix *Index, lines []Line) (*engine, [][]int) {
 	for k := range clusters {
 		e.runCluster(cands[k], clusters[k])
 	}
-	return e, clusters
+	return e, clusters, cands
 }
 
 // clusters lists the groups of lines linked by promotions that may touch them (two lines are
@@ -215,8 +215,13 @@ func (e *engine) runCluster(cands []*rule, lines []int) {
 // maxExclusiveRuns bounds the runs of one cluster with exclusive promotions switched off.
 const maxExclusiveRuns = 8
 
-// maxEnvelope is the largest cluster whose every sub-basket is priced (2^6 − 1 runs).
-const maxEnvelope = 6
+// maxEnvelope is the largest cluster whose every sub-basket is priced (2^6 − 1 runs), and
+// maxEnvelopeWork bounds that work: the cluster's promotions × its sub-baskets (so 6 lines under
+// at most 317 promotions, 2 lines under 6,666).
+const (
+	maxEnvelope     = 6
+	maxEnvelopeWork = 20_000
+)
 
 // envelope makes sure adding an item never makes the others dearer: cluster c (of up to
 // maxEnvelope lines) costs no more than any part of it priced alone plus the rest at full price.
@@ -254,7 +259,7 @@ func envelope(basket Basket, ix *Index, out []LineResult, c []int) {
 			for k, i := range keep {
 				lines[k] = basket.Lines[i]
 			}
-			part, _ := raw(basket, ix, lines)
+			part, _, _ := raw(basket, ix, lines)
 			t := rest + part.total()
 			if t >= bestTotal {
 				continue
