@@ -133,7 +133,7 @@ func TestPrice_LineOrderNeverChangesTotals(t *testing.T) {
 // without it plus the item's own price, so the item never takes a saving away from the others. It
 // holds by construction for every cluster of up to maxEnvelope lines (docs/promotions.md, "Adding
 // an item"), so the baskets here reach that size with the new item: exclusive promotions, equal
-// priorities, and up to 16 promotions competing in one priority, over 8 seeds of 300 baskets each.
+// priorities, and up to 16 promotions competing in one priority, over 8 seeds of propCases baskets each; each case also checks that line order does not change the totals.
 func TestPrice_AddingAnItemNeverRaisesTheOthers(t *testing.T) {
 	variants := []struct {
 		name   string
@@ -171,7 +171,7 @@ func TestPrice_AddingAnItemNeverRaisesTheOthers(t *testing.T) {
 		t.Run(v.name, func(t *testing.T) {
 			for seed := uint64(1); seed <= 8; seed++ {
 				r := rand.New(rand.NewPCG(seed, 18+uint64(vi)))
-				for n := range 300 {
+				for n := range propCases {
 					b, ps := randomCaseN(r, maxEnvelope-1, v.promos)
 					v.shape(r, ps)
 					before := mustPrice(t, b, ps)
@@ -184,6 +184,17 @@ func TestPrice_AddingAnItemNeverRaisesTheOthers(t *testing.T) {
 						after := mustPrice(t, b2, ps)
 						if after.TotalMinor > before.TotalMinor+x.AmountMinor {
 							t.Fatalf("seed %d, case %d: adding %s (%d) took the total from %d to %d\n%s", seed, n, x.SKU, x.AmountMinor, before.TotalMinor, after.TotalMinor, dump(b2, ps))
+						}
+						// The envelope keeps the other properties: line order never changes the
+						// totals or the VAT per rate (checkInvariants: nothing below zero).
+						shuffled := b2
+						shuffled.Lines = slices.Clone(b2.Lines)
+						r.Shuffle(len(shuffled.Lines), func(i, j int) { shuffled.Lines[i], shuffled.Lines[j] = shuffled.Lines[j], shuffled.Lines[i] })
+						got := mustPrice(t, shuffled, ps)
+						gj, _ := json.Marshal(got.Taxes)
+						wj, _ := json.Marshal(after.Taxes)
+						if got.TotalMinor != after.TotalMinor || got.SavingMinor != after.SavingMinor || string(gj) != string(wj) {
+							t.Fatalf("seed %d, case %d: shuffled total %d taxes %s, in order %d taxes %s\n%s", seed, n, got.TotalMinor, gj, after.TotalMinor, wj, dump(b2, ps))
 						}
 					}
 				}
