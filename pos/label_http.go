@@ -1,6 +1,7 @@
 package pos
 
 import (
+	"context"
 	"image/png"
 	"net/http"
 	"strings"
@@ -39,12 +40,7 @@ func (p *pages) labelSheet(w http.ResponseWriter, r *http.Request, _ Terminal) {
 			writeError(w, err)
 			return
 		}
-		if red, ok, err := p.svc.ReductionOf(r.Context(), prod); err != nil {
-			p.svc.log.Warn("label reduction", "sku", prod.SKU, "err", err)
-		} else if ok {
-			prod.reduction = &red
-		}
-		prods = append(prods, prod)
+		prods = append(prods, p.svc.LabelProduct(r.Context(), prod))
 	}
 	sheets, err := p.labeler.Sheets(prods)
 	if err != nil {
@@ -56,4 +52,16 @@ func (p *pages) labelSheet(w http.ResponseWriter, r *http.Request, _ Terminal) {
 	if err := png.Encode(w, sheets[0]); err != nil {
 		p.svc.log.Warn("write label sheet", "err", err)
 	}
+}
+
+// LabelProduct is prod as its shelf label shows it: with the promotion that lowers its price now
+// (the promotion's price, its unit price and the 30-day lowest price), if any. A failure to read
+// the promotions is logged and the label shows the shelf price.
+func (s *Service) LabelProduct(ctx context.Context, prod Product) Product {
+	if red, ok, err := s.ReductionOf(ctx, prod); err != nil {
+		s.log.Warn("label reduction", "sku", prod.SKU, "err", err)
+	} else if ok {
+		prod.reduction = &red
+	}
+	return prod
 }

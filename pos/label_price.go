@@ -21,10 +21,11 @@ type labelText struct {
 // large face puts its unit in the small face beside it, and a still wider one steps the whole price
 // down to the name's face; a unit price too wide for the small face is drawn in the tiny one.
 func (l *Labeler) priceTexts(p Product, w int) []labelText {
-	amount := l.loc.money(p.PriceMinor)
+	price := p.PriceMinor
 	if p.reduction != nil {
-		amount = l.loc.money(p.reduction.PriceMinor)
+		price = p.reduction.PriceMinor // the unit price below is recomputed from it
 	}
+	amount := l.loc.money(price)
 	unit := ""
 	if p.Weighed() {
 		unit = "/kg"
@@ -39,7 +40,7 @@ func (l *Labeler) priceTexts(p Product, w int) []labelText {
 	default:
 		out = append(out, labelText{l.name, amount + unit, 0, priceY})
 	}
-	if up := l.loc.unitPrice(p); up != "" {
+	if up := l.loc.unitPrice(p, price); up != "" {
 		face := l.small
 		if font.MeasureString(l.small, up).Ceil() > w {
 			face = l.tiny

@@ -180,7 +180,7 @@ func (p *pages) aisle(w http.ResponseWriter, r *http.Request, code string) {
 	if prod.Weighed() {
 		v.Price += "/kg"
 	}
-	v.UnitPrice = loc.unitPrice(prod)
+	v.UnitPrice = loc.unitPrice(prod, prod.PriceMinor)
 	if red, ok, err := p.svc.ReductionOf(r.Context(), prod); err != nil {
 		p.svc.log.Warn("aisle reduction", "err", err)
 	} else if ok {
@@ -189,6 +189,7 @@ func (p *pages) aisle(w http.ResponseWriter, r *http.Request, code string) {
 			suffix = "/kg"
 		}
 		v.Regular, v.Price = v.Price, loc.money(red.PriceMinor)+suffix
+		v.UnitPrice = loc.unitPrice(prod, red.PriceMinor) // the unit price of the price paid
 		v.Lowest30 = fmt.Sprintf(loc.text.Lowest30, loc.money(red.LowestMinor)+suffix)
 	}
 	v.StockWords, v.StockLevel = loc.stockWords(prod)

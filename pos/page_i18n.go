@@ -2,6 +2,7 @@ package pos
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"golang.org/x/text/language"
@@ -109,12 +110,11 @@ func (pl *pageLocales) pick(acceptLanguage string) *pageLocale {
 
 // unitPrice returns the price per kg or per litre of a packaged item ("9,96 € al kg"), and "" for
 // items sold by the piece or by weight (whose price already is per kg).
-func (l *pageLocale) unitPrice(p Product) string {
-	switch {
-	case p.Weighed(), p.NetContent == nil || *p.NetContent <= 0 || p.Unit == "each":
+func (l *pageLocale) unitPrice(p Product, priceMinor int64) string {
+	per, ok := UnitPriceMinor(p, priceMinor)
+	if !ok {
 		return ""
 	}
-	per := int64(float64(p.PriceMinor)/(*p.NetContent) + 0.5)
 	word := l.text.PerKg
 	if p.Unit == "l" {
 		word = l.text.PerLitre
@@ -123,6 +123,22 @@ func (l *pageLocale) unitPrice(p Product) string {
 		return l.money(per) + word // fi "4,98 €/kg": a slash unit takes no space
 	}
 	return l.money(per) + " " + word
+}
+
+// UnitPriceMinor is the price per kg or per litre (Directive 98/6/EC) of a packed item that costs
+// priceMinor: the shelf price, or the promotion's price when one lowers it. It is exact to the
+// cent: the net content is taken to the gram or millilitre (half up), and priceMinor × 1000 ÷ that
+// is rounded half up. ok is false for weighed items (their price is already per kg), items sold
+// by the piece and items without a net content.
+func UnitPriceMinor(p Product, priceMinor int64) (per int64, ok bool) {
+	if p.Weighed() || p.NetContent == nil || *p.NetContent <= 0 || p.Unit == "each" || priceMinor < 0 {
+		return 0, false
+	}
+	milli := int64(math.Round(*p.NetContent * 1000))
+	if milli <= 0 {
+		return 0, false
+	}
+	return (2*priceMinor*1000 + milli) / (2 * milli), true
 }
 
 // stockWords says how many are available in words: in stock, only N left (five or fewer pieces),

@@ -44,7 +44,7 @@ func (m *Main) labelsCmd(ctx context.Context, args []string) error {
 		if err != nil {
 			return fmt.Errorf("label for %q: %w", c, err)
 		}
-		prods = append(prods, p)
+		prods = append(prods, svc.LabelProduct(ctx, p))
 	}
 	n, err := writeLabels(labelOptions(cfg), prods, *outDir)
 	if err != nil {

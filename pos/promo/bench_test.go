@@ -90,3 +90,33 @@ func TestPriceIndexed_P99(t *testing.T) {
 		t.Errorf("p99 %v, budget 5ms", p99)
 	}
 }
+
+// BenchmarkPrice_EnvelopeWorstCase is the envelope's worst shape: maxEnvelope lines all linked by store-wide
+// promotions (every part of the basket is priced), 4 of them exclusive.
+func BenchmarkPrice_EnvelopeWorstCase(b *testing.B) {
+	var ps []Promotion
+	for i := range 24 {
+		p := Promotion{ID: fmt.Sprintf("W%02d", i), Version: 1, Active: true, Name: map[string]string{"en": "W"}, Priority: int64(i % 4), Exclusive: i%6 == 0}
+		switch i % 4 {
+		case 0:
+			p.Kind, p.Params.PercentBP = Percent, 500+int64(i)*10
+		case 1:
+			p.Kind, p.Params.Buy, p.Params.Pay = Multibuy, 3, 2
+		case 2:
+			p.Kind, p.Params.AmountMinor = AmountOff, 20+int64(i)
+		default:
+			p.Kind, p.Params.ThresholdMinor, p.Params.AmountMinor = Threshold, 2000, 150
+		}
+		ps = append(ps, p)
+	}
+	basket := Basket{At: propAt}
+	for i := range maxEnvelope {
+		basket.Lines = append(basket.Lines, Line{SKU: fmt.Sprintf("S%d", i), Qty: 1 + int64(i%3), UnitPriceMinor: 300 + 70*int64(i), AmountMinor: (300 + 70*int64(i)) * (1 + int64(i%3)), TaxRateBP: 1000})
+	}
+	ix := NewIndex(ps)
+	for b.Loop() {
+		if _, err := PriceIndexed(basket, ix); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

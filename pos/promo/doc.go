@@ -27,6 +27,16 @@
 // repeats until nothing saves more. Later groups compound on the amounts left by earlier ones. An
 // exclusive promotion only takes units no promotion has discounted yet, and no promotion touches a
 // unit after an exclusive one did. Threshold subtotals are taken after the non-threshold discounts.
+// Promotions of a group that share no unit are worked out separately (up to five competing ones:
+// every order is tried). An exclusive promotion is used only when the lines it competes for are
+// cheaper with it (runs with the exclusive promotions used switched off are compared).
+//
+// # Adding an item
+//
+// Lines linked by promotions form clusters, priced on their own. A cluster of up to six lines
+// (within a work bound) costs no more than any part of it priced alone plus the rest at full
+// price, so adding an item never raises the basket's total by more than the item's own price.
+// docs/promotions.md has the details and the limits.
 //
 // # Splitting a discount to the cent
 //

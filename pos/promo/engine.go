@@ -1,10 +1,13 @@
 package promo
 
 import (
+	"cmp"
 	"container/heap"
 	"fmt"
+	"math/bits"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -61,7 +64,6 @@ func PriceIndexed(basket Basket, ix *Index) (Result, error) {
 	if len(basket.Lines) > MaxLines {
 		return Result{}, fmt.Errorf("promo: %d lines, at most %d", len(basket.Lines), MaxLines)
 	}
-	e := &engine{lang: basket.Lang, group: -1, elig: map[[2]int][]int{}}
 	n := 0
 	for i, l := range basket.Lines {
 		if err := validLine(i, l); err != nil {
@@ -72,8 +74,248 @@ func PriceIndexed(basket Basket, ix *Index) (Result, error) {
 	if n > MaxUnits {
 		return Result{}, ErrTooManyUnits
 	}
-	e.expand(basket.Lines)
-	cands := ix.candidates(basket, e.units)
+	full, clusters, rules := raw(basket, ix, basket.Lines)
+	for k, c := range clusters {
+		if len(c) >= 2 && len(c) <= maxEnvelope && len(rules[k])*(1<<len(c)-1) <= maxEnvelopeWork {
+			envelope(basket, ix, full.lines, c)
+		}
+	}
+	return result(basket.Lines, full.lines), nil
+}
+
+// raw prices lines (of basket) cluster by cluster, without the envelope, and returns the run, its
+// clusters and their promotions.
+func raw(basket Basket, ix *Index, lines []Line) (*engine, [][]int, [][]*rule) {
+	sub := basket
+	sub.Lines = lines
+	e := newEngine(basket.Lang, lines)
+	all := ix.candidates(sub, e.units)
+	e.elig = make(map[[2]int][]int, len(all)+len(all)/4)
+	clusters, cands := e.clusters(all)
+	for k := range clusters {
+		e.runCluster(cands[k], clusters[k])
+	}
+	return e, clusters, cands
+}
+
+// clusters lists the groups of lines linked by promotions that may touch them (two lines are
+// linked when one promotion reaches both), each in basket order, with their promotions in the
+// order given; a line no promotion reaches is in none. Lines of different clusters cannot change
+// each other's prices.
+func (e *engine) clusters(cands []*rule) ([][]int, [][]*rule) {
+	parent := make([]int, len(e.lines))
+	for i := range parent {
+		parent[i] = -1 // not reached
+	}
+	var find func(int) int
+	find = func(i int) int {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	firsts := make([]int, len(cands))
+	for k, p := range cands {
+		first := -1
+		for _, u := range e.reach(p) {
+			l := e.units[u].line
+			if parent[l] < 0 {
+				parent[l] = l
+			}
+			if first < 0 {
+				first = l
+			} else if a, b := find(first), find(l); a != b {
+				parent[max(a, b)] = min(a, b)
+			}
+		}
+		firsts[k] = first
+	}
+	byRoot := map[int]int{}
+	var lines [][]int
+	for l := range parent {
+		if parent[l] < 0 {
+			continue
+		}
+		r := find(l)
+		k, ok := byRoot[r]
+		if !ok {
+			k = len(lines)
+			byRoot[r] = k
+			lines = append(lines, nil)
+		}
+		lines[k] = append(lines[k], l)
+	}
+	rules := make([][]*rule, len(lines))
+	for k, p := range cands {
+		if firsts[k] >= 0 {
+			c := byRoot[find(firsts[k])]
+			rules[c] = append(rules[c], p)
+		}
+	}
+	return lines, rules
+}
+
+// runCluster applies one cluster's promotions. An exclusive promotion is used only when the
+// cluster is cheaper with it: starting from every promotion on, each exclusive promotion that a run
+// used is switched off in a further run (breadth first, at most maxExclusiveRuns runs), and the
+// cheapest run is kept (ties: the earlier run, with fewer switched off). So a new item that
+// triggers an exclusive promotion cannot lock the others out of a larger compounded discount.
+func (e *engine) runCluster(cands []*rule, lines []int) {
+	var excl []int // the first 64 exclusive promotions, by position in cands
+	for k, c := range cands {
+		if c.Exclusive && len(excl) < 64 {
+			excl = append(excl, k)
+		}
+	}
+	if len(excl) == 0 {
+		e.run(cands)
+		return
+	}
+	var best *engine
+	var bestTotal int64
+	queue, seen := []uint64{0}, map[uint64]bool{0: true}
+	for runs := 0; len(queue) > 0 && runs < maxExclusiveRuns; runs++ {
+		mask := queue[0]
+		queue = queue[1:]
+		use := make([]*rule, 0, len(cands))
+		off := 0
+		for j, c := range cands {
+			if off < len(excl) && excl[off] == j {
+				off++
+				if mask&(1<<(off-1)) != 0 {
+					continue
+				}
+			}
+			use = append(use, c)
+		}
+		f := e.fork()
+		f.run(use)
+		var t int64
+		used := map[string]bool{}
+		for _, l := range lines {
+			t += f.lines[l].AmountMinor
+			for _, d := range f.lines[l].Discounts {
+				used[d.PromotionID] = true
+			}
+		}
+		if best == nil || t < bestTotal {
+			best, bestTotal = f, t
+		}
+		for b, j := range excl {
+			if next := mask | 1<<b; used[cands[j].ID] && !seen[next] {
+				seen[next] = true
+				queue = append(queue, next)
+			}
+		}
+	}
+	*e = *best
+}
+
+// maxExclusiveRuns bounds the runs of one cluster with exclusive promotions switched off.
+const maxExclusiveRuns = 8
+
+// maxEnvelope is the largest cluster whose every sub-basket is priced (2^6 − 1 runs), and
+// maxEnvelopeWork bounds that work: the cluster's promotions × its sub-baskets (so 6 lines under
+// at most 317 promotions, 2 lines under 6,666).
+const (
+	maxEnvelope     = 6
+	maxEnvelopeWork = 20_000
+)
+
+// envelope makes sure adding an item never makes the others dearer: cluster c (of up to
+// maxEnvelope lines) costs no more than any part of it priced alone plus the rest at full price.
+// Every part is tried and the cheapest kept (ties: the part with more lines, then the first in the
+// canonical line order); the lines left out carry no discount. out holds the cluster's raw prices
+// and is updated in place.
+func envelope(basket Basket, ix *Index, out []LineResult, c []int) {
+	m := len(c)
+	var bestTotal int64
+	for _, i := range c {
+		bestTotal += out[i].AmountMinor
+	}
+	// canonical order, so the choice among equal totals does not depend on the order of lines
+	order := slices.Clone(c)
+	sort.SliceStable(order, func(i, j int) bool { return lineLess(basket.Lines[order[i]], basket.Lines[order[j]]) })
+	for removed := 1; removed < m; removed++ {
+		for mask := 1; mask < 1<<m; mask++ {
+			if bits.OnesCount(uint(mask)) != removed {
+				continue
+			}
+			var keep []int
+			var rest int64
+			for k, i := range order {
+				if mask&(1<<(m-1-k)) != 0 {
+					rest += basket.Lines[i].AmountMinor
+				} else {
+					keep = append(keep, i)
+				}
+			}
+			if rest >= bestTotal {
+				continue
+			}
+			slices.Sort(keep)
+			lines := make([]Line, len(keep))
+			for k, i := range keep {
+				lines[k] = basket.Lines[i]
+			}
+			part, _, _ := raw(basket, ix, lines)
+			t := rest + part.total()
+			if t >= bestTotal {
+				continue
+			}
+			bestTotal = t
+			for _, i := range c {
+				l := basket.Lines[i]
+				out[i] = LineResult{SKU: l.SKU, GrossMinor: l.AmountMinor, AmountMinor: l.AmountMinor, Discounts: []Discount{}}
+			}
+			for k, i := range keep {
+				out[i] = part.lines[k]
+			}
+		}
+	}
+}
+
+// lineLess is the canonical order of lines: by content, so equal lines are interchangeable.
+func lineLess(a, b Line) bool {
+	switch {
+	case a.AmountMinor != b.AmountMinor:
+		return a.AmountMinor > b.AmountMinor
+	case a.SKU != b.SKU:
+		return a.SKU < b.SKU
+	case a.Category != b.Category:
+		return a.Category < b.Category
+	case a.TaxRateBP != b.TaxRateBP:
+		return a.TaxRateBP < b.TaxRateBP
+	case a.WeightG != b.WeightG:
+		return a.WeightG < b.WeightG
+	case a.Qty != b.Qty:
+		return a.Qty < b.Qty
+	}
+	return a.UnitPriceMinor < b.UnitPriceMinor
+}
+
+// newEngine expands lines into units, ready for runs.
+func newEngine(lang string, lines []Line) *engine {
+	e := &engine{lang: lang, group: -1, elig: map[[2]int][]int{}}
+	e.expand(lines)
+	e.buildRuns()
+	return e
+}
+
+// fork is a copy of the run so far (units and lines); the eligibility caches are shared.
+func (e *engine) fork() *engine {
+	f := *e
+	f.units = slices.Clone(e.units)
+	f.lines = slices.Clone(e.lines)
+	for i := range f.lines {
+		f.lines[i].Discounts = slices.Clone(e.lines[i].Discounts)
+	}
+	return &f
+}
+
+// run applies the candidates, group by group, in their order.
+func (e *engine) run(cands []*rule) {
 	for start := 0; start < len(cands); {
 		end := start + 1
 		for end < len(cands) && sameGroup(cands[start], cands[end]) {
@@ -83,7 +325,15 @@ func PriceIndexed(basket Basket, ix *Index) (Result, error) {
 		e.runGroup(cands[start:end])
 		start = end
 	}
-	return e.result(basket.Lines), nil
+}
+
+// total is what the lines cost so far.
+func (e *engine) total() int64 {
+	var t int64
+	for _, l := range e.lines {
+		t += l.AmountMinor
+	}
+	return t
 }
 
 // expand turns lines into units in the canonical order: amount descending, then SKU, category, VAT
@@ -102,21 +352,20 @@ func (e *engine) expand(lines []Line) {
 			e.units = append(e.units, unit{line: i, sku: l.SKU, cat: l.Category, rate: l.TaxRateBP, weightG: l.WeightG, orig: a, cur: a, group: -1})
 		}
 	}
-	sort.SliceStable(e.units, func(i, j int) bool {
-		a, b := &e.units[i], &e.units[j]
+	slices.SortStableFunc(e.units, func(a, b unit) int {
 		switch {
 		case a.orig != b.orig:
-			return a.orig > b.orig
+			return cmp.Compare(b.orig, a.orig)
 		case a.sku != b.sku:
-			return a.sku < b.sku
+			return strings.Compare(a.sku, b.sku)
 		case a.cat != b.cat:
-			return a.cat < b.cat
+			return strings.Compare(a.cat, b.cat)
 		case a.rate != b.rate:
-			return a.rate < b.rate
+			return cmp.Compare(a.rate, b.rate)
 		case a.weightG != b.weightG:
-			return a.weightG < b.weightG
+			return cmp.Compare(a.weightG, b.weightG)
 		}
-		return a.line < b.line
+		return cmp.Compare(a.line, b.line)
 	})
 }
 
@@ -128,11 +377,68 @@ func sameGroup(a, b *rule) bool {
 // runGroup applies the group's promotions. With a few of them (up to maxSearch) it tries every
 // order of application and keeps the one that saves the customer most (ties: the first order by
 // promotion_id); with more it is greedy: the promotion saving most on the free units goes first.
+//
+// Promotions that can share no unit do not compete: the group is split into components of
+// promotions linked by shared units, and each component is searched on its own.
 func (e *engine) runGroup(ps []*rule) {
+	if len(ps) < 2 {
+		e.runComponent(ps)
+		return
+	}
+	parent := make([]int, len(ps))
+	for i := range parent {
+		parent[i] = i
+	}
+	var find func(int) int
+	find = func(i int) int {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	owner := map[int]int{}
+	for k, p := range ps {
+		for _, u := range e.reach(p) {
+			if o, ok := owner[u]; ok {
+				if a, b := find(o), find(k); a != b {
+					parent[max(a, b)] = min(a, b)
+				}
+			} else {
+				owner[u] = k
+			}
+		}
+	}
+	comps := map[int][]*rule{}
+	var roots []int
+	for k, p := range ps {
+		r := find(k)
+		if _, ok := comps[r]; !ok {
+			roots = append(roots, r)
+		}
+		comps[r] = append(comps[r], p)
+	}
+	for _, r := range roots {
+		e.runComponent(comps[r])
+	}
+}
+
+// runComponent applies promotions that compete for the same units.
+func (e *engine) runComponent(ps []*rule) {
 	if len(ps) >= 2 && len(ps) <= maxSearch {
 		best, bestSaving := []int(nil), int64(-1)
+		// Only the units the component can reach change: save and restore those.
+		var idx []int
+		for _, p := range ps {
+			idx = append(idx, e.reach(p)...)
+		}
+		slices.Sort(idx)
+		idx = slices.Compact(idx)
+		saved := make([]unit, len(idx))
+		for k, i := range idx {
+			saved[k] = e.units[i]
+		}
 		permute(len(ps), func(order []int) {
-			saved := slices.Clone(e.units)
 			var s int64
 			for _, k := range order {
 				if a := e.evaluate(ps[k]); a.saving > 0 {
@@ -140,7 +446,9 @@ func (e *engine) runGroup(ps []*rule) {
 					s += a.saving
 				}
 			}
-			copy(e.units, saved)
+			for k, i := range idx {
+				e.units[i] = saved[k]
+			}
 			if s > bestSaving {
 				best, bestSaving = slices.Clone(order), s
 			}
@@ -270,11 +578,11 @@ func (e *engine) applyUnits(p *rule, a application) {
 }
 
 // result totals the lines, the VAT per rate and the promotions used.
-func (e *engine) result(lines []Line) Result {
-	r := Result{Lines: e.lines, Taxes: []Tax{}, Applied: []Applied{}}
+func result(lines []Line, out []LineResult) Result {
+	r := Result{Lines: out, Taxes: []Tax{}, Applied: []Applied{}}
 	byRate := map[int64]int{}
 	used := map[string]int{}
-	for i, l := range e.lines {
+	for i, l := range out {
 		r.GrossMinor += l.GrossMinor
 		r.SavingMinor += l.DiscountMinor
 		r.TotalMinor += l.AmountMinor

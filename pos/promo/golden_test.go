@@ -15,6 +15,7 @@ var update = flag.Bool("update", false, "rewrite the want part of the golden bas
 // the engine's full answer (want, rewritten by -update; expect never is).
 type golden struct {
 	Name       string      `json:"name"`
+	Note       string      `json:"note,omitempty"` // why the expected totals are what they are, when not obvious
 	Basket     Basket      `json:"basket"`
 	Promotions []Promotion `json:"promotions"`
 	Expect     struct {

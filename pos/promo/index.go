@@ -1,20 +1,26 @@
 package promo
 
-import "sort"
+import (
+	"cmp"
+	"slices"
+	"sort"
+)
 
 // rule is a validated promotion with its lists as sets.
 type rule struct {
 	*Promotion
-	n          int // position in the index
-	skus, cats set
-	groups     []groupSet
+	n                int // position in the index
+	skus, cats       set
+	skuList, catList []string // the lists, deduplicated, for iterating in a fixed order
+	groups           []groupSet
 }
 
 type set map[string]struct{}
 
 type groupSet struct {
-	skus, cats set
-	qty        int64
+	skus, cats       set
+	skuList, catList []string // the same, deduplicated, for iterating in a fixed order
+	qty              int64
 }
 
 func toSet(xs []string) set {
@@ -23,6 +29,19 @@ func toSet(xs []string) set {
 		s[x] = struct{}{}
 	}
 	return s
+}
+
+// dedupe is xs without repeats, in first-seen order.
+func dedupe(xs []string) []string {
+	seen := make(set, len(xs))
+	out := make([]string, 0, len(xs))
+	for _, x := range xs {
+		if !seen.has(x) {
+			seen[x] = struct{}{}
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 func (s set) has(x string) bool { _, ok := s[x]; return ok }
@@ -41,7 +60,8 @@ type Index struct {
 	rules   []*rule
 	bySKU   map[string][]int
 	byCat   map[string][]int
-	always  []int
+	always  []int   // ranks of the promotions with no lists
+	ranked  []*rule // the rules in engine order; bySKU, byCat and always hold ranks into it
 	Invalid []error // the promotions left out, with why
 }
 
@@ -68,12 +88,12 @@ func NewIndex(promotions []Promotion) *Index {
 	sort.Slice(keep, func(i, j int) bool { return keep[i].ID < keep[j].ID })
 	for i := range keep {
 		p := &keep[i]
-		r := &rule{Promotion: p, n: i, skus: toSet(p.SKUs), cats: toSet(p.Categories)}
+		r := &rule{Promotion: p, n: i, skus: toSet(p.SKUs), cats: toSet(p.Categories), skuList: dedupe(p.SKUs), catList: dedupe(p.Categories)}
 		skus, cats := p.SKUs, p.Categories
 		if p.Kind == MixMatch {
 			r.skus, r.cats, skus, cats = nil, nil, nil, nil
 			for _, g := range p.Params.Groups {
-				r.groups = append(r.groups, groupSet{skus: toSet(g.SKUs), cats: toSet(g.Categories), qty: g.Qty})
+				r.groups = append(r.groups, groupSet{skus: toSet(g.SKUs), cats: toSet(g.Categories), skuList: dedupe(g.SKUs), catList: dedupe(g.Categories), qty: g.Qty})
 				skus = append(skus, g.SKUs...)
 				cats = append(cats, g.Categories...)
 			}
@@ -91,6 +111,24 @@ func NewIndex(promotions []Promotion) *Index {
 			ix.byCat[c] = appendOnce(ix.byCat[c], k)
 		}
 	}
+	ix.ranked = slices.Clone(ix.rules)
+	slices.SortFunc(ix.ranked, engineOrder)
+	rank := make([]int, len(ix.rules))
+	for i, r := range ix.ranked {
+		rank[r.n] = i
+	}
+	remap := func(ks []int) {
+		for i, k := range ks {
+			ks[i] = rank[k]
+		}
+	}
+	remap(ix.always)
+	for _, ks := range ix.bySKU {
+		remap(ks)
+	}
+	for _, ks := range ix.byCat {
+		remap(ks)
+	}
 	return ix
 }
 
@@ -106,17 +144,13 @@ func appendOnce(xs []int, k int) []int {
 
 // candidates returns the live promotions that may touch the basket, in the order the engine runs
 // them: non-threshold before threshold, exclusive first, priority descending, then promotion_id.
+// The index keeps its rules in that order, so the candidates come out of it sorted.
 func (ix *Index) candidates(b Basket, units []unit) []*rule {
-	seen := map[int]bool{}
-	var out []*rule
+	seen := make([]bool, len(ix.ranked))
+	lo, hi := len(ix.ranked), -1
 	add := func(k int) {
-		if seen[k] {
-			return
-		}
 		seen[k] = true
-		if r := ix.rules[k]; r.Live(b.At, b.CustomerTier) {
-			out = append(out, r)
-		}
+		lo, hi = min(lo, k), max(hi, k)
 	}
 	for _, k := range ix.always {
 		add(k)
@@ -134,18 +168,32 @@ func (ix *Index) candidates(b Basket, units []unit) []*rule {
 			}
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		if ta, tb := a.Kind == Threshold, b.Kind == Threshold; ta != tb {
-			return tb
+	var out []*rule
+	for k := lo; k <= hi; k++ {
+		if r := ix.ranked[k]; seen[k] && r.Live(b.At, b.CustomerTier) {
+			out = append(out, r)
 		}
-		if a.Exclusive != b.Exclusive {
-			return a.Exclusive
-		}
-		if a.Priority != b.Priority {
-			return a.Priority > b.Priority
-		}
-		return a.ID < b.ID
-	})
+	}
 	return out
+}
+
+// engineOrder is the order the engine runs promotions in: non-threshold before threshold,
+// exclusive first, priority descending, then promotion_id.
+func engineOrder(a, b *rule) int {
+	if ta, tb := a.Kind == Threshold, b.Kind == Threshold; ta != tb {
+		if ta {
+			return 1
+		}
+		return -1
+	}
+	if a.Exclusive != b.Exclusive {
+		if a.Exclusive {
+			return -1
+		}
+		return 1
+	}
+	if a.Priority != b.Priority {
+		return cmp.Compare(b.Priority, a.Priority)
+	}
+	return cmp.Compare(a.n, b.n) // n is the promotion_id order
 }

@@ -1,6 +1,7 @@
 package promo
 
 import (
+	"cmp"
 	"slices"
 	"sort"
 )
@@ -46,9 +47,9 @@ func (e *engine) eligibleUnits(p *rule, group int) []int {
 	key := [2]int{p.n, group}
 	all, ok := e.elig[key]
 	if !ok {
-		skus, cats := p.skus, p.cats
+		skus, cats := p.skuList, p.catList
 		if group >= 0 {
-			skus, cats = p.groups[group].skus, p.groups[group].cats
+			skus, cats = p.groups[group].skuList, p.groups[group].catList
 		}
 		all = e.eligibleAll(skus, cats)
 		e.elig[key] = all
@@ -64,7 +65,7 @@ func (e *engine) eligibleUnits(p *rule, group int) []int {
 
 // eligibleAll lists the units under the lists skus and cats (both empty: every unit), in order.
 // Lists are looked up in the basket's runs, a map lookup per list entry rather than per unit.
-func (e *engine) eligibleAll(skus, cats set) []int {
+func (e *engine) eligibleAll(skus, cats []string) []int {
 	if len(skus) == 0 && len(cats) == 0 {
 		all := make([]int, len(e.units))
 		for i := range all {
@@ -73,25 +74,28 @@ func (e *engine) eligibleAll(skus, cats set) []int {
 		return all
 	}
 	if e.runsBySKU == nil {
-		e.runsBySKU, e.runsByCat = map[string][]span{}, map[string][]span{}
-		for i := 0; i < len(e.units); {
-			j := i + 1
-			for j < len(e.units) && e.units[j].sku == e.units[i].sku && e.units[j].cat == e.units[i].cat {
-				j++
-			}
-			s := span{i, j}
-			e.runsBySKU[e.units[i].sku] = append(e.runsBySKU[e.units[i].sku], s)
-			if c := e.units[i].cat; c != "" {
-				e.runsByCat[c] = append(e.runsByCat[c], s)
-			}
-			i = j
+		e.buildRuns()
+	}
+	if len(skus)+len(cats) == 1 { // the common case: one run list, already in order
+		var spans []span
+		if len(skus) == 1 {
+			spans = e.runsBySKU[skus[0]]
+		} else {
+			spans = e.runsByCat[cats[0]]
 		}
+		var all []int
+		for _, s := range spans {
+			for i := s.start; i < s.end; i++ {
+				all = append(all, i)
+			}
+		}
+		return all
 	}
 	var spans []span
-	for sku := range skus {
+	for _, sku := range skus {
 		spans = append(spans, e.runsBySKU[sku]...)
 	}
-	for c := range cats {
+	for _, c := range cats {
 		spans = append(spans, e.runsByCat[c]...)
 	}
 	if len(spans) == 0 {
@@ -109,6 +113,52 @@ func (e *engine) eligibleAll(skus, cats set) []int {
 			all = append(all, i)
 		}
 	}
+	return all
+}
+
+// buildRuns groups the basket's units into runs of one SKU and category.
+func (e *engine) buildRuns() {
+	e.runsBySKU, e.runsByCat = map[string][]span{}, map[string][]span{}
+	for i := 0; i < len(e.units); {
+		j := i + 1
+		for j < len(e.units) && e.units[j].sku == e.units[i].sku && e.units[j].cat == e.units[i].cat {
+			j++
+		}
+		s := span{i, j}
+		e.runsBySKU[e.units[i].sku] = append(e.runsBySKU[e.units[i].sku], s)
+		if c := e.units[i].cat; c != "" {
+			e.runsByCat[c] = append(e.runsByCat[c], s)
+		}
+		i = j
+	}
+}
+
+// reach lists every unit p may ever use (under its lists, or under any of its groups), cached.
+func (e *engine) reach(p *rule) []int {
+	if p.Kind != MixMatch {
+		key := [2]int{p.n, -1}
+		all, ok := e.elig[key]
+		if !ok {
+			all = e.eligibleAll(p.skuList, p.catList)
+			e.elig[key] = all
+		}
+		return all
+	}
+	key := [2]int{p.n, -2}
+	if all, ok := e.elig[key]; ok {
+		return all
+	}
+	var all []int
+	for g := range p.groups {
+		key := [2]int{p.n, g}
+		us, ok := e.elig[key]
+		if !ok {
+			us = e.eligibleAll(p.groups[g].skuList, p.groups[g].catList)
+			e.elig[key] = us
+		}
+		all = append(all, us...)
+	}
+	e.elig[key] = all
 	return all
 }
 
@@ -152,7 +202,7 @@ func (e *engine) perUnit(p *rule, off func(*unit) int64) application {
 
 // byCurrent sorts units by current amount descending, keeping canonical order among equals.
 func (e *engine) byCurrent(us []int) {
-	sort.SliceStable(us, func(a, b int) bool { return e.units[us[a]].cur > e.units[us[b]].cur })
+	slices.SortStableFunc(us, func(a, b int) int { return cmp.Compare(e.units[b].cur, e.units[a].cur) })
 }
 
 // multibuy forms sets of buy units, dearest first. "N for M" makes the N−M cheapest units of each

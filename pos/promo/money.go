@@ -1,8 +1,9 @@
 package promo
 
 import (
+	"cmp"
 	"math/bits"
-	"sort"
+	"slices"
 )
 
 // roundDiv returns num/den rounded half up (num ≥ 0, den > 0).
@@ -61,7 +62,7 @@ func split(total int64, weights []int64) []int64 {
 	for i := range order {
 		order[i] = i
 	}
-	sort.SliceStable(order, func(a, b int) bool { return rem[order[a]] > rem[order[b]] })
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(rem[b], rem[a]) })
 	for _, i := range order {
 		if left == 0 {
 			break
