@@ -8,7 +8,9 @@ import (
 	"image/jpeg"
 	"image/png"
 	"math"
+	"math/bits"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/makiuchi-d/gozxing"
@@ -104,45 +106,121 @@ func DecodeImage(img image.Image) ([]Code, error) {
 	if img == nil || img.Bounds().Empty() {
 		return nil, fmt.Errorf("decode image: %w: empty image", ErrNotImage)
 	}
-	src := gozxing.NewLuminanceSourceFromImage(img)
+	src, err := newLumSource(luminanceOf(img), img.Bounds().Dx(), img.Bounds().Dy())
+	if err != nil {
+		return nil, fmt.Errorf("decode image: %w", err)
+	}
+	bmp, err := gozxing.NewBinaryBitmap(gozxing.NewHybridBinarizer(src))
+	if err != nil {
+		return nil, fmt.Errorf("decode image: %w", err)
+	}
 	d := &imageDecoder{seen: map[Code]bool{}}
 	quick := map[gozxing.DecodeHintType]interface{}{gozxing.DecodeHintType_ASSUME_GS1: true}
 	harder := map[gozxing.DecodeHintType]interface{}{
 		gozxing.DecodeHintType_ASSUME_GS1: true,
 		gozxing.DecodeHintType_TRY_HARDER: true,
 	}
-	if err := d.run(src, quick, true, true, false); err != nil {
+	if err := d.run(bmp, quick, true, true, false); err != nil {
 		return nil, err
 	}
-	need1D, need2D := !d.found1D, !d.found2D
-	if need1D || need2D {
-		if err := d.run(src, harder, need1D, need2D, false); err != nil {
+	if len(d.codes) == 0 {
+		// An off-centre Data Matrix or Aztec code (in a photo where nothing else was found: the
+		// nine windows cost as much as the rest of the quick pass).
+		d.windows = true
+		d.tryWindows(datamatrix.NewDataMatrixReader(), bmp, quick)
+		if !d.found2D {
+			d.tryWindows(aztec.NewAztecReader(), bmp, quick)
+		}
+		d.windows = false
+	}
+	switch {
+	case d.found2D && !d.found1D:
+		// A 2D code is there: the TRY_HARDER 1D pass over every row of the photo found no code
+		// a quick pass missed on the real photos, but it did make UPC-E and EAN-8 "codes" out
+		// of a QR code's modules, and took most of the time. Only a diagonal barcode beside a
+		// 2D code that leaves room for one is looked for.
+		if d.room(bmp.GetWidth(), bmp.GetHeight()) {
+			if err := d.turned(src, true, false); err != nil {
+				return nil, err
+			}
+		}
+		return d.result(), nil
+	case d.found2D:
+		return d.result(), nil
+	case d.found1D:
+		// A QR code beside the barcode, too small for the quick pass's finder search.
+		if err := d.run(bmp, harder, false, true, false); err != nil {
+			return nil, err
+		}
+		return d.result(), nil
+	}
+	// Nothing yet: every row, the copy turned by 90°, a Data Matrix filling the image with no
+	// quiet zone (a cropped label), then the copies turned by 45°.
+	if err := d.run(bmp, harder, true, true, false); err != nil {
+		return nil, err
+	}
+	if !d.found2D {
+		pure := map[gozxing.DecodeHintType]interface{}{gozxing.DecodeHintType_PURE_BARCODE: true}
+		d.try(datamatrix.NewDataMatrixReader(), bmp, pure, false)
+	}
+	// gozxing's image source cannot rotate by 45°; turn the luminance both ways so a diagonal
+	// code comes out level in one of them (not for photos above maxRotatePixels, where the
+	// copies would cost too much). Every kind is looked for there: a diagonal EAN, a Data
+	// Matrix at 45° (its detector, unlike QR's, needs the code roughly level).
+	if len(d.codes) == 0 {
+		if err := d.turned(src, true, true); err != nil {
 			return nil, err
 		}
 	}
-	// gozxing's image source cannot rotate by 45°; turn the luminance
-	// both ways so a diagonal code comes out level in one of them (not for
-	// photos above maxRotatePixels, where the copies would cost too much).
-	// Each kind not found yet is looked for there: a diagonal EAN beside a level QR code, a Data
-	// Matrix at 45° (its detector, unlike QR's, needs the code roughly level).
+	return d.result(), nil
+}
+
+// turned looks for the kinds asked for, not found yet, in the copies of the image turned by
+// +45° and -45°.
+func (d *imageDecoder) turned(src gozxing.LuminanceSource, do1D, do2D bool) error {
+	quick := map[gozxing.DecodeHintType]interface{}{gozxing.DecodeHintType_ASSUME_GS1: true}
 	for _, dir := range []float64{1, -1} {
-		if (d.found1D && d.found2D) || src.GetWidth()*src.GetHeight() > maxRotatePixels {
+		do1D, do2D = do1D && !d.found1D, do2D && !d.found2D
+		if !do1D && !do2D || src.GetWidth()*src.GetHeight() > maxRotatePixels {
 			break
 		}
 		g := rotate45(src, dir)
 		side := g.Bounds().Dx()
 		rot, err := gozxing.NewPlanarYUVLuminanceSource(g.Pix, side, side, 0, 0, side, side, false)
 		if err != nil {
-			return nil, fmt.Errorf("decode image: %w", err)
+			return fmt.Errorf("decode image: %w", err)
 		}
-		if err := d.run(rot, quick, !d.found1D, !d.found2D, true); err != nil {
-			return nil, err
+		rbmp, err := gozxing.NewBinaryBitmap(gozxing.NewHybridBinarizer(rot))
+		if err != nil {
+			return fmt.Errorf("decode image: %w", err)
+		}
+		if err := d.run(rbmp, quick, do1D, do2D, true); err != nil {
+			return err
 		}
 	}
+	return nil
+}
+
+// room reports whether the codes found leave room for another beside them: they span less
+// than a quarter of the image (a code that fills the frame, as in most photos of one code,
+// has nothing beside it).
+func (d *imageDecoder) room(w, h int) bool {
+	if len(d.points) == 0 {
+		return true
+	}
+	minX, minY, maxX, maxY := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
+	for _, p := range d.points {
+		minX, minY = math.Min(minX, p.GetX()), math.Min(minY, p.GetY())
+		maxX, maxY = math.Max(maxX, p.GetX()), math.Max(maxY, p.GetY())
+	}
+	return (maxX-minX)*(maxY-minY) < float64(w*h)/4
+}
+
+func (d *imageDecoder) result() []Code {
 	if d.codes == nil {
 		d.codes = []Code{}
 	}
-	return d.codes, nil
+	return d.codes
 }
 
 // rotate45 returns the luminance of src turned by 45° (dir 1 counter-
@@ -184,15 +262,31 @@ type imageDecoder struct {
 	codes            []Code
 	seen             map[Code]bool
 	found1D, found2D bool
+	// points: the result points of the codes found in the image as it is (not turned).
+	points []gozxing.ResultPoint
+	// windows: Data Matrix and Aztec are also looked for in parts of the image (tryWindows).
+	windows bool
 }
 
 // run applies the chosen readers to one luminance source (turned: a copy turned by 45°).
-func (d *imageDecoder) run(src gozxing.LuminanceSource, hints map[gozxing.DecodeHintType]interface{}, do1D, do2D, turned bool) error {
-	bmp, err := gozxing.NewBinaryBitmap(gozxing.NewHybridBinarizer(src))
-	if err != nil {
-		return fmt.Errorf("decode image: %w", err)
+func (d *imageDecoder) run(bmp *gozxing.BinaryBitmap, hints map[gozxing.DecodeHintType]interface{}, do1D, do2D, turned bool) error {
+	_, harderHint := hints[gozxing.DecodeHintType_TRY_HARDER]
+	stage := func(kind string) func() {
+		if passHook == nil {
+			return func() {}
+		}
+		start, n := time.Now(), len(d.codes)
+		name := "quick"
+		if harderHint {
+			name = "harder"
+		}
+		if turned {
+			name = "turned"
+		}
+		return func() { passHook(name+kind, time.Since(start), d.codes[n:]) }
 	}
 	if do2D {
+		done := stage("2D")
 		_, harder := hints[gozxing.DecodeHintType_TRY_HARDER]
 		if !turned {
 			if results, err := multiqr.NewQRCodeMultiReader().DecodeMultiple(bmp, hints); err == nil {
@@ -210,11 +304,13 @@ func (d *imageDecoder) run(src gozxing.LuminanceSource, hints map[gozxing.Decode
 		if !harder && !d.found2D {
 			d.tryWindows(datamatrix.NewDataMatrixReader(), bmp, hints)
 		}
-		if !harder && !turned && !d.found2D {
+		if !harder && (!turned || d.windows) && !d.found2D {
 			d.tryWindows(aztec.NewAztecReader(), bmp, hints)
 		}
+		done()
 	}
 	if do1D {
+		defer stage("1D")()
 		// Without TRY_HARDER gozxing's 1D readers look only at rows around
 		// the middle, so the quick pass also looks at the top and bottom
 		// halves on their own.
@@ -227,22 +323,24 @@ func (d *imageDecoder) run(src gozxing.LuminanceSource, hints map[gozxing.Decode
 				}
 			}
 		}
-		for _, r := range []gozxing.Reader{
-			oned.NewMultiFormatUPCEANReader(hints),
-			oned.NewCode128Reader(),
+		r := oned.NewOneDReader(rows1D{
+			oned.NewMultiFormatUPCEANReader(hints).(oned.RowDecoder),
+			oned.NewCode128Reader().(oned.RowDecoder),
 			code39FullASCII{oned.NewCode39ReaderWithFlags(false, true), oned.NewCode39Reader()},
-			oned.NewCode93Reader(),
-			oned.NewITFReader(),
-			oned.NewCodaBarReader(),
-			rss.NewRSS14Reader(),
-		} {
-			for _, b := range bitmaps {
-				d.tryAround(r, b, hints, 0)
-			}
+			oned.NewCode93Reader().(oned.RowDecoder),
+			oned.NewITFReader().(oned.RowDecoder),
+			oned.NewCodaBarReader().(oned.RowDecoder),
+			rss.NewRSS14Reader().(oned.RowDecoder),
+		})
+		for _, b := range bitmaps {
+			d.tryAround(r, b, hints, 0)
 		}
 	}
 	return nil
 }
+
+// passHook, when set (by tests), is told the time and the new codes of each pass.
+var passHook func(pass string, took time.Duration, found []Code)
 
 // try runs one reader; gozxing reports "nothing here" as an error, which
 // is not one for us.
@@ -261,8 +359,10 @@ func (d *imageDecoder) try(r gozxing.Reader, bmp *gozxing.BinaryBitmap, hints ma
 // this with four quadrants and the centre, which miss a code across a quadrant's edge). The
 // windows share the image's black matrix: no window is binarized again.
 func (d *imageDecoder) tryWindows(r gozxing.Reader, bmp *gozxing.BinaryBitmap, hints map[gozxing.DecodeHintType]interface{}) {
-	if res, err := r.Decode(bmp, hints); err == nil && res != nil {
-		d.add(res, false)
+	if !d.windows {
+		if res, err := r.Decode(bmp, hints); err == nil && res != nil {
+			d.add(res, false)
+		}
 		return
 	}
 	w, h := bmp.GetWidth(), bmp.GetHeight()
@@ -410,6 +510,11 @@ func (d *imageDecoder) add(r *gozxing.Result, oneD bool) {
 	}
 	d.seen[c] = true
 	d.codes = append(d.codes, c)
+	for _, p := range r.GetResultPoints() {
+		if p != nil {
+			d.points = append(d.points, p)
+		}
+	}
 	if oneD {
 		d.found1D = true
 	} else {
@@ -483,6 +588,55 @@ func latin1ToUTF8(s string) string {
 		r[i] = rune(s[i])
 	}
 	return string(r)
+}
+
+// rows1D tries each 1D reader on a scan line: one gozxing OneDReader over it reads and
+// binarizes each line once for all the readers (a reader each read every line seven times).
+// A line with too few bars for any of them (the shortest, an EAN-8 or a one-character Code 39,
+// has 20 edges or more) is not given to the readers at all: each failed reader costs an
+// error value with a stack trace in gozxing.
+type rows1D []oned.RowDecoder
+
+// minEdges1D is the fewest black/white edges a line across any 1D code has.
+const minEdges1D = 20
+
+// DecodeRow implements oned.RowDecoder: the first reader's code on the line.
+func (rs rows1D) DecodeRow(n int, row *gozxing.BitArray, hints map[gozxing.DecodeHintType]interface{}) (*gozxing.Result, error) {
+	if edges(row) < minEdges1D {
+		return nil, errNoBars
+	}
+	var first error
+	for _, r := range rs {
+		res, err := r.DecodeRow(n, row, hints)
+		if err == nil {
+			return res, nil
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	return nil, first
+}
+
+// errNoBars is rows1D's "nothing on this line": a gozxing NotFoundException, so that the
+// reader goes on to the next line, made once.
+var errNoBars = gozxing.NewNotFoundException()
+
+// edges counts the black/white changes along a line.
+func edges(row *gozxing.BitArray) int {
+	words := row.GetBitArray()
+	n := 0
+	var carry uint32
+	for i, w := range words {
+		// bit j differs from bit j-1 (the previous word's top bit for j = 0)
+		x := w ^ (w<<1 | carry)
+		if i == 0 {
+			x &^= 1
+		}
+		n += bits.OnesCount32(x)
+		carry = w >> 31
+	}
+	return n
 }
 
 // code39FullASCII reads Code 39 as Full ASCII ("+A" is "a", ISO/IEC 16388 annex G) and, for data
