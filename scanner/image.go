@@ -201,9 +201,9 @@ func (d *imageDecoder) turned(src gozxing.LuminanceSource, do1D, do2D bool) erro
 	return nil
 }
 
-// room reports whether the codes found leave room for another beside them: they span less
-// than a quarter of the image (a code that fills the frame, as in most photos of one code,
-// has nothing beside it).
+// room reports whether the codes found leave room for another beside them: a band free of
+// them at least 40 % of the image wide (or high) on one side. A photo of one code, in the middle
+// of the frame, has none.
 func (d *imageDecoder) room(w, h int) bool {
 	if len(d.points) == 0 {
 		return true
@@ -213,7 +213,8 @@ func (d *imageDecoder) room(w, h int) bool {
 		minX, minY = math.Min(minX, p.GetX()), math.Min(minY, p.GetY())
 		maxX, maxY = math.Max(maxX, p.GetX()), math.Max(maxY, p.GetY())
 	}
-	return (maxX-minX)*(maxY-minY) < float64(w*h)/4
+	fw, fh := float64(w), float64(h)
+	return max(minX/fw, (fw-maxX)/fw, minY/fh, (fh-maxY)/fh) >= 0.4
 }
 
 func (d *imageDecoder) result() []Code {
@@ -236,22 +237,40 @@ func rotate45(src gozxing.LuminanceSource, dir float64) *image.Gray {
 	sin, cos := dir*c, c
 	cx, cy := float64(w)/2, float64(h)/2
 	half := float64(side) / 2
+	// Fixed point, 16 fraction bits, stepped along each output row.
+	const one = 1 << 16
+	dxX, dxY := int64(cos*one), int64(sin*one)
+	maxX, maxY := int64(w-1)*one, int64(h-1)*one
 	for y := 0; y < side; y++ {
 		dy := float64(y) - half
+		fx := int64((cos*(-half)-sin*dy+cx)*one + 0.5)
+		fy := int64((sin*(-half)+cos*dy+cy)*one + 0.5)
 		row := out.Pix[y*out.Stride : y*out.Stride+side]
 		for x := range row {
-			dx := float64(x) - half
-			fx, fy := cos*dx-sin*dy+cx, sin*dx+cos*dy+cy
-			if fx < 0 || fy < 0 || fx > float64(w-1) || fy > float64(h-1) {
+			if fx < 0 || fy < 0 || fx > maxX || fy > maxY {
 				row[x] = 255
-				continue
+			} else {
+				x0, y0 := int(fx>>16), int(fy>>16)
+				ax, ay := fx&(one-1), fy&(one-1)
+				i := y0*w + x0
+				p00 := int64(lum[i])
+				p01, p10, p11 := p00, p00, p00
+				if x0+1 < w {
+					p01 = int64(lum[i+1])
+				}
+				if y0+1 < h {
+					p10 = int64(lum[i+w])
+					p11 = p10
+					if x0+1 < w {
+						p11 = int64(lum[i+w+1])
+					}
+				}
+				top := p00*one + (p01-p00)*ax
+				bot := p10*one + (p11-p10)*ax
+				row[x] = uint8((top*one + (bot-top)*ay + one*one/2) >> 32)
 			}
-			x0, y0 := int(fx), int(fy)
-			x1, y1 := min(x0+1, w-1), min(y0+1, h-1)
-			ax, ay := fx-float64(x0), fy-float64(y0)
-			top := float64(lum[y0*w+x0])*(1-ax) + float64(lum[y0*w+x1])*ax
-			bot := float64(lum[y1*w+x0])*(1-ax) + float64(lum[y1*w+x1])*ax
-			row[x] = uint8(top*(1-ay) + bot*ay + 0.5)
+			fx += dxX
+			fy += dxY
 		}
 	}
 	return out
@@ -381,7 +400,11 @@ func (d *imageDecoder) tryWindows(r gozxing.Reader, bmp *gozxing.BinaryBitmap, h
 				continue
 			}
 			if res, err := r.Decode(win, hints); err == nil && res != nil {
+				n := len(d.points)
 				d.add(res, false)
+				for i := n; i < len(d.points); i++ { // in the image's coordinates
+					d.points[i] = gozxing.NewResultPoint(d.points[i].GetX()+float64(x0), d.points[i].GetY()+float64(y0))
+				}
 				return
 			}
 		}
@@ -624,7 +647,7 @@ var errNoBars = gozxing.NewNotFoundException()
 
 // edges counts the black/white changes along a line.
 func edges(row *gozxing.BitArray) int {
-	words := row.GetBitArray()
+	words, size := row.GetBitArray(), row.GetSize()
 	n := 0
 	var carry uint32
 	for i, w := range words {
@@ -632,6 +655,9 @@ func edges(row *gozxing.BitArray) int {
 		x := w ^ (w<<1 | carry)
 		if i == 0 {
 			x &^= 1
+		}
+		if last := size - 32*i; last < 32 {
+			x &= 1<<uint(max(0, last)) - 1 // nothing past the line's end
 		}
 		n += bits.OnesCount32(x)
 		carry = w >> 31
