@@ -33,7 +33,7 @@ func decodePasses(t *testing.T, rel string) ([]Code, []string) {
 func TestDecodeImage_RealPhotoPasses(t *testing.T) {
 	for _, c := range []struct {
 		photo, want string
-		passes    []string
+		passes      []string
 	}{
 		// A QR code filling the frame: no 1D pass beyond the quick one, nothing turned.
 		{"qrcode/testdata/qrcode-1/1.png", `qr:MEBKM:URL:http\://en.wikipedia.org/wiki/Main_Page;;`, []string{"quick2D", "quick1D"}},
@@ -190,4 +190,3 @@ func nearEdge(fx, fy float64, w, h int) bool {
 	const e = 0.01
 	return math.Abs(fx) < e || math.Abs(fy) < e || math.Abs(fx-float64(w-1)) < e || math.Abs(fy-float64(h-1)) < e
 }
-
