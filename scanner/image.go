@@ -486,7 +486,7 @@ func (d *imageDecoder) tryAround(r gozxing.Reader, bmp *gozxing.BinaryBitmap, hi
 	if err != nil || res == nil {
 		return
 	}
-	if !confirm1D(r, bmp, res, hints) {
+	if !confirm1D(r, bmp, res, hints) && (depth > 0 || !selfChecking(res)) {
 		return
 	}
 	d.add(res, true)
@@ -700,6 +700,20 @@ func (c code39FullASCII) DecodeWithoutHints(bmp *gozxing.BinaryBitmap) (*gozxing
 func (c code39FullASCII) Reset() {
 	c.extended.Reset()
 	c.plain.Reset()
+}
+
+// selfChecking reports whether a 1D result may stand without a second scan line: a Code 128
+// (a mod-103 check character and a fixed pattern per character) or an EAN-13/UPC-A (guards,
+// parity pattern and check digit), found in the image itself, not in a re-search around another
+// code. Real photos (ZXing's code128/11.png, ean13/35.png, upca/18.png) hold codes that
+// only one line reads; UPC-E and EAN-8, Code 39, ITF and Codabar carry too little to trust one
+// line.
+func selfChecking(res *gozxing.Result) bool {
+	switch res.GetBarcodeFormat() {
+	case gozxing.BarcodeFormat_CODE_128, gozxing.BarcodeFormat_EAN_13, gozxing.BarcodeFormat_UPC_A:
+		return true
+	}
+	return false
 }
 
 // confirm1D reports whether a 1D result is read again, with the same text, on another scan line
