@@ -330,7 +330,7 @@ func (d *imageDecoder) run(bmp *gozxing.BinaryBitmap, hints map[gozxing.DecodeHi
 		if !harder && !d.found2D {
 			d.tryWindows(datamatrix.NewDataMatrixReader(), bmp, hints)
 		}
-		if !harder && (!turned || d.windows) && !d.found2D {
+		if !harder && !turned && !d.found2D {
 			d.tryWindows(aztec.NewAztecReader(), bmp, hints)
 		}
 		done()
