@@ -28,7 +28,7 @@ type decoderRun struct {
 	cmd  func(file string) *exec.Cmd
 	// parse turns the command's stdout into codes.
 	parse func(out []byte) ([]Code, error)
-	// score
+	// the scores and times summed over the photos
 	found, missed, wrong, spurious, images int
 	spent, cpu                             time.Duration
 	slowest                                time.Duration
