@@ -18,6 +18,14 @@ import (
 )
 
 func TestCorpusTable(t *testing.T) {
+	t.Run("real", testCorpusReal)
+	t.Run("generated", testCorpusGenerated)
+}
+
+func testCorpusGenerated(t *testing.T) {
+	if os.Getenv("CORPUS_N") == "0" {
+		t.Skip("CORPUS_N=0")
+	}
 	zbar, err := exec.LookPath("zbarimg")
 	if err != nil {
 		t.Skip("zbarimg not on PATH (Debian package zbar-tools)")

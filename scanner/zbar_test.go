@@ -64,6 +64,10 @@ func comparable(c Code) string {
 		return "code39:" + c.Data
 	case Code93, "CODE-93":
 		return "code93:" + c.Data
+	case GS1DataBar, "DataBar":
+		return "databar:" + c.Data
+	case DataMatrix, GS1DataMatrix:
+		return "datamatrix:" + c.Data
 	}
 	return c.Symbology + ":" + c.Data
 }
