@@ -79,6 +79,11 @@ func (q *RTQueue) process(ctx context.Context, j RTJob) error {
 			return err
 		}
 	}
+	if j.Status == RTPending && j.Attempts > 0 && !j.KnownZ.Valid {
+		// Re-queued by the staff (RetryRT, maybe by the CLI while this worker ran): the RT may have
+		// been used by hand meanwhile, so its last document is read again before anything is sent.
+		q.invalidate()
+	}
 	f, err := q.document(ctx, j)
 	if errors.Is(err, errRTPermanent) {
 		q.log.Error("RT job failed", "job", j.ID, "kind", j.Kind, "doc", j.DocID, "err", err)
@@ -162,18 +167,32 @@ func (q *RTQueue) refused(ctx context.Context, j RTJob, err error) error {
 	return q.finish(ctx, j, nil, err.Error())
 }
 
-// errZUnknown is a daily closure whose outcome the RT did not tell: sending it again could close
-// an empty day, so the job fails with what the staff must check.
+// errZUnknown is a daily closure whose outcome the RT could not tell: sending it again could
+// close an empty day, so the job fails with what the staff must check.
 const errZUnknown = "the RT may have made the daily closure, but its answer was lost: check the RT's last Z on its paper or display, and make the closure from the RT's keypad if it is not there"
 
-// sendZ makes the RT's daily closure. A Z whose answer was lost (or that a crash cut off) is never
-// sent again blindly: it fails with errZUnknown for the staff to check.
+// sendZ makes the RT's daily closure, at most once. Before it is sent the job stores the RT's day
+// as it was: known_z, the Z number of the RT's last document (the period the closure closes),
+// and known_doc, that document's number, only when the RT said its day was open (documents
+// since its last closure; NULL otherwise). A Z whose answer was lost (a timeout, a dropped
+// connection, a crash) is resolved by asking the RT again (resolveZ); it is sent again only when
+// the RT shows it was not made, and only once.
 func (q *RTQueue) sendZ(ctx context.Context, j RTJob) error {
 	store := context.WithoutCancel(ctx)
 	if j.Status == RTSending {
-		return q.finish(store, j, nil, errZUnknown)
+		return q.resolveZ(ctx, j)
 	}
-	if err := q.markSending(ctx, j, nil); err != nil {
+	ld, open, err := q.rtDay(ctx)
+	if err != nil {
+		q.probe(ctx, err)
+		return err
+	}
+	var doc any
+	if open {
+		doc = ld.DocNo
+	}
+	if err := q.update(ctx, j.ID, `UPDATE rt_jobs SET status = 'sending', attempts = attempts + 1, sent_at = ?2,
+		known_z = ?3, known_doc = ?4 WHERE id = ?1`, q.stamp(), ld.ZNo, doc); err != nil {
 		return err
 	}
 	z, err := q.p.ZReport(ctx)
@@ -183,8 +202,12 @@ func (q *RTQueue) sendZ(ctx context.Context, j RTJob) error {
 		return q.finish(store, j, &fiscalprinter.Registration{ZNo: z, At: q.opts.Now()}, "")
 	}
 	if fiscalprinter.IsAmbiguous(err) {
+		// Stays sending: the next pass (after Settle) asks the RT whether the closure was made.
 		q.setState("reconnecting", truncate(err.Error(), 200))
-		return q.finish(store, j, nil, errZUnknown+" ("+err.Error()+")")
+		if serr := q.setLastError(store, j.ID, err.Error()); serr != nil {
+			return errors.Join(err, serr)
+		}
+		return err
 	}
 	var fe *fiscalprinter.Error
 	errors.As(err, &fe)
@@ -201,6 +224,59 @@ func (q *RTQueue) sendZ(ctx context.Context, j RTJob) error {
 	}
 	q.setState("failed", truncate(err.Error(), 200))
 	return q.finish(store, j, nil, err.Error())
+}
+
+// rtDay reads the RT's last document (directIO 1387) and whether its day is open. A printer that
+// cannot tell the day counts as closed: a lost answer then stays unresolved (errZUnknown).
+func (q *RTQueue) rtDay(ctx context.Context) (fiscalprinter.LastDocument, bool, error) {
+	ld, err := q.p.LastDocument(ctx)
+	if err != nil {
+		return ld, false, fmt.Errorf("read the RT's last document: %w", err)
+	}
+	dr, ok := q.p.(fiscalprinter.DayReader)
+	if !ok {
+		return ld, false, nil
+	}
+	open, err := dr.DayOpen(ctx)
+	if err != nil {
+		return ld, false, fmt.Errorf("read the RT's day: %w", err)
+	}
+	return ld, open, nil
+}
+
+// resolveZ decides a daily closure in sending (its answer was lost) by the RT's day now:
+//   - the day it closes was open (known_doc stored) and the RT's last document is still that one
+//     but its day is closed, or its last document is of a later Z: the closure was made → adopted
+//     with the Z number known_z;
+//   - the day is still open and no later Z shows: it was not made → pending, sent again, once;
+//   - the day was already closed before the send (nothing to tell by), or a second send lost its
+//     answer too: failed with errZUnknown for the staff to check. Never a second closure blind.
+//
+// An RT that does not answer leaves the job in sending.
+func (q *RTQueue) resolveZ(ctx context.Context, j RTJob) error {
+	store := context.WithoutCancel(ctx)
+	if !j.KnownZ.Valid || !j.KnownDoc.Valid {
+		return q.finish(store, j, nil, errZUnknown+" (the RT's day had no documents before the closure, so its state cannot tell)")
+	}
+	ld, open, err := q.rtDay(ctx)
+	if err != nil {
+		q.probe(ctx, err)
+		return fmt.Errorf("resolve the daily closure: %w", err)
+	}
+	kz, kd := int(j.KnownZ.Int64), int(j.KnownDoc.Int64)
+	switch {
+	case ld.ZNo > kz || (ld.ZNo == kz && ld.DocNo == kd && !open):
+		q.log.Info("RT daily closure adopted: the RT made it though the answer was lost", "job", j.ID, "z", kz)
+		q.setState("connected", "")
+		return q.finish(store, j, &fiscalprinter.Registration{ZNo: kz, At: q.opts.Now()}, "")
+	case open && ld.ZNo == kz:
+		if j.Attempts >= 2 {
+			return q.finish(store, j, nil, errZUnknown+" (sent twice, no answer either time; the RT's day is still open)")
+		}
+		return q.setPending(store, j.ID, fmt.Sprintf("the RT did not make the closure (its day is open, last document Z %d doc %d): sent again", ld.ZNo, ld.DocNo))
+	}
+	return q.finish(store, j, nil, fmt.Sprintf("%s (the RT's last document is Z %d doc %d, day open %v; before the closure Z %d doc %d)",
+		errZUnknown, ld.ZNo, ld.DocNo, open, kz, kd))
 }
 
 // lastKnown is the RT's last document's (Z, doc), read from the RT when not known.
