@@ -280,3 +280,46 @@ func TestAgent_RTZAnswerLost(t *testing.T) {
 		})
 	}
 }
+
+// TestAgent_RTDrawer: with an RT, a cash sale with "print": true opens the cash drawer through
+// the RT (openDrawer) once the RT registered it; a card sale and a cash sale without print do not.
+func TestAgent_RTDrawer(t *testing.T) {
+	emu := fpmateemu.New("")
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	url, _, err := emu.Start(ctx, "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := startAgent(t, itConfig(t, url))
+	sell := func(method string, print bool) string {
+		id := uuid.Must(uuid.NewV7()).String()
+		req := pos.SaleRequest{SaleID: id, Terminal: "lane1", Cashier: "anna",
+			Lines: []pos.LineRequest{{Code: "IT-CAFFE-ESPR", Qty: ptr(int64(1))}}, Payments: []pos.Payment{{Method: method, AmountMinor: 500}}}
+		if method == "card" {
+			req.Payments[0].AmountMinor = 498
+		}
+		if print {
+			req.Print = json.RawMessage("true")
+		}
+		code, body := apiDo(t, a, "POST", "/api/v1/sales", req)
+		if code != 201 {
+			t.Fatalf("sale: %d %s", code, body)
+		}
+		waitSaleFiscal(t, a, id, "registered")
+		return id
+	}
+	sell("cash", true)
+	if n := emu.DrawerOpens(); n != 1 {
+		t.Errorf("cash sale with print: the drawer opened %d times, want 1", n)
+	}
+	sell("card", true)
+	sell("cash", false)
+	time.Sleep(200 * time.Millisecond) // a kick would follow the registration at once
+	if n := emu.DrawerOpens(); n != 1 {
+		t.Errorf("after a card sale and a cash sale without print the drawer opened %d times in all, want 1", n)
+	}
+	if n := len(emu.Documents()); n != 3 {
+		t.Errorf("%d RT documents, want 3", n)
+	}
+}

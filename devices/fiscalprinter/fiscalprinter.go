@@ -38,6 +38,11 @@ type DayReader interface {
 	DayOpen(ctx context.Context) (bool, error)
 }
 
+// DrawerOpener is a Printer with a cash-drawer port (Epson: printerCommand openDrawer).
+type DrawerOpener interface {
+	OpenDrawer(ctx context.Context) error
+}
+
 // Registration is what the RT answered for a registered document.
 type Registration struct {
 	Serial      string

@@ -391,6 +391,15 @@ func (d *Driver) ZReport(ctx context.Context) (int, error) {
 	return z, nil
 }
 
+var _ fiscalprinter.DrawerOpener = (*Driver)(nil)
+
+// OpenDrawer kicks the cash drawer on the RT's drawer port: a printerCommand with openDrawer (as
+// OCA's fiscal_epos_print printOpenCashDrawer sends it). It registers nothing.
+func (d *Driver) OpenDrawer(ctx context.Context) error {
+	_, err := d.do(ctx, "open drawer", d.command(` <openDrawer operator="`+d.cfg.Operator+`" />`+"\n"))
+	return err
+}
+
 // Reset clears a document left open (resetPrinter).
 func (d *Driver) Reset(ctx context.Context) error {
 	_, err := d.do(ctx, "reset", d.command(` <resetPrinter operator="`+d.cfg.Operator+`" />`+"\n"))
