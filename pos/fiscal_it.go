@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -89,10 +90,21 @@ type RTQueue struct {
 	// read (directIO 1387) before the next document goes out.
 	known      [2]int
 	knownValid bool
+	// writes counts the worker's write transactions (tests).
+	writes atomic.Int64
+	// premarked is the next sale's job, stored as sending in the transaction that stored the
+	// previous job's registration, with its document: no request for it went out yet (Run).
+	premarked *premark
 	// kicks holds the sales whose registration opens the cash drawer, until when (kickAfter).
 	kicks map[string]time.Time
 	// saleDoc builds a sale's document (UseSaleDocuments); nil: fiscalDocOf of the stored sale.
 	saleDoc func(ctx context.Context, saleID string) (*document.Fiscal, error)
+}
+
+// premark is a job stored as sending, with its document, whose request has not gone out.
+type premark struct {
+	id  int64
+	doc document.Fiscal
 }
 
 // UseSaleDocuments makes the queue take a sale's fiscal document from build (the agent passes
@@ -403,9 +415,20 @@ func lineNames(ctx context.Context, q querier, saleID string) (map[string]string
 // finish stores a job's outcome (registered or failed) with the document's fiscal object and,
 // for a registration, the retail.sale.fiscalized event, in one transaction.
 func (q *RTQueue) finish(ctx context.Context, j RTJob, reg *fiscalprinter.Registration, failure string) error {
+	return q.finishWith(ctx, j, reg, failure, nil)
+}
+
+// finishWith is finish with also run in the same transaction (nil: nothing more).
+func (q *RTQueue) finishWith(ctx context.Context, j RTJob, reg *fiscalprinter.Registration, failure string, also func(tx *sql.Tx) error) error {
 	now := q.opts.Now().UTC()
 	var ref FiscalRef
+	q.writes.Add(1)
 	err := q.db.Group.Do(ctx, func(tx *sql.Tx) error {
+		if also != nil {
+			if err := also(tx); err != nil {
+				return err
+			}
+		}
 		var err error
 		if reg != nil {
 			at := reg.At

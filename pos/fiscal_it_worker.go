@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/storeagent/storeagent/devices/fiscalprinter"
+	"github.com/storeagent/storeagent/pos/document"
 )
 
 // Run registers jobs in order until ctx is cancelled, then returns nil. A job found in sending
@@ -57,10 +58,12 @@ func (q *RTQueue) Run(ctx context.Context) error {
 	}
 }
 
-// next returns the oldest job not yet finished.
+// next returns the job in sending, else the oldest job not yet finished.
 func (q *RTQueue) next(ctx context.Context) (RTJob, bool, error) {
+	// A job in sending goes first: what the RT did with it decides the (Z, doc) the next one is
+	// compared against (a job re-queued by RetryRT may have a lower id).
 	j, err := scanRTJob(q.db.R.QueryRowContext(ctx, `SELECT `+rtJobCols+` FROM rt_jobs
-		WHERE status IN ('pending', 'sending') ORDER BY id LIMIT 1`))
+		WHERE status IN ('pending', 'sending') ORDER BY status = 'sending' DESC, id LIMIT 1`))
 	if errors.Is(err, sql.ErrNoRows) {
 		return j, false, nil
 	}
@@ -70,6 +73,12 @@ func (q *RTQueue) next(ctx context.Context) (RTJob, bool, error) {
 // process takes one job a step further. nil means the job is finished (registered or failed)
 // and the next one may go; an error means it is still open and waits for a retry.
 func (q *RTQueue) process(ctx context.Context, j RTJob) error {
+	pm := q.premarked
+	q.premarked = nil
+	if pm != nil && pm.id == j.ID && j.Status == RTSending {
+		// Stored as sending with the previous registration; its request never went out.
+		return q.send(ctx, j, pm.doc)
+	}
 	if j.Kind == RTZ {
 		return q.sendZ(ctx, j)
 	}
@@ -100,6 +109,13 @@ func (q *RTQueue) process(ctx context.Context, j RTJob) error {
 	if err := q.markSending(ctx, j, known); err != nil {
 		return err
 	}
+	return q.send(ctx, j, f)
+}
+
+// send registers f, the document of job j already stored as sending. Its registration is stored
+// in one transaction with the next sale's job moving to sending (premarked): one write for each
+// sale instead of two while sales queue up.
+func (q *RTQueue) send(ctx context.Context, j RTJob, f document.Fiscal) error {
 	// Once sending is stored the outcome is stored even if ctx ends.
 	store := context.WithoutCancel(ctx)
 	reg, err := q.p.Register(ctx, f)
@@ -112,7 +128,39 @@ func (q *RTQueue) process(ctx context.Context, j RTJob) error {
 	} else {
 		q.setState("connected", "")
 	}
-	return q.finish(store, j, &reg, "")
+	next, doc, ok := q.nextSale(ctx, j)
+	if !ok {
+		return q.finish(store, j, &reg, "")
+	}
+	err = q.finishWith(store, j, &reg, "", func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(store, `UPDATE rt_jobs SET status = 'sending', attempts = attempts + 1, sent_at = ?2,
+			known_z = ?3, known_doc = ?4 WHERE id = ?1 AND status = 'pending'`, next.ID, q.stamp(), reg.ZNo, reg.DocNo)
+		return err
+	})
+	if err == nil {
+		q.premarked = &premark{id: next.ID, doc: doc}
+	}
+	return err
+}
+
+// nextSale is the job after j when it is a pending sale whose document builds (refunds, voids
+// and closures take the ordinary path: their documents depend on what j's outcome stores).
+func (q *RTQueue) nextSale(ctx context.Context, j RTJob) (RTJob, document.Fiscal, bool) {
+	next, err := scanRTJob(q.db.R.QueryRowContext(ctx, `SELECT `+rtJobCols+` FROM rt_jobs
+		WHERE status = 'pending' AND id > ?1 ORDER BY id LIMIT 1`, j.ID))
+	if err != nil || next.Kind != RTSale || (next.Attempts > 0 && !next.KnownZ.Valid) {
+		return next, document.Fiscal{}, false
+	}
+	var lower int
+	if err := q.db.R.QueryRowContext(ctx, `SELECT count(*) FROM rt_jobs WHERE status IN ('pending', 'sending') AND id < ?1 AND id <> ?2`,
+		next.ID, j.ID).Scan(&lower); err != nil || lower > 0 {
+		return next, document.Fiscal{}, false // a re-queued older job goes first
+	}
+	doc, err := q.document(ctx, next)
+	if err != nil {
+		return next, document.Fiscal{}, false
+	}
+	return next, doc, true
 }
 
 // reconcile decides a job in sending by the RT's last document: registered (adopted, true) when
@@ -363,6 +411,7 @@ func (q *RTQueue) setLastError(ctx context.Context, id int64, msg string) error 
 }
 
 func (q *RTQueue) update(ctx context.Context, id int64, query string, args ...any) error {
+	q.writes.Add(1)
 	err := q.db.Group.Do(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, query, append([]any{id}, args...)...)
 		return err
