@@ -91,8 +91,10 @@ func (b *bench) rtLatency(ctx context.Context, emu *emuProc, rate float64) Row {
 	}
 	_, agentCPUs := cpuPlan()
 	var on, off, ratios []float64
-	var n int
+	var n, nOff int
 	var pinErr error
+	var cpuOn, cpuOff time.Duration // the agents' CPU time, with and without the RT
+	emuCPU0, emuCPUErr := procCPU(emu.cmd.Process.Pid)
 	for run := range rtRuns {
 		var pair [2]float64
 		for _, it := range []bool{run%2 == 0, run%2 != 0} {
@@ -117,6 +119,7 @@ func (b *bench) rtLatency(ctx context.Context, emu *emuProc, rate float64) Row {
 			} else {
 				r = benchkit.Closed(ctx, b.o.clients, 0, b.o.salesDuration/3, sell)
 			}
+			cpu, cpuErr := procCPU(p.cmd.Process.Pid)
 			p.stop()
 			if r.Err != nil {
 				row.Err = fmt.Sprintf("%d sales failed: %v", r.Failed, r.Err)
@@ -124,8 +127,14 @@ func (b *bench) rtLatency(ctx context.Context, emu *emuProc, rate float64) Row {
 			}
 			if it {
 				on, n, pair[0] = append(on, r.P(0.99)), n+r.N, r.P(0.99)
+				if cpuErr == nil {
+					cpuOn += cpu
+				}
 			} else {
-				off, pair[1] = append(off, r.P(0.99)), r.P(0.99)
+				off, nOff, pair[1] = append(off, r.P(0.99)), nOff+r.N, r.P(0.99)
+				if cpuErr == nil {
+					cpuOff += cpu
+				}
 			}
 		}
 		if pair[1] > 0 {
@@ -143,8 +152,15 @@ func (b *bench) rtLatency(ctx context.Context, emu *emuProc, rate float64) Row {
 		rs = append(rs, fmt.Sprintf("%.2f", r))
 	}
 	emuCPUs, _ := cpuPlan()
-	row.Notes = fmt.Sprintf("median p99 of %d alternating runs each on fresh agents (per-run ratios %s); %d sales with the RT, %d registered on it while the runs lasted; %s",
-		rtRuns, strings.Join(rs, " "), n, after.Documents-before.Documents, pinNote(emuCPUs, agentCPUs, pinErr))
+	docs := after.Documents - before.Documents
+	cost := ""
+	if emuCPU1, err := procCPU(emu.cmd.Process.Pid); err == nil && emuCPUErr == nil && n > 0 && nOff > 0 && docs > 0 {
+		cost = fmt.Sprintf("; CPU per sale: agent %.2f ms with the RT, %.2f ms without; emulator %.2f ms per document",
+			float64(cpuOn.Microseconds())/1000/float64(n), float64(cpuOff.Microseconds())/1000/float64(nOff),
+			float64((emuCPU1-emuCPU0).Microseconds())/1000/float64(docs))
+	}
+	row.Notes = fmt.Sprintf("median p99 of %d alternating runs each on fresh agents (per-run ratios %s); %d sales with the RT, %d registered on it while the runs lasted%s; %s",
+		rtRuns, strings.Join(rs, " "), n, docs, cost, pinNote(emuCPUs, agentCPUs, pinErr))
 	return row
 }
 
