@@ -17,7 +17,7 @@ import (
 )
 
 // itConfig is testConfig for an Italian store whose RT is the emulator at url.
-func itConfig(t *testing.T, url string) *Config {
+func itConfig(t testing.TB, url string) *Config {
 	cfg := testConfig(t)
 	cfg.Fiscal = FiscalConfig{Country: "IT", Printer: FiscalPrinterConfig{Driver: "epson-fpmate", URL: url,
 		Timeout:     Duration(time.Second),
@@ -29,7 +29,7 @@ func itConfig(t *testing.T, url string) *Config {
 	return cfg
 }
 
-func apiDo(t *testing.T, a *Agent, method, path string, body any) (int, []byte) {
+func apiDo(t testing.TB, a *Agent, method, path string, body any) (int, []byte) {
 	t.Helper()
 	var rd io.Reader
 	if body != nil {
@@ -143,7 +143,7 @@ func countRows(t *testing.T, a *Agent, q string) int {
 func ptr[T any](v T) *T { return &v }
 
 // rtSale makes a card sale of n espressos and returns its id.
-func rtSale(t *testing.T, a *Agent, n int64) string {
+func rtSale(t testing.TB, a *Agent, n int64) string {
 	t.Helper()
 	id := uuid.Must(uuid.NewV7()).String()
 	code, body := apiDo(t, a, "POST", "/api/v1/sales", pos.SaleRequest{SaleID: id, Terminal: "lane1", Cashier: "anna",

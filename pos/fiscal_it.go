@@ -286,6 +286,16 @@ func (q *RTQueue) document(ctx context.Context, j RTJob) (document.Fiscal, error
 	var f document.Fiscal
 	switch j.Kind {
 	case RTSale:
+		if q.saleDoc != nil {
+			// The builder reads the stored sale itself: only the lottery code is needed here.
+			var lottery sql.NullString
+			if err := q.db.R.QueryRowContext(ctx, `SELECT json_extract(body, '$.lottery_code') FROM sales WHERE sale_id = ?1`,
+				j.DocID).Scan(&lottery); err != nil {
+				return f, rtLoadErr("sale "+j.DocID, err)
+			}
+			built, err := q.builtSaleDoc(ctx, Sale{SaleID: j.DocID, LotteryCode: lottery.String})
+			return derefFiscal(built), err
+		}
 		var body []byte
 		if err := q.db.R.QueryRowContext(ctx, `SELECT body FROM sales WHERE sale_id = ?1`, j.DocID).Scan(&body); err != nil {
 			return f, rtLoadErr("sale "+j.DocID, err)

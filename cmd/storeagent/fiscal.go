@@ -17,7 +17,7 @@ import (
 	"github.com/storeagent/storeagent/sync/outbox"
 )
 
-// fiscalCmd runs "storeagent fiscal verify|archive|verify-archive|close".
+// fiscalCmd runs "storeagent fiscal verify|archive|verify-archive|close|retry".
 func (m *Main) fiscalCmd(ctx context.Context, args []string) error {
 	if len(args) == 0 {
 		return usagef("want verify, archive, verify-archive, close or retry")
