@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,7 +17,7 @@ import (
 )
 
 // itConfig is testConfig for an Italian store whose RT is the emulator at url.
-func itConfig(t *testing.T, url string) *Config {
+func itConfig(t testing.TB, url string) *Config {
 	cfg := testConfig(t)
 	cfg.Fiscal = FiscalConfig{Country: "IT", Printer: FiscalPrinterConfig{Driver: "epson-fpmate", URL: url,
 		Timeout:     Duration(time.Second),
@@ -28,7 +29,7 @@ func itConfig(t *testing.T, url string) *Config {
 	return cfg
 }
 
-func apiDo(t *testing.T, a *Agent, method, path string, body any) (int, []byte) {
+func apiDo(t testing.TB, a *Agent, method, path string, body any) (int, []byte) {
 	t.Helper()
 	var rd io.Reader
 	if body != nil {
@@ -140,3 +141,185 @@ func countRows(t *testing.T, a *Agent, q string) int {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// rtSale makes a card sale of n espressos and returns its id.
+func rtSale(t testing.TB, a *Agent, n int64) string {
+	t.Helper()
+	id := uuid.Must(uuid.NewV7()).String()
+	code, body := apiDo(t, a, "POST", "/api/v1/sales", pos.SaleRequest{SaleID: id, Terminal: "lane1", Cashier: "anna",
+		Lines: []pos.LineRequest{{Code: "IT-CAFFE-ESPR", Qty: ptr(n)}}, Payments: []pos.Payment{{Method: "card", AmountMinor: 498 * n}}})
+	if code != 201 {
+		t.Fatalf("sale: %d %s", code, body)
+	}
+	return id
+}
+
+// waitSaleFiscal polls GET /api/v1/sales/{id} until its fiscal status is want.
+func waitSaleFiscal(t *testing.T, a *Agent, id, want string) pos.Sale {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		_, body := apiDo(t, a, "GET", "/api/v1/sales/"+id, nil)
+		var s pos.Sale
+		json.Unmarshal(body, &s)
+		if s.Fiscal != nil && s.Fiscal.Status == want {
+			return s
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("sale %s fiscal never %s: %s", id, want, body)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestAgent_RTRetry: a sale the RT refused for good (status 9: its clock behind the last Z) is
+// failed; once the staff fixed the clock, POST /api/v1/sales/{id}/fiscal/retry puts it back and
+// the RT registers it, once. A sale that is not failed has nothing to retry (409).
+func TestAgent_RTRetry(t *testing.T) {
+	emu := fpmateemu.New("")
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	url, _, err := emu.Start(ctx, "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := startAgent(t, itConfig(t, url))
+	emu.Inject(fpmateemu.Fault{Kind: fpmateemu.ClockBehind, On: "printerFiscalReceipt"})
+	id := rtSale(t, a, 1)
+	s := waitSaleFiscal(t, a, id, "failed")
+	if !strings.Contains(s.Fiscal.Error, "status 9") {
+		t.Errorf("failed fiscal %+v: want the RT's reason (status 9)", s.Fiscal)
+	}
+	if n := len(emu.Documents()); n != 0 {
+		t.Fatalf("%d documents on the RT after a refusal", n)
+	}
+	lastDocReads := emu.Requests("printerCommand")
+
+	code, body := apiDo(t, a, "POST", "/api/v1/sales/"+id+"/fiscal/retry", nil)
+	var got pos.Sale
+	json.Unmarshal(body, &got)
+	if code != 200 || got.Fiscal == nil || got.Fiscal.Status != "pending" || got.Fiscal.Error != "" {
+		t.Fatalf("retry: %d %s, want 200 with fiscal pending", code, body)
+	}
+	s = waitSaleFiscal(t, a, id, "registered")
+	if docs := emu.Documents(); len(docs) != 1 || docs[0].AmountMinor != 498 || s.Fiscal.DocNo != docs[0].DocNo {
+		t.Errorf("RT documents %+v, sale fiscal %+v: want the one sale", docs, s.Fiscal)
+	}
+	if emu.Requests("printerCommand") <= lastDocReads {
+		t.Error("the retried sale was sent without asking the RT's last document first")
+	}
+	if n := countRows(t, a, `SELECT count(*) FROM outbox WHERE type = 'retail.sale.fiscalized'`); n != 1 {
+		t.Errorf("%d fiscalized events, want 1", n)
+	}
+	code, body = apiDo(t, a, "POST", "/api/v1/sales/"+id+"/fiscal/retry", nil)
+	if code != 409 || !strings.Contains(string(body), "rt_not_failed") {
+		t.Errorf("retry of a registered sale: %d %s, want 409 rt_not_failed", code, body)
+	}
+	if code, body := apiDo(t, a, "POST", "/api/v1/sales/"+uuid.NewString()+"/fiscal/retry", nil); code != 404 {
+		t.Errorf("retry of no sale: %d %s, want 404", code, body)
+	}
+	if code, body := apiDo(t, a, "POST", "/api/v1/sales/not-a-uuid/fiscal/retry", nil); code != 422 && code != 400 {
+		t.Errorf("retry of a malformed id: %d %s, want 400 or 422", code, body)
+	}
+	if n := len(emu.Documents()); n != 1 {
+		t.Errorf("%d documents on the RT, want 1", n)
+	}
+}
+
+// TestAgent_RTZAnswerLost: the day's last till close sends the RT's Z; its answer is lost.
+// Registered then dropped: the worker asks the RT (its day is closed, the last document unchanged)
+// and adopts the Z. Dropped before the RT saw it: the RT's day is still open, so the Z is sent
+// again, once. Either way the RT made exactly one closure and the session shows rt_z_no.
+func TestAgent_RTZAnswerLost(t *testing.T) {
+	for _, commit := range []bool{true, false} {
+		name := map[bool]string{true: "registered then dropped", false: "dropped before"}[commit]
+		t.Run(name, func(t *testing.T) {
+			emu := fpmateemu.New("")
+			ctx, cancel := context.WithCancel(context.Background())
+			t.Cleanup(cancel)
+			url, _, err := emu.Start(ctx, "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := startAgent(t, itConfig(t, url))
+			sid := uuid.Must(uuid.NewV7()).String()
+			if code, body := apiDo(t, a, "POST", "/api/v1/till/open", pos.TillOpenRequest{SessionID: sid, Cashier: "anna", FloatMinor: ptr(int64(0))}); code != 201 {
+				t.Fatalf("open: %d %s", code, body)
+			}
+			id := rtSale(t, a, 2)
+			waitSaleFiscal(t, a, id, "registered")
+			emu.Inject(fpmateemu.Fault{Kind: fpmateemu.Drop, On: "printerFiscalReport", Commit: commit})
+			if code, body := apiDo(t, a, "POST", "/api/v1/till/close", pos.TillCloseRequest{SessionID: sid, Cashier: "anna",
+				Counted: []pos.CountedTender{{Method: "cash", AmountMinor: ptr(int64(0))}}}); code != 201 {
+				t.Fatalf("close: %d %s", code, body)
+			}
+			deadline := time.Now().Add(15 * time.Second)
+			var z pos.TillReport
+			for {
+				_, body := apiDo(t, a, "GET", "/api/v1/till/sessions/"+sid, nil)
+				z = pos.TillReport{}
+				json.Unmarshal(body, &z)
+				if z.RTZNo != nil || z.RTZError != "" {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("the Z never resolved: %s", body)
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+			if z.RTZNo == nil || *z.RTZNo != 1 || z.RTZError != "" {
+				t.Errorf("rt_z_no %v rt_z_error %q, want Z 1", z.RTZNo, z.RTZError)
+			}
+			if open, _ := emu.Z(); open != 2 {
+				t.Errorf("the RT's open period is %d, want 2: exactly one closure", open)
+			}
+			wantSends := map[bool]int{true: 1, false: 2}[commit]
+			if n := emu.Requests("printerFiscalReport"); n != wantSends {
+				t.Errorf("%d printZReport requests, want %d", n, wantSends)
+			}
+		})
+	}
+}
+
+// TestAgent_RTDrawer: with an RT, a cash sale with "print": true opens the cash drawer through
+// the RT (openDrawer) once the RT registered it; a card sale and a cash sale without print do not.
+func TestAgent_RTDrawer(t *testing.T) {
+	emu := fpmateemu.New("")
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	url, _, err := emu.Start(ctx, "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := startAgent(t, itConfig(t, url))
+	sell := func(method string, print bool) string {
+		id := uuid.Must(uuid.NewV7()).String()
+		req := pos.SaleRequest{SaleID: id, Terminal: "lane1", Cashier: "anna",
+			Lines: []pos.LineRequest{{Code: "IT-CAFFE-ESPR", Qty: ptr(int64(1))}}, Payments: []pos.Payment{{Method: method, AmountMinor: 500}}}
+		if method == "card" {
+			req.Payments[0].AmountMinor = 498
+		}
+		if print {
+			req.Print = json.RawMessage("true")
+		}
+		code, body := apiDo(t, a, "POST", "/api/v1/sales", req)
+		if code != 201 {
+			t.Fatalf("sale: %d %s", code, body)
+		}
+		waitSaleFiscal(t, a, id, "registered")
+		return id
+	}
+	sell("cash", true)
+	if n := emu.DrawerOpens(); n != 1 {
+		t.Errorf("cash sale with print: the drawer opened %d times, want 1", n)
+	}
+	sell("card", true)
+	sell("cash", false)
+	time.Sleep(200 * time.Millisecond) // a kick would follow the registration at once
+	if n := emu.DrawerOpens(); n != 1 {
+		t.Errorf("after a card sale and a cash sale without print the drawer opened %d times in all, want 1", n)
+	}
+	if n := len(emu.Documents()); n != 3 {
+		t.Errorf("%d RT documents, want 3", n)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -52,6 +53,10 @@ type RTOptions struct {
 	Settle time.Duration
 	// PollInterval is how often pending jobs are looked for without a Wake (default 2 s).
 	PollInterval time.Duration
+	// DrawerWindow is how long after a cash sale its registration still opens the cash drawer
+	// (default 30 s): a sale the RT registers later (after paper end, a restart) does not open
+	// it, nor does a backlog open it once per sale.
+	DrawerWindow time.Duration
 	// OnState is told the RT's device state when it changes (connected, paper_low, paper_out,
 	// cover_open, journal_full, reconnecting, failed) with a reason; nil: nobody.
 	OnState func(state, reason string)
@@ -85,8 +90,21 @@ type RTQueue struct {
 	// read (directIO 1387) before the next document goes out.
 	known      [2]int
 	knownValid bool
+	// writes counts the worker's write transactions (tests).
+	writes atomic.Int64
+	// premarked is the next sale's job, stored as sending in the transaction that stored the
+	// previous job's registration, with its document: no request for it went out yet (Run).
+	premarked *premark
+	// kicks holds the sales whose registration opens the cash drawer, until when (kickAfter).
+	kicks map[string]time.Time
 	// saleDoc builds a sale's document (UseSaleDocuments); nil: fiscalDocOf of the stored sale.
 	saleDoc func(ctx context.Context, saleID string) (*document.Fiscal, error)
+}
+
+// premark is a job stored as sending, with its document, whose request has not gone out.
+type premark struct {
+	id  int64
+	doc document.Fiscal
 }
 
 // UseSaleDocuments makes the queue take a sale's fiscal document from build (the agent passes
@@ -118,6 +136,9 @@ func NewRTQueue(d *db.DB, p fiscalprinter.Printer, opts RTOptions) *RTQueue {
 	}
 	if opts.Operator == "" {
 		opts.Operator = "1"
+	}
+	if opts.DrawerWindow <= 0 {
+		opts.DrawerWindow = 30 * time.Second
 	}
 	return &RTQueue{db: d, p: p, opts: opts, out: outbox.Writer{StoreID: opts.StoreID, Epoch: opts.Epoch},
 		log: opts.Logger.With("component", "rt"), wake: make(chan struct{}, 1)}
@@ -265,6 +286,16 @@ func (q *RTQueue) document(ctx context.Context, j RTJob) (document.Fiscal, error
 	var f document.Fiscal
 	switch j.Kind {
 	case RTSale:
+		if q.saleDoc != nil {
+			// The builder reads the stored sale itself: only the lottery code is needed here.
+			var lottery sql.NullString
+			if err := q.db.R.QueryRowContext(ctx, `SELECT json_extract(body, '$.lottery_code') FROM sales WHERE sale_id = ?1`,
+				j.DocID).Scan(&lottery); err != nil {
+				return f, rtLoadErr("sale "+j.DocID, err)
+			}
+			built, err := q.builtSaleDoc(ctx, Sale{SaleID: j.DocID, LotteryCode: lottery.String})
+			return derefFiscal(built), err
+		}
 		var body []byte
 		if err := q.db.R.QueryRowContext(ctx, `SELECT body FROM sales WHERE sale_id = ?1`, j.DocID).Scan(&body); err != nil {
 			return f, rtLoadErr("sale "+j.DocID, err)
@@ -394,9 +425,20 @@ func lineNames(ctx context.Context, q querier, saleID string) (map[string]string
 // finish stores a job's outcome (registered or failed) with the document's fiscal object and,
 // for a registration, the retail.sale.fiscalized event, in one transaction.
 func (q *RTQueue) finish(ctx context.Context, j RTJob, reg *fiscalprinter.Registration, failure string) error {
+	return q.finishWith(ctx, j, reg, failure, nil)
+}
+
+// finishWith is finish with also run in the same transaction (nil: nothing more).
+func (q *RTQueue) finishWith(ctx context.Context, j RTJob, reg *fiscalprinter.Registration, failure string, also func(tx *sql.Tx) error) error {
 	now := q.opts.Now().UTC()
 	var ref FiscalRef
+	q.writes.Add(1)
 	err := q.db.Group.Do(ctx, func(tx *sql.Tx) error {
+		if also != nil {
+			if err := also(tx); err != nil {
+				return err
+			}
+		}
 		var err error
 		if reg != nil {
 			at := reg.At
@@ -444,7 +486,50 @@ func (q *RTQueue) finish(ctx context.Context, j RTJob, reg *fiscalprinter.Regist
 	if q.opts.OnCommit != nil && reg != nil {
 		q.opts.OnCommit()
 	}
+	if reg != nil && j.Kind == RTSale {
+		q.kickDrawer(ctx, j.DocID)
+	}
 	return nil
+}
+
+// maxKicks bounds the sales waiting to open the drawer.
+const maxKicks = 1000
+
+// kickAfter asks for the cash drawer to open once sale saleID is registered, within DrawerWindow.
+func (q *RTQueue) kickAfter(saleID string) {
+	now := q.opts.Now()
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.kicks == nil {
+		q.kicks = map[string]time.Time{}
+	}
+	for id, until := range q.kicks {
+		if now.After(until) || len(q.kicks) >= maxKicks {
+			delete(q.kicks, id)
+		}
+	}
+	q.kicks[saleID] = now.Add(q.opts.DrawerWindow)
+}
+
+// kickDrawer opens the cash drawer through the RT's drawer port when sale saleID asked for it
+// and is registered within its window. The RT answering no is logged, not retried: the cashier
+// opens the drawer by hand.
+func (q *RTQueue) kickDrawer(ctx context.Context, saleID string) {
+	q.mu.Lock()
+	until, ok := q.kicks[saleID]
+	delete(q.kicks, saleID)
+	q.mu.Unlock()
+	dr, can := q.p.(fiscalprinter.DrawerOpener)
+	if !ok || !can {
+		return
+	}
+	if q.opts.Now().After(until) {
+		q.log.Info("cash drawer not opened: the sale registered too long after it was made", "sale", saleID)
+		return
+	}
+	if err := dr.OpenDrawer(ctx); err != nil {
+		q.log.Warn("open the cash drawer on the RT", "sale", saleID, "err", err)
+	}
 }
 
 var fiscalizedNamespace = uuid.MustParse("0c5b7e44-31a9-4f0e-8d2b-7a64e1f9c3d2")

@@ -44,6 +44,8 @@ type fakeRT struct {
 	docOpen  bool
 	// zLost makes the next ZReport close the day and lose the answer.
 	zLost bool
+	// zDropped makes the next ZReport lose the request before the RT saw it.
+	zDropped bool
 	// lastDocDown makes LastDocument fail (the RT unreachable) while true.
 	lastDocDown bool
 }
@@ -154,6 +156,10 @@ func (f *fakeRT) ZReport(context.Context) (int, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.zReports++
+	if f.zDropped {
+		f.zDropped = false
+		return 0, &fiscalprinter.Error{Op: "printZReport", Ambiguous: true, Err: errors.New("connection reset by peer")}
+	}
 	z := f.z
 	f.z++
 	f.doc = 0
@@ -162,6 +168,13 @@ func (f *fakeRT) ZReport(context.Context) (int, error) {
 		return 0, &fiscalprinter.Error{Op: "printZReport", Ambiguous: true, Err: errors.New("EOF")}
 	}
 	return z, nil
+}
+
+// DayOpen: documents since the last closure.
+func (f *fakeRT) DayOpen(context.Context) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.doc > 0, nil
 }
 
 func (f *fakeRT) Reset(context.Context) error {

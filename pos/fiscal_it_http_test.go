@@ -163,8 +163,10 @@ func TestServer_RT_ZOnLastClose(t *testing.T) {
 	}
 }
 
-// A Z whose answer was lost is not sent again (a second Z would close an empty day): the
-// session's Z report says what to check.
+// A Z whose answer was lost on a day with no documents is not sent again: the RT's state cannot
+// tell whether it was made (a second Z would close an empty day), so the session's Z report says
+// what to check. (With documents that day it is resolved: TestAgent_RTZAnswerLost,
+// TestServer_RT_ZLostTwice.)
 func TestServer_RT_ZAnswerLost(t *testing.T) {
 	re := newRTEnv(t)
 	re.rt.zLost = true
@@ -228,5 +230,51 @@ func TestServer_RT_LotteryCode(t *testing.T) {
 	re.waitFiscal(req.SaleID, RTRegistered)
 	if d := re.rt.documents(); len(d) != 1 || d[0].LotteryCode != "ABCD1234" {
 		t.Errorf("RT documents %+v: want the lottery code", d)
+	}
+}
+
+// A Z lost before the RT saw it is sent again once; when that one is lost too, the job fails for
+// the staff to check rather than sending a third.
+func TestServer_RT_ZLostTwice(t *testing.T) {
+	re := newRTEnv(t)
+	re.start()
+	open := re.openTill(tokenLane1)
+	s := re.cashSale()
+	re.waitFiscal(s.SaleID, RTRegistered)
+	re.rt.mu.Lock()
+	re.rt.zDropped = true
+	re.rt.mu.Unlock()
+	if code, body := re.do("POST", "/api/v1/till/close", tokenLane1, TillCloseRequest{SessionID: open.SessionID, Cashier: "anna",
+		Counted: []CountedTender{{Method: "cash", AmountMinor: i64(11000 + 5000 - 3008)}}}); code != http.StatusCreated {
+		t.Fatalf("close: %d %s", code, body)
+	}
+	// The first Z is lost; arm the second loss once the first was tried.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		re.rt.mu.Lock()
+		n := re.rt.zReports
+		if n == 1 {
+			re.rt.zDropped = true
+		}
+		re.rt.mu.Unlock()
+		if n >= 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no Z sent")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	jobs := re.waitJobs()
+	_, body := re.do("GET", "/api/v1/till/sessions/"+open.SessionID, tokenLane1, nil)
+	z := decode[TillReport](t, body)
+	last := jobs[len(jobs)-1]
+	if last.Kind != RTZ || last.Status != RTFailed || z.RTZNo != nil || !strings.Contains(z.RTZError, "sent twice") {
+		t.Errorf("Z job %+v, report %s: want failed after two lost answers", last, body)
+	}
+	re.rt.mu.Lock()
+	defer re.rt.mu.Unlock()
+	if re.rt.zReports != 2 || re.rt.z != 1 {
+		t.Errorf("%d closures sent, RT period %d: want 2 sent, none made", re.rt.zReports, re.rt.z)
 	}
 }

@@ -43,14 +43,28 @@ func (s *Service) registerRefundOnRT(ctx context.Context, tx dbtx, ref Refund, v
 	return s.opts.RT.enqueue(ctx, tx, RTRefund, ref.RefundID, ref.SaleID, ref.TotalMinor)
 }
 
-// nonFiscalPrinter is where a sale's ESC/POS receipt goes: with an RT (fiscal.country IT) the
-// RT prints the documento commerciale, so "print": true prints nothing more; a printer named
-// in the request still prints its non-fiscal copy.
-func (s *Service) nonFiscalPrinter(raw json.RawMessage, printer string) string {
-	if s.opts.RT != nil && string(raw) == "true" {
-		return ""
+// rtCommitted wakes the RT worker after a sale committed, asking it to open the cash drawer
+// (through the RT's drawer port) once the sale is registered, when it was paid in cash and asked
+// for its receipt ("print": true: the RT's documento commerciale is the receipt).
+func (s *Service) rtCommitted(req SaleRequest, saleID string) {
+	if s.opts.RT == nil {
+		return
 	}
-	return printer
+	if string(req.Print) == "true" && hasCash(req.Payments) && !req.Training {
+		s.opts.RT.kickAfter(saleID)
+	}
+	s.opts.RT.Wake()
+}
+
+// salePrinter is where a sale's ESC/POS receipt goes (parsePrint): with an RT (fiscal.country
+// IT) the RT prints the documento commerciale, so "print": true prints nothing more, and is
+// valid on a lane whose only printer is the RT; a printer named in the request still prints its
+// non-fiscal copy.
+func (s *Service) salePrinter(raw json.RawMessage, term Terminal) (string, error) {
+	if s.opts.RT != nil && string(raw) == "true" {
+		return "", nil
+	}
+	return parsePrint(raw, term)
 }
 
 // validLotteryCode checks a sale's lottery_code: empty, or 8 letters or digits (the code the

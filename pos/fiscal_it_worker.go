@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/storeagent/storeagent/devices/fiscalprinter"
+	"github.com/storeagent/storeagent/pos/document"
 )
 
 // Run registers jobs in order until ctx is cancelled, then returns nil. A job found in sending
@@ -57,10 +58,12 @@ func (q *RTQueue) Run(ctx context.Context) error {
 	}
 }
 
-// next returns the oldest job not yet finished.
+// next returns the job in sending, else the oldest job not yet finished.
 func (q *RTQueue) next(ctx context.Context) (RTJob, bool, error) {
+	// A job in sending goes first: what the RT did with it decides the (Z, doc) the next one is
+	// compared against (a job re-queued by RetryRT may have a lower id).
 	j, err := scanRTJob(q.db.R.QueryRowContext(ctx, `SELECT `+rtJobCols+` FROM rt_jobs
-		WHERE status IN ('pending', 'sending') ORDER BY id LIMIT 1`))
+		WHERE status IN ('pending', 'sending') ORDER BY status = 'sending' DESC, id LIMIT 1`))
 	if errors.Is(err, sql.ErrNoRows) {
 		return j, false, nil
 	}
@@ -70,6 +73,12 @@ func (q *RTQueue) next(ctx context.Context) (RTJob, bool, error) {
 // process takes one job a step further. nil means the job is finished (registered or failed)
 // and the next one may go; an error means it is still open and waits for a retry.
 func (q *RTQueue) process(ctx context.Context, j RTJob) error {
+	pm := q.premarked
+	q.premarked = nil
+	if pm != nil && pm.id == j.ID && j.Status == RTSending {
+		// Stored as sending with the previous registration; its request never went out.
+		return q.send(ctx, j, pm.doc)
+	}
 	if j.Kind == RTZ {
 		return q.sendZ(ctx, j)
 	}
@@ -78,6 +87,11 @@ func (q *RTQueue) process(ctx context.Context, j RTJob) error {
 		if err != nil || done {
 			return err
 		}
+	}
+	if j.Status == RTPending && j.Attempts > 0 && !j.KnownZ.Valid {
+		// Re-queued by the staff (RetryRT, maybe by the CLI while this worker ran): the RT may have
+		// been used by hand meanwhile, so its last document is read again before anything is sent.
+		q.invalidate()
 	}
 	f, err := q.document(ctx, j)
 	if errors.Is(err, errRTPermanent) {
@@ -95,6 +109,13 @@ func (q *RTQueue) process(ctx context.Context, j RTJob) error {
 	if err := q.markSending(ctx, j, known); err != nil {
 		return err
 	}
+	return q.send(ctx, j, f)
+}
+
+// send registers f, the document of job j already stored as sending. Its registration is stored
+// in one transaction with the next sale's job moving to sending (premarked): one write for each
+// sale instead of two while sales queue up.
+func (q *RTQueue) send(ctx context.Context, j RTJob, f document.Fiscal) error {
 	// Once sending is stored the outcome is stored even if ctx ends.
 	store := context.WithoutCancel(ctx)
 	reg, err := q.p.Register(ctx, f)
@@ -107,7 +128,39 @@ func (q *RTQueue) process(ctx context.Context, j RTJob) error {
 	} else {
 		q.setState("connected", "")
 	}
-	return q.finish(store, j, &reg, "")
+	next, doc, ok := q.nextSale(ctx, j)
+	if !ok {
+		return q.finish(store, j, &reg, "")
+	}
+	err = q.finishWith(store, j, &reg, "", func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(store, `UPDATE rt_jobs SET status = 'sending', attempts = attempts + 1, sent_at = ?2,
+			known_z = ?3, known_doc = ?4 WHERE id = ?1 AND status = 'pending'`, next.ID, q.stamp(), reg.ZNo, reg.DocNo)
+		return err
+	})
+	if err == nil {
+		q.premarked = &premark{id: next.ID, doc: doc}
+	}
+	return err
+}
+
+// nextSale is the job after j when it is a pending sale whose document builds (refunds, voids
+// and closures take the ordinary path: their documents depend on what j's outcome stores).
+func (q *RTQueue) nextSale(ctx context.Context, j RTJob) (RTJob, document.Fiscal, bool) {
+	next, err := scanRTJob(q.db.R.QueryRowContext(ctx, `SELECT `+rtJobCols+` FROM rt_jobs
+		WHERE status = 'pending' AND id > ?1 ORDER BY id LIMIT 1`, j.ID))
+	if err != nil || next.Kind != RTSale || (next.Attempts > 0 && !next.KnownZ.Valid) {
+		return next, document.Fiscal{}, false
+	}
+	var lower int
+	if err := q.db.R.QueryRowContext(ctx, `SELECT count(*) FROM rt_jobs WHERE status IN ('pending', 'sending') AND id < ?1 AND id <> ?2`,
+		next.ID, j.ID).Scan(&lower); err != nil || lower > 0 {
+		return next, document.Fiscal{}, false // a re-queued older job goes first
+	}
+	doc, err := q.document(ctx, next)
+	if err != nil {
+		return next, document.Fiscal{}, false
+	}
+	return next, doc, true
 }
 
 // reconcile decides a job in sending by the RT's last document: registered (adopted, true) when
@@ -162,18 +215,32 @@ func (q *RTQueue) refused(ctx context.Context, j RTJob, err error) error {
 	return q.finish(ctx, j, nil, err.Error())
 }
 
-// errZUnknown is a daily closure whose outcome the RT did not tell: sending it again could close
-// an empty day, so the job fails with what the staff must check.
+// errZUnknown is a daily closure whose outcome the RT could not tell: sending it again could
+// close an empty day, so the job fails with what the staff must check.
 const errZUnknown = "the RT may have made the daily closure, but its answer was lost: check the RT's last Z on its paper or display, and make the closure from the RT's keypad if it is not there"
 
-// sendZ makes the RT's daily closure. A Z whose answer was lost (or that a crash cut off) is never
-// sent again blindly: it fails with errZUnknown for the staff to check.
+// sendZ makes the RT's daily closure, at most once. Before it is sent the job stores the RT's day
+// as it was: known_z, the Z number of the RT's last document (the period the closure closes),
+// and known_doc, that document's number, only when the RT said its day was open (documents
+// since its last closure; NULL otherwise). A Z whose answer was lost (a timeout, a dropped
+// connection, a crash) is resolved by asking the RT again (resolveZ); it is sent again only when
+// the RT shows it was not made, and only once.
 func (q *RTQueue) sendZ(ctx context.Context, j RTJob) error {
 	store := context.WithoutCancel(ctx)
 	if j.Status == RTSending {
-		return q.finish(store, j, nil, errZUnknown)
+		return q.resolveZ(ctx, j)
 	}
-	if err := q.markSending(ctx, j, nil); err != nil {
+	ld, open, err := q.rtDay(ctx)
+	if err != nil {
+		q.probe(ctx, err)
+		return err
+	}
+	var doc any
+	if open {
+		doc = ld.DocNo
+	}
+	if err := q.update(ctx, j.ID, `UPDATE rt_jobs SET status = 'sending', attempts = attempts + 1, sent_at = ?2,
+		known_z = ?3, known_doc = ?4 WHERE id = ?1`, q.stamp(), ld.ZNo, doc); err != nil {
 		return err
 	}
 	z, err := q.p.ZReport(ctx)
@@ -183,8 +250,12 @@ func (q *RTQueue) sendZ(ctx context.Context, j RTJob) error {
 		return q.finish(store, j, &fiscalprinter.Registration{ZNo: z, At: q.opts.Now()}, "")
 	}
 	if fiscalprinter.IsAmbiguous(err) {
+		// Stays sending: the next pass (after Settle) asks the RT whether the closure was made.
 		q.setState("reconnecting", truncate(err.Error(), 200))
-		return q.finish(store, j, nil, errZUnknown+" ("+err.Error()+")")
+		if serr := q.setLastError(store, j.ID, err.Error()); serr != nil {
+			return errors.Join(err, serr)
+		}
+		return err
 	}
 	var fe *fiscalprinter.Error
 	errors.As(err, &fe)
@@ -201,6 +272,59 @@ func (q *RTQueue) sendZ(ctx context.Context, j RTJob) error {
 	}
 	q.setState("failed", truncate(err.Error(), 200))
 	return q.finish(store, j, nil, err.Error())
+}
+
+// rtDay reads the RT's last document (directIO 1387) and whether its day is open. A printer that
+// cannot tell the day counts as closed: a lost answer then stays unresolved (errZUnknown).
+func (q *RTQueue) rtDay(ctx context.Context) (fiscalprinter.LastDocument, bool, error) {
+	ld, err := q.p.LastDocument(ctx)
+	if err != nil {
+		return ld, false, fmt.Errorf("read the RT's last document: %w", err)
+	}
+	dr, ok := q.p.(fiscalprinter.DayReader)
+	if !ok {
+		return ld, false, nil
+	}
+	open, err := dr.DayOpen(ctx)
+	if err != nil {
+		return ld, false, fmt.Errorf("read the RT's day: %w", err)
+	}
+	return ld, open, nil
+}
+
+// resolveZ decides a daily closure in sending (its answer was lost) by the RT's day now:
+//   - the day it closes was open (known_doc stored) and the RT's last document is still that one
+//     but its day is closed, or its last document is of a later Z: the closure was made → adopted
+//     with the Z number known_z;
+//   - the day is still open and no later Z shows: it was not made → pending, sent again, once;
+//   - the day was already closed before the send (nothing to tell by), or a second send lost its
+//     answer too: failed with errZUnknown for the staff to check. Never a second closure blind.
+//
+// An RT that does not answer leaves the job in sending.
+func (q *RTQueue) resolveZ(ctx context.Context, j RTJob) error {
+	store := context.WithoutCancel(ctx)
+	if !j.KnownZ.Valid || !j.KnownDoc.Valid {
+		return q.finish(store, j, nil, errZUnknown+" (the RT's day had no documents before the closure, so its state cannot tell)")
+	}
+	ld, open, err := q.rtDay(ctx)
+	if err != nil {
+		q.probe(ctx, err)
+		return fmt.Errorf("resolve the daily closure: %w", err)
+	}
+	kz, kd := int(j.KnownZ.Int64), int(j.KnownDoc.Int64)
+	switch {
+	case ld.ZNo > kz || (ld.ZNo == kz && ld.DocNo == kd && !open):
+		q.log.Info("RT daily closure adopted: the RT made it though the answer was lost", "job", j.ID, "z", kz)
+		q.setState("connected", "")
+		return q.finish(store, j, &fiscalprinter.Registration{ZNo: kz, At: q.opts.Now()}, "")
+	case open && ld.ZNo == kz:
+		if j.Attempts >= 2 {
+			return q.finish(store, j, nil, errZUnknown+" (sent twice, no answer either time; the RT's day is still open)")
+		}
+		return q.setPending(store, j.ID, fmt.Sprintf("the RT did not make the closure (its day is open, last document Z %d doc %d): sent again", ld.ZNo, ld.DocNo))
+	}
+	return q.finish(store, j, nil, fmt.Sprintf("%s (the RT's last document is Z %d doc %d, day open %v; before the closure Z %d doc %d)",
+		errZUnknown, ld.ZNo, ld.DocNo, open, kz, kd))
 }
 
 // lastKnown is the RT's last document's (Z, doc), read from the RT when not known.
@@ -287,6 +411,7 @@ func (q *RTQueue) setLastError(ctx context.Context, id int64, msg string) error 
 }
 
 func (q *RTQueue) update(ctx context.Context, id int64, query string, args ...any) error {
+	q.writes.Add(1)
 	err := q.db.Group.Do(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, query, append([]any{id}, args...)...)
 		return err

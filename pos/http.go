@@ -113,6 +113,7 @@ func NewServer(svc *Service, reg *prometheus.Registry) *Server {
 	s.pos("GET /api/v1/sales/{id}", s.getSale)
 	s.pos("POST /api/v1/refunds", s.createRefund)
 	s.pos("POST /api/v1/sales/{id}/void", s.voidSale)
+	s.pos("POST /api/v1/sales/{id}/fiscal/retry", s.retryFiscal)
 	s.pos("POST /api/v1/stock/adjustments", s.adjust)
 	s.pos("GET /api/v1/reservations", s.listReservations)
 	s.pos("POST /api/v1/reservations/{id}/collect", s.collect)

@@ -69,11 +69,10 @@ func (s *Service) CreateSale(ctx context.Context, term Terminal, req SaleRequest
 	if len(req.CustomerID) > maxIDLen || len(req.ReservationID) > maxIDLen {
 		return SaleResult{}, badRequest("customer_id and reservation_id are at most %d characters", maxIDLen)
 	}
-	printer, err := parsePrint(req.Print, term)
+	printer, err := s.salePrinter(req.Print, term)
 	if err != nil {
 		return SaleResult{}, err
 	}
-	printer = s.nonFiscalPrinter(req.Print, printer)
 	if err := validLotteryCode(req.LotteryCode); err != nil {
 		return SaleResult{}, err
 	}
@@ -150,7 +149,7 @@ func (s *Service) CreateSale(ctx context.Context, term Terminal, req SaleRequest
 		s.opts.Printing.Wake()
 	}
 	if res.Created {
-		s.opts.RT.Wake()
+		s.rtCommitted(req, res.SaleID)
 	}
 	s.committed(res.Created)
 	s.tapSale(term.ID, res)

@@ -17,10 +17,10 @@ import (
 	"github.com/storeagent/storeagent/sync/outbox"
 )
 
-// fiscalCmd runs "storeagent fiscal verify|archive|verify-archive|close".
+// fiscalCmd runs "storeagent fiscal verify|archive|verify-archive|close|retry".
 func (m *Main) fiscalCmd(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return usagef("want verify, archive, verify-archive or close")
+		return usagef("want verify, archive, verify-archive, close or retry")
 	}
 	switch args[0] {
 	case "-h", "-help", "--help":
@@ -33,8 +33,10 @@ func (m *Main) fiscalCmd(ctx context.Context, args []string) error {
 		return m.fiscalVerifyArchive(args[1:])
 	case "close":
 		return m.fiscalClose(ctx, args[1:])
+	case "retry":
+		return m.fiscalRetry(ctx, args[1:])
 	}
-	return usagef("unknown fiscal command %q: want verify, archive, verify-archive or close", args[0])
+	return usagef("unknown fiscal command %q: want verify, archive, verify-archive, close or retry", args[0])
 }
 
 // openFiscal loads the config of a French store, opens its database and its journal.

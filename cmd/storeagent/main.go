@@ -53,7 +53,7 @@ func commands() []command {
 		{"decode", "[-json] IMAGE...", "print the barcodes and QR codes found in image files: symbology, data (escaped, one per line)", (*Main).decodeCmd},
 		{"backup", "FILE [-config PATH]", "write a consistent copy of the database to FILE", (*Main).backupCmd},
 		{"restore", "FILE [-config PATH] [-force]", "replace the database with a backup (agent stopped); gives it a new epoch; -force on a French fiscal store", (*Main).restoreCmd},
-		{"fiscal", "verify|archive|verify-archive|close [-config PATH] [-period P] [-o FILE] [FILE]", "France: verify the fiscal journal, write or check a signed archive, close a period", (*Main).fiscalCmd},
+		{"fiscal", "verify|archive|verify-archive|close|retry [-config PATH] [-period P] [-o FILE] [FILE|SALE_ID|-all-failed]", "France: verify the fiscal journal, write or check a signed archive, close a period; Italy: retry a failed RT registration", (*Main).fiscalCmd},
 		{"sync", "reset TOPIC [-config PATH]", "forget an inbound topic's seq (catalog, promotions, stock, reservations) and ask central to resend it (agent stopped)", (*Main).syncCmd},
 		{"install", "[-config PATH]", "register the agent with the system service manager (systemd, Windows, launchd)", serviceCmd("install")},
 		{"uninstall", "[-config PATH]", "remove the system service (config and data are kept)", serviceCmd("uninstall")},

@@ -44,6 +44,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return runFleetConfig(ctx, args[1:], stdout, stderr)
 		case "agent":
 			return runAgentCmd(ctx, args[1:], stderr)
+		case "fpmateemu":
+			return runEmuCmd(ctx, args[1:], stdout, stderr)
 		}
 	}
 	o, err := parseOptions(args, stderr)
@@ -96,6 +98,7 @@ type options struct {
 	drainRuns      int
 	clients        int
 	salesDuration  time.Duration
+	rtFaults       int
 	lookupRate     float64
 	lookupDuration time.Duration
 	loadDuration   time.Duration
@@ -122,6 +125,7 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.drainRuns, "drain-runs", 3, "alternating raw/agent drain runs (each side reports its median)")
 	fs.IntVar(&o.clients, "clients", 8, "concurrent HTTP clients for the sales")
 	fs.DurationVar(&o.salesDuration, "sales-duration", 10*time.Second, "how long each side of the sales measure runs")
+	fs.IntVar(&o.rtFaults, "rt-faults", 100, "separate RT faults in the rt measure's recovery row")
 	fs.Float64Var(&o.lookupRate, "lookup-rate", 2000, "price lookups per second")
 	fs.DurationVar(&o.lookupDuration, "lookup-duration", 10*time.Second, "how long the lookups run")
 	fs.DurationVar(&o.loadDuration, "load-duration", 5*time.Second, "how long the memory measure's sales and lookup load runs")
@@ -154,7 +158,7 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 	for _, c := range []struct {
 		name string
 		bad  bool
-	}{{"-items", o.items < 1}, {"-events", o.events < 1}, {"-drain-runs", o.drainRuns < 1}, {"-clients", o.clients < 1}, {"-sales-duration", o.salesDuration <= 0},
+	}{{"-items", o.items < 1}, {"-events", o.events < 1}, {"-drain-runs", o.drainRuns < 1}, {"-clients", o.clients < 1}, {"-sales-duration", o.salesDuration <= 0}, {"-rt-faults", o.rtFaults < 1},
 		{"-lookup-rate", o.lookupRate <= 0}, {"-lookup-duration", o.lookupDuration <= 0}, {"-load-duration", o.loadDuration <= 0}, {"-idle", o.idle < 0},
 		{"-scans", o.scans < 1}, {"-frames", o.frames < 1}, {"-till-sales", o.tillSales < 1},
 		{"-fiscal-records", o.fiscalRecords < 1}, {"-fiscal-archive-records", o.fiscalArchive < 1}} {

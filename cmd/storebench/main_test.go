@@ -176,7 +176,7 @@ func TestRun_allRowsAtTinySizes(t *testing.T) {
 	}
 	out := filepath.Join(t.TempDir(), "bench")
 	var stdout, stderr bytes.Buffer
-	run(context.Background(), append(extra, "-o", out, "-items", "500", "-events", "500", "-idle", "200ms", "-sales-duration", "200ms",
+	run(context.Background(), append(extra, "-o", out, "-items", "500", "-events", "500", "-idle", "200ms", "-sales-duration", "200ms", "-rt-faults", "10",
 		"-lookup-rate", "200", "-lookup-duration", "500ms", "-load-duration", "300ms", "-scans", "50", "-frames", "1",
 		"-till-sales", "100", "-fiscal-records", "300", "-fiscal-archive-records", "200"), &stdout, &stderr)
 	rows := readReport(t, out+".json")
@@ -187,7 +187,7 @@ func TestRun_allRowsAtTinySizes(t *testing.T) {
 			t.Errorf("%s: not measured: %s %s", r.Measure, r.Error, r.BaselineError)
 		}
 	}
-	want := []string{"snapshot", "sales", "drain", "scan", "lookup", "decode", "rss", "rss", "rss", "till", "till", "promotions", "promotions", "fiscal", "fiscal", "fiscal", "healthz", "rt", "rt", "rt"}
+	want := []string{"snapshot", "sales", "drain", "scan", "lookup", "decode", "rss", "rss", "rss", "till", "till", "promotions", "promotions", "fiscal", "fiscal", "fiscal", "healthz", "rt", "rt", "rt", "rt"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("rows %v, want %v", got, want)
 	}

@@ -31,6 +31,18 @@ type Printer interface {
 	Reset(ctx context.Context) error
 }
 
+// DayReader is a Printer that can tell whether its fiscal day is open: documents were registered
+// since its last daily closure (Epson: queryPrinterStatus statusType=1, rtDailyOpen). With the
+// last document (its Z number) it tells whether a closure whose answer was lost was made.
+type DayReader interface {
+	DayOpen(ctx context.Context) (bool, error)
+}
+
+// DrawerOpener is a Printer with a cash-drawer port (Epson: printerCommand openDrawer).
+type DrawerOpener interface {
+	OpenDrawer(ctx context.Context) error
+}
+
 // Registration is what the RT answered for a registered document.
 type Registration struct {
 	Serial      string

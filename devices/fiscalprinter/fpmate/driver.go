@@ -286,6 +286,33 @@ func (d *Driver) Serial(ctx context.Context) (string, error) {
 	return s, nil
 }
 
+var _ fiscalprinter.DayReader = (*Driver)(nil)
+
+// DayOpen reports whether the RT's fiscal day is open (documents since its last daily closure):
+// rtDailyOpen of queryPrinterStatus statusType=1 ("1" open, "0" closed). An answer without it is
+// an error: the caller cannot tell.
+func (d *Driver) DayOpen(ctx context.Context) (bool, error) {
+	r, err := d.do(ctx, "day state", d.command(` <queryPrinterStatus operator="`+d.cfg.Operator+`" statusType="1" />`+"\n"))
+	if err != nil {
+		return false, err
+	}
+	switch v := strings.TrimSpace(r.Info["rtDailyOpen"]); v {
+	case "1":
+		return true, nil
+	case "0":
+		return false, nil
+	default:
+		return false, &fiscalprinter.Error{Op: "day state", Retry: true, Err: fmt.Errorf("the answer's rtDailyOpen is %q, not 0 or 1", truncateStr(v, 20))}
+	}
+}
+
+func truncateStr(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
 // Status reads queryPrinterStatus statusType=0 and decodes the 5-character fpStatus.
 func (d *Driver) Status(ctx context.Context) (fiscalprinter.Status, error) {
 	r, err := d.do(ctx, "status", d.command(` <queryPrinterStatus operator="`+d.cfg.Operator+`" statusType="0" />`+"\n"))
@@ -362,6 +389,15 @@ func (d *Driver) ZReport(ctx context.Context) (int, error) {
 		return 0, &fiscalprinter.Error{Op: "Z report", Ambiguous: true, Err: err}
 	}
 	return z, nil
+}
+
+var _ fiscalprinter.DrawerOpener = (*Driver)(nil)
+
+// OpenDrawer kicks the cash drawer on the RT's drawer port: a printerCommand with openDrawer (as
+// OCA's fiscal_epos_print printOpenCashDrawer sends it). It registers nothing.
+func (d *Driver) OpenDrawer(ctx context.Context) error {
+	_, err := d.do(ctx, "open drawer", d.command(` <openDrawer operator="`+d.cfg.Operator+`" />`+"\n"))
+	return err
 }
 
 // Reset clears a document left open (resetPrinter).

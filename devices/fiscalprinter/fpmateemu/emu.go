@@ -89,6 +89,7 @@ type Emulator struct {
 	cover    bool
 	journal  byte // '0' ok … '5' full
 	docOpen  bool
+	drawer   int // openDrawer commands done
 	requests map[string]int
 	lastReq  Request
 }
@@ -161,6 +162,13 @@ func (e *Emulator) Documents() []Document {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return append([]Document(nil), e.docs...)
+}
+
+// DrawerOpens returns how many times the drawer was kicked (openDrawer).
+func (e *Emulator) DrawerOpens() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.drawer
 }
 
 // Z returns the open period's number and its last document number.

@@ -306,7 +306,9 @@ func (e *Emulator) command(cmd *elem) string {
 	res := ok("0", "printerStatus", e.fpStatus(false))
 	for _, k := range cmd.kids {
 		switch k.name {
-		case "displayText", "openDrawer":
+		case "displayText":
+		case "openDrawer":
+			e.drawer++
 		case "resetPrinter":
 			e.docOpen = false
 			res = ok("0", "printerStatus", e.fpStatus(false))
