@@ -48,7 +48,7 @@
     var e = (res.body && res.body.error) || {};
     var it = typeof e.line === "number" ? st.items[e.line] : null;
     var l = typeof e.line === "number" && st.quote && st.quote.lines ? st.quote.lines[e.line] : null;
-    var a = {line: typeof e.line === "number" ? e.line + 1 : "", code: it ? it.code : "", name: (l && l.name) || (it && it.code) || "",
+    var a = {line: typeof e.line === "number" ? e.line + 1 : "", code: it ? it.code : "", name: e.name || (l && l.name) || (it && it.code) || "",
       max: money(Number(document.body.getAttribute("data-maxdiff")) || 0)};
     for (var k in extra || {}) { a[k] = extra[k]; }
     switch (e.code) {
@@ -284,7 +284,10 @@
   $("part-card").addEventListener("click", function () { addPart("card"); });
   $("part-voucher").addEventListener("click", function () { addPart("voucher"); });
   $("code-form").addEventListener("submit", function (ev) {
-    ev.preventDefault(); add($("code").value); $("code").value = "";
+    ev.preventDefault();
+    var v = $("code").value; $("code").value = "";
+    if (window.POS_RCP && window.POS_RCP.isLink(v)) { window.POS_RCP.scan(v); return; } // a receipt typed or pasted
+    add(v);
   });
   $("loyalty-form").addEventListener("submit", function (ev) {
     ev.preventDefault();
@@ -367,7 +370,10 @@
     st.es.addEventListener("scan", function (ev) {
       var d; try { d = JSON.parse(ev.data); } catch (e) { return; }
       if (!d.valid) { say(T("unreadable")); return; }
-      if (d.product) { add(d.data); } else { say(T("unknown_code", {code: d.data})); }
+      if (d.product) { add(d.data); return; }
+      // A receipt's QR code (links.receipt): the refund/reprint dialog for that sale.
+      if (window.POS_RCP && window.POS_RCP.isLink(d.data)) { window.POS_RCP.scan(d.data); return; }
+      say(T("unknown_code", {code: d.data}));
     });
   }
   function poll() {
