@@ -144,9 +144,6 @@ func (s *Service) Quote(ctx context.Context, term string, req SaleRequest) (Quot
 	if err := checkTerminal(term, req.Terminal); err != nil {
 		return Quote{}, err
 	}
-	if err := s.checkScale(ctx, term, req.Lines); err != nil {
-		return Quote{}, err
-	}
 	var resv reservationPrices
 	if req.ReservationID != "" {
 		r, err := loadReservationPrices(ctx, s.r(), req.ReservationID)
@@ -157,6 +154,11 @@ func (s *Service) Quote(ctx context.Context, term string, req SaleRequest) (Quot
 	}
 	p, err := s.priceLines(ctx, s.r(), req.Lines, resv, s.customerTier(ctx, req.CustomerID))
 	if err != nil {
+		return Quote{}, err
+	}
+	// The scale after the lines: a line that cannot be priced (a weighed item scanned without
+	// its weight, for the screen to weigh) is said before the scale's state of the moment.
+	if err := s.checkScale(ctx, term, req.Lines); err != nil {
 		return Quote{}, err
 	}
 	rounded := RoundToStep(p.total, s.opts.CashRoundingMinor)
