@@ -107,6 +107,8 @@ func receiptQR(t *testing.T, size [2]int) {
 		basketIsPasta(c.data)
 	}
 
+	assertInViewport(t, b, "#msg")
+
 	// An inactive item: its name and barcode.
 	b.TypeInto("#code", "8001234567934\ue007")
 	b.WaitFor("inactive said", textHas("msg", "Articolo ritirato (8001234567934) non è più in vendita."))

@@ -116,6 +116,7 @@ func scaleWeight(t *testing.T, size [2]int) {
 		}
 	}
 	b.Screenshot(sizeName("pos-scale-refused", size))
+	assertInViewport(t, b, "#msg", "#card")
 
 	// Paid by card with the item off the scale (zero): the sale charges the weights shown.
 	lane.set("S14300000")
