@@ -7,7 +7,7 @@ import (
 
 // The customer-facing display, /pos/display: a second window of the lane's browser on the screen
 // that faces the customer, paired to the terminal by the same storeagent_pos session cookie (the
-// lane's login). It has no cashier controls and sees only the basket: the lines as priced, the
+// lane's login), or a tablet paired with a code from the till (display_pair.go). It has no cashier controls and sees only the basket: the lines as priced, the
 // total, the saving and, after a sale, the change; never the customer's identity, the payments
 // or the cashier. It follows the terminal live through GET /api/v1/display/events, fed from the
 // hub's in-process taps (display_events.go), so /api/v1/events consumers see nothing new.
@@ -98,10 +98,13 @@ func registerDisplay(srv *Server, p *pages) {
 	srv.Handle("GET /pos/display", false, func(w http.ResponseWriter, r *http.Request, _ Terminal) {
 		p.render(w, http.StatusOK, "display.html", p.posView())
 	})
-	srv.Handle("GET /api/v1/display", true, func(w http.ResponseWriter, r *http.Request, term Terminal) {
+	pair := newDisplayPairing(srv.svc.auth, srv.svc.opts.Now)
+	registerDisplayPairing(srv, pair)
+	// The feed: to the lane's login or to a tablet paired with a code (display_pair.go).
+	srv.displayRoute("GET /api/v1/display", pair, func(w http.ResponseWriter, r *http.Request, term Terminal) {
 		writeJSON(w, http.StatusOK, d.get(term.ID))
 	})
-	srv.Handle("GET /api/v1/display/events", true, func(w http.ResponseWriter, r *http.Request, term Terminal) {
+	srv.displayRoute("GET /api/v1/display/events", pair, func(w http.ResponseWriter, r *http.Request, term Terminal) {
 		d.hub.serveEvents(w, r, term.ID, srv.KeepAlive)
 	})
 	// The POS screen clears the display when its basket empties (voided to nothing, a new sale).

@@ -17,6 +17,9 @@ type RequestError struct {
 	Code    string
 	Message string
 	Line    *int
+	// Name is the product of the offending line, when the agent knows it (an inactive item, one
+	// sold by weight), so a screen can say which item without parsing Message.
+	Name string
 }
 
 func (e *RequestError) Error() string { return e.Message }
@@ -36,6 +39,12 @@ func badRequest(format string, args ...any) *RequestError {
 func lineErr(i int, code, format string, args ...any) *RequestError {
 	e := unprocessable(code, "lines[%d]: "+format, append([]any{i}, args...)...)
 	e.Line = &i
+	return e
+}
+
+// named sets the offending line's product name.
+func (e *RequestError) named(name string) *RequestError {
+	e.Name = name
 	return e
 }
 

@@ -256,6 +256,7 @@ type errorBody struct {
 		Code    string `json:"code"`
 		Message string `json:"message"`
 		Line    *int   `json:"line,omitempty"`
+		Name    string `json:"name,omitempty"`
 	} `json:"error"`
 }
 
@@ -263,7 +264,7 @@ type errorBody struct {
 func writeError(w http.ResponseWriter, err error) {
 	re := asRequestError(err)
 	var b errorBody
-	b.Error.Code, b.Error.Message, b.Error.Line = re.Code, re.Message, re.Line
+	b.Error.Code, b.Error.Message, b.Error.Line, b.Error.Name = re.Code, re.Message, re.Line, re.Name
 	if re.Status == http.StatusServiceUnavailable && w.Header().Get("Retry-After") == "" {
 		w.Header().Set("Retry-After", "30")
 	}

@@ -77,7 +77,7 @@ func (s *Service) priceLine(ctx context.Context, q querier, i int, r LineRequest
 		return Line{}, err
 	}
 	if !p.Active {
-		return Line{}, lineErr(i, "inactive", "%s (%s) is no longer sold", p.SKU, p.Name)
+		return Line{}, lineErr(i, "inactive", "%s (%s) is no longer sold", p.SKU, p.Name).named(p.Name)
 	}
 	if p.Currency != s.opts.Currency {
 		return Line{}, lineErr(i, "currency_mismatch", "%s is priced in %s, the store sells in %s", p.SKU, p.Currency, s.opts.Currency)
@@ -117,7 +117,7 @@ func (s *Service) priceLine(ctx context.Context, q querier, i int, r LineRequest
 		l.stockDelta = g
 	case p.Weighed():
 		if r.WeightG == nil {
-			return Line{}, lineErr(i, "weight_required", "%s (%s) is sold by weight: give weight_g", p.SKU, p.Name)
+			return Line{}, lineErr(i, "weight_required", "%s (%s) is sold by weight: give weight_g", p.SKU, p.Name).named(p.Name)
 		}
 		if qty != 1 {
 			return Line{}, lineErr(i, "bad_quantity", "%s is sold by weight: qty must be 1", p.SKU)
@@ -144,9 +144,6 @@ func (s *Service) Quote(ctx context.Context, term string, req SaleRequest) (Quot
 	if err := checkTerminal(term, req.Terminal); err != nil {
 		return Quote{}, err
 	}
-	if err := s.checkScale(ctx, term, req.Lines); err != nil {
-		return Quote{}, err
-	}
 	var resv reservationPrices
 	if req.ReservationID != "" {
 		r, err := loadReservationPrices(ctx, s.r(), req.ReservationID)
@@ -157,6 +154,11 @@ func (s *Service) Quote(ctx context.Context, term string, req SaleRequest) (Quot
 	}
 	p, err := s.priceLines(ctx, s.r(), req.Lines, resv, s.customerTier(ctx, req.CustomerID))
 	if err != nil {
+		return Quote{}, err
+	}
+	// The scale after the lines: a line that cannot be priced (a weighed item scanned without
+	// its weight, for the screen to weigh) is said before the scale's state of the moment.
+	if err := s.checkScale(ctx, term, req.Lines); err != nil {
 		return Quote{}, err
 	}
 	rounded := RoundToStep(p.total, s.opts.CashRoundingMinor)

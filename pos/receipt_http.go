@@ -10,6 +10,7 @@ import (
 //
 //	POST /api/v1/sales/{id}/print     body {"printer"?} → 202 {"job_id"}
 //	GET  /api/v1/sales/{id}/receipt.png
+//	GET  /api/v1/receipts/qr?data=…     the sale of a scanned receipt QR code
 func RegisterPrintRoutes(srv *Server, q *PrintQueue) {
 	srv.Handle("POST /api/v1/sales/{id}/print", true, func(w http.ResponseWriter, r *http.Request, term Terminal) {
 		q.handlePrint(w, r, term)
@@ -18,6 +19,7 @@ func RegisterPrintRoutes(srv *Server, q *PrintQueue) {
 		q.handlePNG(w, r, term)
 	})
 	registerTillPrintRoutes(srv, q)
+	registerReceiptQR(srv, q)
 }
 
 // printRequest is the body of POST /api/v1/sales/{id}/print.

@@ -69,6 +69,8 @@ func posDiscounts(t *testing.T, size [2]int) {
 			}
 		}
 		b.Screenshot(sizeName("pos-discounts", size))
+		// Both pay buttons and the cash field fit without scrolling with this basket (issue 13).
+		assertInViewport(t, b, "#cash", "#cash-form button[type=submit]", "#card", "#total")
 		b.TypeInto("#code", "\ue034") // F4
 		b.TypeInto("#cash", "20\ue007")
 		b.WaitFor("change", textIs("change", "7,72 €"))

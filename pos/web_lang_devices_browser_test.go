@@ -50,7 +50,7 @@ func langDevicesBadInput(t *testing.T, size [2]int) {
 	b.TypeInto("#code", "9999999999994\ue007")
 	b.WaitFor("unknown said", textHas("msg", "Codice sconosciuto 9999999999994."))
 	b.TypeInto("#code", "8001234567934\ue007")
-	b.WaitFor("inactive said", textHas("msg", "8001234567934 non è più in vendita."))
+	b.WaitFor("inactive said", textHas("msg", "Articolo ritirato (8001234567934) non è più in vendita."))
 	var rows int
 	b.Eval(`return document.querySelectorAll("#basket tbody tr").length;`, &rows)
 	if rows != 0 {

@@ -8,7 +8,8 @@ import (
 )
 
 // TestBrowser_POSAccessibility runs axe-core over the cashier's screens after login, not only
-// the login form: the sale with a basket, the till panel (open form) and the receipts panel.
+// the login form: the sale with a basket, the till panel (open form), the receipts panel, the
+// display pairing panel, the customer display and a tablet's pairing form.
 func TestBrowser_POSAccessibility(t *testing.T) {
 	e := newTillPageEnv(t)
 	axe := axeSource(t)
@@ -49,8 +50,19 @@ func TestBrowser_POSAccessibility(t *testing.T) {
 	b.WaitFor("receipts panel", `return !document.getElementById("rcp").hidden;`)
 	check("receipts panel")
 	b.Click("#rcp-back")
+	b.Click("#pair")
+	b.WaitFor("pairing panel", `return !document.getElementById("pairp").hidden && document.getElementById("pair-code").innerText !== "";`)
+	check("pairing panel")
+	b.Click("#pairp-back")
 	b.SwitchTo(b.NewWindow())
 	b.Open(e.srv.URL + "/pos/display")
 	b.WaitFor("display", `return document.getElementById("screen").getAttribute("data-state") === "basket";`)
 	check("customer display")
+
+	// A tablet not paired yet: the code form.
+	tablet := browsertest.New(t, 1024, 768)
+	tablet.Open(e.srv.URL + "/pos/display")
+	tablet.WaitFor("code form", `return !!document.getElementById("pair-code");`)
+	b = tablet
+	check("display pairing form")
 }

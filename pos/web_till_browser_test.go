@@ -91,6 +91,7 @@ func tillShift(t *testing.T, w, h int) {
 	b.WaitFor("pay-out recorded", textHas("till-msg", "Prelievo di 12,50 € registrato"))
 	b.WaitFor("X expected", textHas("x-view", "137,50 €"))
 	shot("till-x")
+	assertTillLayout(t, b)
 	b.Click("#tillp-back")
 
 	// A cash sale by preset: 4,98 € due, the 10 € preset gives 5,02 € change full screen.
@@ -305,4 +306,33 @@ func TestBrowser_POSReprintRefund(t *testing.T) {
 	if n := e.count(`SELECT count(*) FROM refunds WHERE total_minor = 498 AND method = 'card'`); n != 1 {
 		t.Errorf("refunds stored %d, want 1", n)
 	}
+}
+
+// assertTillLayout checks the till sheet as laid out (issue 13): the X report's headers keep a
+// gap between them ("Entrate/uscite" never touches "Atteso"), the cash in/out kind selector is
+// wide enough for its longest choice ("Versamento in cassaforte"), and the close button is on
+// screen.
+func assertTillLayout(t *testing.T, b *browsertest.Browser) {
+	t.Helper()
+	var gaps []float64
+	b.Eval(`var ths = document.querySelectorAll("#x-view thead th"), out = [];
+		function box(th) { var r = document.createRange(); r.selectNodeContents(th); return r.getBoundingClientRect(); }
+		for (var i = 0; i + 1 < ths.length; i++) { out.push(box(ths[i + 1]).left - box(ths[i]).right); }
+		return out;`, &gaps)
+	for i, g := range gaps {
+		if g < 6 {
+			t.Errorf("X report headers %d and %d are %.1f px apart, want at least 6", i, i+1, g)
+		}
+	}
+	var room float64
+	b.Eval(`var s = document.getElementById("mov-kind"), sp = document.createElement("span"), w = 0;
+		sp.style.font = getComputedStyle(s).font; sp.style.whiteSpace = "nowrap"; sp.style.position = "absolute";
+		document.body.appendChild(sp);
+		Array.prototype.forEach.call(s.options, function (o) { sp.textContent = o.text; w = Math.max(w, sp.getBoundingClientRect().width); });
+		sp.remove();
+		return s.clientWidth - w;`, &room)
+	if room < 36 { // padding and the arrow
+		t.Errorf("the kind selector leaves %.0f px beside its longest choice: clipped", room)
+	}
+	assertInViewport(t, b, "#mov-kind", "#mov-form button[type=submit]", "#close-form button[type=submit]")
 }

@@ -1,5 +1,5 @@
 // Reprints and refunds from the POS screen by the receipt's number (as printed, or just its
-// sequence on this lane). A refund returns chosen quantities of the sale's lines to one of the sale's
+// sequence on this lane) or by scanning the receipt's QR code (links.receipt with the sale's id). A refund returns chosen quantities of the sale's lines to one of the sale's
 // tenders, under the till session rules (the API answers till_not_open when the store requires one).
 (function () {
   "use strict";
@@ -13,32 +13,57 @@
     ev.preventDefault();
     var no = $("rcp-no").value.trim();
     if (!no) { return; }
+    if (isLink(no)) { $("rcp-no").value = ""; scan(no); return; } // the receipt's QR scanned into the field
     P.api("GET", "/api/v1/receipts/" + encodeURIComponent(no)).then(function (res) {
       if (!res.ok) { sale = null; $("rcp-view").hidden = true; say(res.status === 404 ? T("no_receipt", {no: no}) : P.errText(res)); return; }
-      sale = res.body; refundId = P.uuid4(); say(sale.receipt_no);
-      var tb = document.querySelector("#rcp-lines tbody"); tb.textContent = "";
-      sale.lines.forEach(function (l, i) {
-        var tr = document.createElement("tr");
-        [l.name, l.weight_g ? (l.weight_g / 1000).toLocaleString(document.body.getAttribute("data-locale"), {minimumFractionDigits: 3}) + " kg" : String(l.qty), P.money(l.amount_minor)]
-          .forEach(function (t, j) { var td = document.createElement("td"); td.textContent = t; if (j) { td.className = "n"; } tr.appendChild(td); });
-        var td = document.createElement("td"), inp = document.createElement("input");
-        inp.type = "number"; inp.min = "0"; inp.max = String(l.qty); inp.id = "rq-" + i; inp.setAttribute("aria-label", T("refund_qty") + " " + l.name);
-        td.appendChild(inp); tr.appendChild(td); tb.appendChild(tr);
-      });
-      // A refund goes back to a tender of the sale (the API refuses others): offer only those.
-      var sel = $("rcp-method"), seen = {};
-      sel.textContent = "";
-      (sale.payments || []).forEach(function (p) {
-        if (seen[p.method]) { return; }
-        seen[p.method] = true;
-        var o = document.createElement("option"); o.value = p.method; o.textContent = T("m_" + p.method); sel.appendChild(o);
-      });
-      if (!sel.options.length) {
-        ["cash", "card"].forEach(function (m) { var o = document.createElement("option"); o.value = m; o.textContent = T("m_" + m); sel.appendChild(o); });
-      }
-      $("rcp-view").hidden = false;
+      load(res.body);
     });
   });
+  // isLink tells a scanned or pasted URL (a receipt's QR code) from a product code.
+  function isLink(t) { return /^[a-z][a-z0-9+.-]*:\/\//i.test(String(t || "").trim()); }
+  // scan opens the dialog on the sale of a scanned receipt QR code; another store's receipt, an
+  // unknown sale or a link that is no receipt is said on the sale screen and opens nothing.
+  function scan(data) {
+    P.say(T("qr_reading"));
+    P.api("GET", "/api/v1/receipts/qr?data=" + encodeURIComponent(String(data).trim().slice(0, 512))).then(function (res) {
+      if (!res.ok) {
+        var c = res.body && res.body.error && res.body.error.code;
+        var t = c === "not_receipt" ? T("qr_not_receipt") : res.status === 404 ? T("qr_unknown") : P.errText(res);
+        if ($("rcp").hidden) { P.say(t); } else { say(t); }
+        return;
+      }
+      P.say("");
+      $("rcp").hidden = false;
+      load(res.body);
+      var first = $("rq-0"); if (first) { first.focus(); }
+    }).catch(function () { P.say(T("no_answer", {n: 1})); });
+  }
+  // load shows a found sale: its lines with a refund quantity each, and the tenders to refund to.
+  function load(found) {
+    sale = found; refundId = P.uuid4(); say(sale.receipt_no); $("rcp-no").value = sale.receipt_no;
+    var tb = document.querySelector("#rcp-lines tbody"); tb.textContent = "";
+    sale.lines.forEach(function (l, i) {
+      var tr = document.createElement("tr");
+      [l.name, l.weight_g ? (l.weight_g / 1000).toLocaleString(document.body.getAttribute("data-locale"), {minimumFractionDigits: 3}) + " kg" : String(l.qty), P.money(l.amount_minor)]
+        .forEach(function (t, j) { var td = document.createElement("td"); td.textContent = t; if (j) { td.className = "n"; } tr.appendChild(td); });
+      var td = document.createElement("td"), inp = document.createElement("input");
+      inp.type = "number"; inp.min = "0"; inp.max = String(l.qty); inp.id = "rq-" + i; inp.setAttribute("aria-label", T("refund_qty") + " " + l.name);
+      td.appendChild(inp); tr.appendChild(td); tb.appendChild(tr);
+    });
+    // A refund goes back to a tender of the sale (the API refuses others): offer only those.
+    var sel = $("rcp-method"), seen = {};
+    sel.textContent = "";
+    (sale.payments || []).forEach(function (p) {
+      if (seen[p.method]) { return; }
+      seen[p.method] = true;
+      var o = document.createElement("option"); o.value = p.method; o.textContent = T("m_" + p.method); sel.appendChild(o);
+    });
+    if (!sel.options.length) {
+      ["cash", "card"].forEach(function (m) { var o = document.createElement("option"); o.value = m; o.textContent = T("m_" + m); sel.appendChild(o); });
+    }
+    $("rcp-view").hidden = false;
+  }
+  window.POS_RCP = {isLink: isLink, scan: scan};
   $("rcp-reprint").addEventListener("click", function () {
     if (!sale) { return; }
     P.api("POST", "/api/v1/sales/" + encodeURIComponent(sale.sale_id) + "/print", {}).then(function (res) {

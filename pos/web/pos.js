@@ -14,7 +14,7 @@
   var unit = Math.pow(10, scale);
   var st = {terminal: sessionStorage.getItem("terminal") || "", cashier: sessionStorage.getItem("cashier") || "",
     items: [], sel: -1, quote: null, note: "", saleId: "", customer: "", reservation: "", done: false, es: null, seq: 0,
-    paying: false, lastInput: null};
+    paying: false, lastInput: null, scaleWait: 0};
 
   // uuid4 is crypto.randomUUID where the page is a secure context; over plain HTTP on the store
   // network it is built from crypto.getRandomValues (RFC 9562 section 5.4 layout).
@@ -48,7 +48,7 @@
     var e = (res.body && res.body.error) || {};
     var it = typeof e.line === "number" ? st.items[e.line] : null;
     var l = typeof e.line === "number" && st.quote && st.quote.lines ? st.quote.lines[e.line] : null;
-    var a = {line: typeof e.line === "number" ? e.line + 1 : "", code: it ? it.code : "", name: (l && l.name) || (it && it.code) || "",
+    var a = {line: typeof e.line === "number" ? e.line + 1 : "", code: it ? it.code : "", name: e.name || (l && l.name) || (it && it.code) || "",
       max: money(Number(document.body.getAttribute("data-maxdiff")) || 0)};
     for (var k in extra || {}) { a[k] = extra[k]; }
     switch (e.code) {
@@ -57,6 +57,10 @@
         return T(e.code, a);
       case "payments_short":
         return T("payments_short", {due: money(st.quote ? st.quote.cash_due_minor : 0)});
+      case "scale_unstable": return T("sc_unstable", a);
+      case "scale_negative": return T("sc_negative", a);
+      case "scale_over_capacity": return T("sc_over_capacity", a);
+      case "scale_not_zeroed": return T("sc_not_zeroed", a);
       case "change_too_large":
         return T("change_too_large", {max: money(100000)});
     }
@@ -89,7 +93,8 @@
   function newSale() {
     st.items = []; st.sel = -1; st.quote = null; st.customer = ""; st.reservation = ""; st.done = false;
     st.saleId = uuid4(); // once per basket: a retried POST cannot sell twice
-    st.paying = false; st.parts = [];
+    st.paying = false; st.parts = []; st.scaleWait = 0;
+    if (window.POS_SCALE) { window.POS_SCALE.stop(); }
     $("parts").textContent = "";
     $("done").hidden = true; $("customer").textContent = ""; $("cash").value = ""; $("receipt").removeAttribute("src");
     say(""); render(); $("code").focus();
@@ -119,13 +124,30 @@
       customer_id: st.customer || undefined, reservation_id: st.reservation || undefined}).then(function (res) {
       if (seq !== st.seq) { return; } // a newer change is in flight
       if (!res.ok) {
-        var bad = res.body && res.body.error && res.body.error.line;
+        var err = (res.body && res.body.error) || {}, bad = err.line, it = st.items[bad];
+        if (err.code === "weight_required" && it && !it.weightG && window.POS_SCALE) {
+          // Sold by weight, scanned by its plain code: the lane's scale weighs it (pos-scale.js).
+          st.items.splice(bad, 1); st.sel = st.items.length - 1; requote();
+          window.POS_SCALE.weigh(it.code, err.name, function (grams) {
+            if (st.done) { newSale(); }
+            st.items.push({code: it.code, qty: 1, weightG: grams}); st.sel = st.items.length - 1; requote();
+          }, function (t) { st.note = t; say(t); });
+          return;
+        }
+        if (/^scale_/.test(err.code || "")) {
+          // The scale refuses the weighed lines for now (settling, a new item on it): keep the
+          // basket, say why, and ask again for a while (10 s; then the next change asks).
+          var said = errText(res);
+          if ($("msg").textContent.indexOf(said) !== 0) { say(said); } // keeps "… was not added" after it
+          if (st.scaleWait++ < 20) { setTimeout(function () { if (seq === st.seq) { requote(); } }, 500); }
+          return;
+        }
         st.note = errText(res);
         say(st.note);
-        if (typeof bad === "number" && st.items[bad]) { st.items.splice(bad, 1); st.sel = st.items.length - 1; requote(); }
+        if (typeof bad === "number" && it) { st.items.splice(bad, 1); st.sel = st.items.length - 1; requote(); }
         return;
       }
-      st.quote = res.body; say(st.note); st.note = ""; render();
+      st.quote = res.body; st.scaleWait = 0; say(st.note); st.note = ""; render();
     }).catch(function () { say(T("no_answer", {n: 1})); });
   }
   function render() {
@@ -284,7 +306,10 @@
   $("part-card").addEventListener("click", function () { addPart("card"); });
   $("part-voucher").addEventListener("click", function () { addPart("voucher"); });
   $("code-form").addEventListener("submit", function (ev) {
-    ev.preventDefault(); add($("code").value); $("code").value = "";
+    ev.preventDefault();
+    var v = $("code").value; $("code").value = "";
+    if (window.POS_RCP && window.POS_RCP.isLink(v)) { window.POS_RCP.scan(v); return; } // a receipt typed or pasted
+    add(v);
   });
   $("loyalty-form").addEventListener("submit", function (ev) {
     ev.preventDefault();
@@ -367,7 +392,10 @@
     st.es.addEventListener("scan", function (ev) {
       var d; try { d = JSON.parse(ev.data); } catch (e) { return; }
       if (!d.valid) { say(T("unreadable")); return; }
-      if (d.product) { add(d.data); } else { say(T("unknown_code", {code: d.data})); }
+      if (d.product) { add(d.data); return; }
+      // A receipt's QR code (links.receipt): the refund/reprint dialog for that sale.
+      if (window.POS_RCP && window.POS_RCP.isLink(d.data)) { window.POS_RCP.scan(d.data); return; }
+      say(T("unknown_code", {code: d.data}));
     });
   }
   function poll() {
