@@ -113,6 +113,12 @@ func TestAgent_ScannerScale(t *testing.T) {
 	if code, b := post(t, a, "/api/v1/sales", sale); code != http.StatusUnprocessableEntity || !strings.Contains(b, "scale_unstable") {
 		t.Errorf("sale with an unstable scale: %d %s", code, b)
 	}
+	// A line weighed earlier is not refused because the next item is moving on the platter: only
+	// the newest line is on the scale now (the scale still says unstable here).
+	earlier := `{"terminal":"lane1","lines":[{"code":"IT-PARMIGIANO","weight_g":1250},{"code":"IT-PASTA-SPAGH5"}]}`
+	if code, b := post(t, a, "/api/v1/sales/quote", earlier); code != http.StatusOK {
+		t.Errorf("quote with a line weighed earlier while the scale moves: %d %s, want 200", code, b)
+	}
 	// A basket without weighed lines does not ask the scale.
 	before := bytes.Count(pty.Received(), []byte("S14\r"))
 	if code, b := post(t, a, "/api/v1/sales/quote", `{"terminal":"lane1","lines":[{"code":"IT-PASTA-SPAGH5"}]}`); code != http.StatusOK {

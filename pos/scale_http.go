@@ -50,24 +50,18 @@ func (s *Service) readScale(ctx context.Context, term string) (ScaleReading, err
 	return rd, nil
 }
 
-// checkScale refuses a basket with a line sold by weight while the terminal's scanner-scale
-// says its weight cannot be sold by: unstable (422 scale_unstable), negative (scale_negative),
-// over capacity (scale_over_capacity) or not zeroed (scale_not_zeroed). The error names the
-// last weighed line. A terminal without a scale, or a scale that does not answer, refuses
-// nothing (the weight then comes from the barcode or the cashier).
+// checkScale refuses a basket whose newest line (the last) is sold by weight while the terminal's
+// scanner-scale says its weight cannot be sold by: unstable (422 scale_unstable), negative
+// (scale_negative), over capacity (scale_over_capacity) or not zeroed (scale_not_zeroed). Only the
+// newest line is the one on the scale now: a line weighed earlier was checked when it was added, and
+// the next item moving on the platter must not refuse it (nor the payment). A terminal without a
+// scale, or a scale that does not answer, refuses nothing (the weight then comes from the barcode or
+// the cashier).
 func (s *Service) checkScale(ctx context.Context, term string, lines []LineRequest) error {
-	if s.opts.Scale == nil {
+	if s.opts.Scale == nil || len(lines) == 0 || lines[len(lines)-1].WeightG == nil {
 		return nil
 	}
-	last := -1
-	for i, l := range lines {
-		if l.WeightG != nil {
-			last = i
-		}
-	}
-	if last < 0 {
-		return nil
-	}
+	last := len(lines) - 1
 	rd, err := s.opts.Scale.ReadScale(ctx, term)
 	if err != nil {
 		if !errors.Is(err, ErrNoScale) {
