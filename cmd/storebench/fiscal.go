@@ -43,7 +43,9 @@ func (b *bench) fiscalService(ctx context.Context, name string, on bool) (*pos.S
 			d.Close()
 			return nil, nil, err
 		}
-		o.Journal = fiscal.ForPOS{J: fiscal.NewJournal(key, outbox.Writer{StoreID: "bench", Epoch: d.Epoch}, nil)}
+		j := fiscal.NewJournal(key, outbox.Writer{StoreID: "bench", Epoch: d.Epoch}, nil)
+		j.UseStatements(d.WStmts) // as the agent does
+		o.Journal = fiscal.ForPOS{J: j}
 	}
 	return pos.New(d, o), func() { d.Close() }, nil
 }
