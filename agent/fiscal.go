@@ -34,6 +34,7 @@ func (a *Agent) openFiscalJournal() (*fiscal.Journal, error) {
 	}
 	j := fiscal.NewJournal(key, outbox.Writer{StoreID: a.cfg.StoreID, Epoch: a.DB.Epoch}, nil)
 	j.SetCalendar(fiscal.Calendar{Location: a.cfg.Location(), DayStart: a.cfg.Till.DayStart()})
+	j.UseStatements(a.DB.WStmts)
 	return j, nil
 }
 

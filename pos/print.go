@@ -94,7 +94,10 @@ type PrintOptions struct {
 // A job interrupted mid-send (unplug, paper out, timeout, a crash) is sent again in full after
 // recovery, so the paper may carry a cut-off partial copy before the complete one. A crash in the
 // instant between the printer accepting the last byte and done being stored also prints the job
-// again; nothing can tell those apart.
+// again; nothing can tell those apart. A French duplicate ("DUPLICATA n° N", one journal record)
+// is the exception to resending after a crash: found in sending at start, it may be on paper
+// already, so it is failed with ErrDuplicateInterrupted and reported, and the cashier asks for a
+// new duplicate (the next number) if no paper came out.
 type PrintQueue struct {
 	db   *db.DB
 	drv  Driver

@@ -10,7 +10,8 @@ import (
 )
 
 // Run prints queued jobs until ctx is cancelled, then returns nil. Jobs found in sending (cut
-// off by a crash or a shutdown mid-send) are queued again first. Each printer has its own
+// off by a crash or a shutdown mid-send) are queued again first, but for fiscal duplicates
+// (see requeueSending). Each printer has its own
 // sender, which takes that printer's jobs oldest first and, after a fault, waits with backoff
 // and retries the same job, so the receipts of one printer come out in order.
 func (q *PrintQueue) Run(ctx context.Context) error {
@@ -49,16 +50,51 @@ func (q *PrintQueue) Run(ctx context.Context) error {
 	}
 }
 
+// ErrDuplicateInterrupted is the last_error of a fiscal duplicate whose printing a crash cut off.
+const ErrDuplicateInterrupted = "interrupted while printing: this duplicate may be on paper already, so it is not printed again; " +
+	"if it is not, print the receipt again (a new duplicate, with the next number)"
+
 // requeueSending puts jobs left in sending back in the queue: they may not have been printed
-// completely, so they are sent again in full.
+// completely, so they are sent again in full. A fiscal duplicate (a copy on a store with a
+// journal: "DUPLICATA n° N", one journal record) is the exception: it may already be on paper,
+// and a second paper would carry the same number, so it is failed and reported instead; the
+// cashier who finds no paper asks for a new duplicate, which gets the next number and its own
+// record.
 func (q *PrintQueue) requeueSending(ctx context.Context) error {
+	type cut struct{ job, sale, printer string }
+	var dups []cut
 	err := q.db.Group.Do(ctx, func(tx *sql.Tx) error {
+		dups = dups[:0]
+		if q.opts.Journal != nil {
+			rows, err := tx.QueryContext(ctx, `UPDATE print_jobs SET status = 'failed', last_error = ?1
+				WHERE status = 'sending' AND copy = 1 AND kind = 'receipt' RETURNING job_id, sale_id, printer`, ErrDuplicateInterrupted)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var c cut
+				if err := rows.Scan(&c.job, &c.sale, &c.printer); err != nil {
+					rows.Close()
+					return err
+				}
+				dups = append(dups, c)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
 		_, err := tx.ExecContext(ctx, `UPDATE print_jobs SET status = 'queued',
 			last_error = 'interrupted while sending; sent again' WHERE status = 'sending'`)
 		return err
 	})
 	if err != nil && ctx.Err() == nil {
 		return fmt.Errorf("requeue interrupted print jobs: %w", err)
+	}
+	for _, c := range dups {
+		q.jobs.WithLabelValues(c.printer, JobFailed).Inc()
+		q.log.Warn("a duplicate's printing was interrupted by a stop; not printed again (it may be on paper already): "+
+			"if it is not, print the receipt again for a new duplicate", "job", c.job, "sale", c.sale, "printer", c.printer)
 	}
 	return nil
 }

@@ -1,18 +1,24 @@
 package main
 
 import (
+	"bytes"
 	"database/sql"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/storeagent/storeagent/devices/devtest"
+	"github.com/storeagent/storeagent/devices/escpos"
+	firmwareprofiles "github.com/storeagent/storeagent/firmware-profiles"
+	"github.com/storeagent/storeagent/pos"
 
 	stdsync "sync"
 )
@@ -22,6 +28,9 @@ type fiscalKillReport struct {
 	Kills, Accepted, Tickets, Closes, Closures, Verifies int
 	// Reprints (copies) answered 202, and duplicate records in the journal.
 	Reprints, Duplicates int
+	// DuplicatePapers is how many "DUPLICATA n° N" papers (complete or cut off) came out of the
+	// printer; Interrupted how many duplicates a kill cut off, failed instead of printed again.
+	DuplicatePapers, Interrupted int
 }
 
 // fiscalKillRun runs a French store's binary under four POS clients, with `storeagent fiscal
@@ -30,8 +39,9 @@ type fiscalKillReport struct {
 // signed, every closure equal to its tickets); at the end every sale answered 201 is in the
 // ticket chain exactly once and every ticket names a stored sale. A fifth client reprints
 // answered sales on the lane's (TCP) printer: every answered reprint is in the duplicate chain
-// exactly once, every duplicate record names its print job, and each sale's copies are numbered
-// 1, 2, … without a gap or a repeat.
+// exactly once, every duplicate record names its print job, each sale's copies are numbered
+// 1, 2, … without a gap or a repeat, and the printer's paper shows each duplicate at most once
+// (exactly once when its job is done).
 func fiscalKillRun(t *testing.T, kills int, budget time.Duration) fiscalKillReport {
 	t.Helper()
 	bin, err := buildOnce()
@@ -42,6 +52,9 @@ func fiscalKillRun(t *testing.T, kills int, budget time.Duration) fiscalKillRepo
 	data := filepath.Join(dir, "data")
 	addr := freePort(t)
 	printer := devtest.NewTCPPrinter(t)
+	for n := byte(1); n <= 4; n++ {
+		printer.SetStatus(n, 0x12) // on-line, paper, cover closed: the printer prints
+	}
 	cfg := writeConfig(t, dir, fmt.Sprintf("store_id: fr-par-001\ndata_dir: %s\nlocale: fr-FR\nstore: {name: Épicerie, timezone: Europe/Paris}\n"+
 		"http: {listen: %q}\nlog: {level: warn}\nmqtt: {broker: \"tcp://127.0.0.1:9\"}\nterminals:\n  - {id: lane1, token: %s, printer: p1}\n"+
 		"devices:\n  - {name: p1, type: printer, transport: tcp, path: %q, profile: generic-80mm}\n"+
@@ -75,6 +88,7 @@ func fiscalKillRun(t *testing.T, kills int, budget time.Duration) fiscalKillRepo
 	}
 	c := startAgent(t, bin, cfg, addr)
 	l.retryUncertain(t)
+	waitPrinted(t, filepath.Join(data, "storeagent.db"), 90*time.Second)
 	c.cmd.Process.Signal(syscall.SIGTERM)
 	c.cmd.Wait()
 	if out, err := exec.Command(bin, "fiscal", "verify", "-config", cfg).CombinedOutput(); err != nil {
@@ -116,6 +130,7 @@ func fiscalKillRun(t *testing.T, kills int, budget time.Duration) fiscalKillRepo
 	}
 	d.QueryRow(`SELECT count(*) FROM fiscal_records WHERE chain = 'closure'`).Scan(&rep.Closures)
 	checkDuplicates(t, d, reprints, &rep)
+	checkDuplicatePapers(t, d, printer.Bytes(), &rep)
 	rep.Accepted = len(l.accepted)
 	return rep
 }
@@ -217,4 +232,95 @@ func checkDuplicates(t *testing.T, d *sql.DB, answered []string, rep *fiscalKill
 	if orphans != 0 {
 		t.Errorf("%d duplicate records name no reprint job", orphans)
 	}
+}
+
+// papersOf cuts the printer's byte stream into jobs (each begins with ESC @) and counts, per
+// ticket number and duplicate number, the papers that show "DUPLICATA n° N" and "Ticket n° T",
+// whether complete or cut off by a kill after those lines.
+func papersOf(t *testing.T, stream []byte) map[[2]int64]int {
+	t.Helper()
+	profs, err := escpos.LoadProfiles(firmwareprofiles.FS, "printers")
+	if err != nil {
+		t.Fatal(err)
+	}
+	prof := profs["generic-80mm"]
+	dupRe := regexp.MustCompile(`DUPLICATA n° ([0-9]+)`)
+	ticketRe := regexp.MustCompile(`Ticket n° ([0-9]+)`)
+	out := map[[2]int64]int{}
+	for _, job := range bytes.Split(stream, []byte{0x1b, '@'}) {
+		if len(job) == 0 {
+			continue
+		}
+		doc, err := escpos.DecodeProfile(append([]byte{0x1b, '@'}, job...), prof)
+		if err != nil {
+			t.Fatalf("printer output does not decode: %v", err)
+		}
+		text := strings.Join(doc.Lines(), "\n")
+		dm, tm := dupRe.FindStringSubmatch(text), ticketRe.FindStringSubmatch(text)
+		if dm == nil || tm == nil {
+			continue
+		}
+		k, _ := strconv.ParseInt(dm[1], 10, 64)
+		n, _ := strconv.ParseInt(tm[1], 10, 64)
+		out[[2]int64{n, k}]++
+	}
+	return out
+}
+
+// checkDuplicatePapers checks the paper against the duplicate chain: no duplicate printed twice
+// (a second paper with the same DUPLICATA n° for one journal record), every done duplicate job on
+// paper once, and a duplicate a kill cut off failed with the reason rather than sent again.
+func checkDuplicatePapers(t *testing.T, d *sql.DB, stream []byte, rep *fiscalKillReport) {
+	t.Helper()
+	papers := papersOf(t, stream)
+	for key, n := range papers {
+		rep.DuplicatePapers += n
+		if n > 1 {
+			t.Errorf("ticket n° %d: DUPLICATA n° %d is on paper %d times, want once", key[0], key[1], n)
+		}
+	}
+	rows, err := d.Query(`SELECT json_extract(s.body, '$.fiscal.seq'), json_extract(f.data, '$.body.copy_no'), j.status, j.last_error
+		FROM fiscal_records f JOIN print_jobs j ON j.job_id = json_extract(f.data, '$.body.job_id')
+		JOIN sales s ON s.sale_id = json_extract(f.data, '$.body.sale_id') WHERE f.chain = 'duplicate'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var ticket, copyNo int64
+		var status, lastErr string
+		if err := rows.Scan(&ticket, &copyNo, &status, &lastErr); err != nil {
+			t.Fatal(err)
+		}
+		n := papers[[2]int64{ticket, copyNo}]
+		switch status {
+		case "done":
+			if n != 1 {
+				t.Errorf("ticket n° %d: duplicate n° %d is done but on paper %d times, want once", ticket, copyNo, n)
+			}
+		case "failed":
+			if lastErr != pos.ErrDuplicateInterrupted {
+				t.Errorf("ticket n° %d: duplicate n° %d failed: %s", ticket, copyNo, lastErr)
+			}
+			rep.Interrupted++
+		}
+	}
+}
+
+// waitPrinted waits until the running agent has no print job queued or sending, so the paper
+// holds everything it will print.
+func waitPrinted(t *testing.T, dbPath string, d time.Duration) {
+	t.Helper()
+	db, err := sql.Open("sqlite", dbPath+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var left int
+	for end := time.Now().Add(d); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
+		if err := db.QueryRow(`SELECT count(*) FROM print_jobs WHERE status IN ('queued', 'sending')`).Scan(&left); err == nil && left == 0 {
+			return
+		}
+	}
+	t.Errorf("%d print jobs still not printed after %s", left, d)
 }

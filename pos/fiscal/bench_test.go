@@ -8,7 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+	"github.com/storeagent/storeagent/pos"
 	"github.com/storeagent/storeagent/pos/fiscal"
+	"github.com/storeagent/storeagent/pos/posbench"
 	"github.com/storeagent/storeagent/sync/db"
 	"github.com/storeagent/storeagent/sync/outbox"
 )
@@ -77,4 +80,53 @@ func BenchmarkArchive(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(100_000*b.N)/b.Elapsed().Seconds(), "records/s")
+}
+
+// BenchmarkSale measures one durable sale (3 lines, 2 payments) through pos.Service with and
+// without the journal, one after another: the CPU a sale costs and what the journal adds.
+func BenchmarkSale(b *testing.B) {
+	for _, withJournal := range []bool{false, true} {
+		name := "none"
+		if withJournal {
+			name = "journal"
+		}
+		b.Run(name, func(b *testing.B) {
+			ctx := context.Background()
+			dir := b.TempDir()
+			if err := posbench.SeedCatalog(ctx, dir, 2000); err != nil {
+				b.Fatal(err)
+			}
+			d, err := db.Open(ctx, dir, db.Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer d.Close()
+			o := pos.Options{StoreID: "bench", Currency: "EUR", Terminals: []pos.Terminal{{ID: "lane1", Token: "bench-token"}}}
+			if withJournal {
+				key, _ := fiscal.LoadOrCreateKey(filepath.Join(dir, fiscal.KeyFileName), true)
+				j := fiscal.NewJournal(key, outbox.Writer{StoreID: "bench", Epoch: d.Epoch}, nil)
+				j.UseStatements(d.WStmts)
+				o.Journal = fiscal.ForPOS{J: j}
+			}
+			svc := pos.New(d, o)
+			term := pos.Terminal{ID: "lane1"}
+			i := 0
+			for b.Loop() {
+				var lines []pos.LineRequest
+				var total int64
+				for k := range 3 {
+					item := (i*3 + k*7919) % 2000
+					qty := int64(1 + k%2)
+					lines = append(lines, pos.LineRequest{Code: posbench.CatalogSKU(item), Qty: &qty})
+					total += qty * posbench.CatalogPrice(item)
+				}
+				req := pos.SaleRequest{SaleID: uuid.Must(uuid.NewV7()).String(), Terminal: "lane1", Cashier: "bench", Lines: lines,
+					Payments: []pos.Payment{{Method: "card", AmountMinor: total / 2}, {Method: "cash", AmountMinor: total - total/2 + 500}}}
+				if _, err := svc.CreateSale(ctx, term, req); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
+	}
 }

@@ -19,6 +19,9 @@ func Canonical(v any) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("canonical json: %w", err)
 	}
+	if c, ok := canonicalMarshalled(raw); ok {
+		return c, nil
+	}
 	return CanonicalBytes(raw)
 }
 

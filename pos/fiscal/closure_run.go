@@ -122,6 +122,7 @@ func (j *Journal) writeClosure(ctx context.Context, tx Tx, kind, label string, f
 // label is already closed (closed by hand earlier) is not closed again: closing by hand is
 // idempotent, and what is recorded after a manual close belongs to the next period.
 func (j *Journal) CloseNow(ctx context.Context, tx Tx, kind string) ([]Closure, error) {
+	tx = j.conn(tx)
 	now := j.now().UTC()
 	if _, err := j.closeDue(ctx, tx, now); err != nil {
 		return nil, err

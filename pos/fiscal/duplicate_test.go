@@ -3,6 +3,7 @@ package fiscal_test
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -128,4 +129,144 @@ func TestDuplicates_ReprintsAreRecordedAndNumbered(t *testing.T) {
 	if _, err := fiscal.Verify(ctx, d.R, j.PublicKey()); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// stuckPaper prints like paper, but a duplicate's job stops after its bytes reached the paper
+// and never reports back, as when the agent is killed at that moment.
+type stuckPaper struct {
+	paper
+	reached chan struct{}
+}
+
+func (p *stuckPaper) Print(ctx context.Context, name string, b []byte) error {
+	p.paper.Print(ctx, name, b)
+	if strings.Contains(string(b), "DUPLICATA") {
+		close(p.reached)
+		<-ctx.Done()
+		return ctx.Err()
+	}
+	return nil
+}
+
+// TestDuplicates_InterruptedPrintNotRepeated kills the print queue (in effect) while a duplicate's
+// bytes are on the printer and before it says done; the restarted queue must not print that
+// duplicate again (two papers "DUPLICATA n° 1" for one journal record) but fail it with the
+// reason, and a new reprint is a new duplicate: n° 2, its own journal record.
+func TestDuplicates_InterruptedPrintNotRepeated(t *testing.T) {
+	ctx := context.Background()
+	d, err := db.Open(ctx, t.TempDir(), db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	key, _ := fiscal.LoadOrCreateKey(filepath.Join(t.TempDir(), "k.pem"), true)
+	j := fiscal.NewJournal(key, outbox.Writer{StoreID: "fr", Epoch: d.Epoch}, nil)
+	profs, err := escpos.LoadProfiles(os.DirFS(filepath.Join("..", "..", "firmware-profiles")), "printers")
+	if err != nil {
+		t.Fatal(err)
+	}
+	prof := profs["epson-tm-t20"]
+	queue := func(drv pos.Driver) *pos.PrintQueue {
+		q, err := pos.NewPrintQueue(d, drv, pos.PrintOptions{StoreName: "Épicerie", Locale: "fr-FR", Currency: "EUR",
+			Journal: fiscal.ForPOS{J: j}, SIRET: "12345678900011", Registerer: prometheus.NewRegistry(),
+			MinBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond, PollInterval: 20 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return q
+	}
+	first := &stuckPaper{paper: paper{prof: prof}, reached: make(chan struct{})}
+	q1 := queue(first)
+	term := pos.Terminal{ID: "lane1", Token: "t", Printer: "p"}
+	svc := pos.New(d, pos.Options{StoreID: "fr", Currency: "EUR", Terminals: []pos.Terminal{term}, Printing: q1, Journal: fiscal.ForPOS{J: j}})
+	svc.SeedCatalog(ctx, []pos.CatalogItem{{SKU: "PAIN", GTINs: []string{"3012345678902"}, Name: "Pain", PriceMinor: 120,
+		Currency: "EUR", TaxRateBP: 550, Unit: "each", Active: true, Version: 1}}, map[string]int64{"PAIN": 10})
+	res, err := svc.CreateSale(ctx, term, pos.SaleRequest{SaleID: uuid.NewString(), Terminal: "lane1", Cashier: "marie",
+		Lines: []pos.LineRequest{{Code: "PAIN"}}, Payments: []pos.Payment{{Method: "card", AmountMinor: 120}}, Print: json.RawMessage("true")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dup1, err := q1.PrintSale(ctx, res.SaleID, "p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	run1, kill := context.WithCancel(ctx)
+	done1 := make(chan error, 1)
+	go func() { done1 <- q1.Run(run1) }()
+	select {
+	case <-first.reached:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the duplicate never reached the printer")
+	}
+	if job, _ := q1.Job(ctx, dup1); job.Status != pos.JobSending {
+		t.Fatalf("duplicate job is %s while its bytes are out, want sending", job.Status)
+	}
+
+	// The restart: a new queue over the same database, printing on the same paper.
+	second := &paper{prof: prof}
+	q2 := queue(second)
+	run2, stop2 := context.WithCancel(ctx)
+	done2 := make(chan error, 1)
+	go func() { done2 <- q2.Run(run2) }()
+	job := waitStatus(t, q2, dup1, pos.JobFailed)
+	if job.LastError != pos.ErrDuplicateInterrupted {
+		t.Errorf("interrupted duplicate's last_error %q, want %q", job.LastError, pos.ErrDuplicateInterrupted)
+	}
+	// The cashier finds no paper (or a torn one) and asks again: a new duplicate, n° 2.
+	dup2, err := q2.PrintSale(ctx, res.SaleID, "p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	q2.Wake()
+	waitStatus(t, q2, dup2, pos.JobDone)
+	stop2()
+	<-done2
+	kill()
+	<-done1
+
+	papers := map[string]int{}
+	for _, b := range append(append([][]byte{}, first.jobs...), second.jobs...) {
+		doc, err := escpos.DecodeProfile(b, prof)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := strings.Join(doc.Lines(), "\n")
+		switch {
+		case strings.Contains(text, "DUPLICATA n° 1"):
+			papers["DUPLICATA n° 1"]++
+		case strings.Contains(text, "DUPLICATA n° 2"):
+			papers["DUPLICATA n° 2"]++
+		case strings.Contains(text, "DUPLICATA"):
+			papers["other duplicate"]++
+		default:
+			papers["original"]++
+		}
+	}
+	if want := map[string]int{"original": 1, "DUPLICATA n° 1": 1, "DUPLICATA n° 2": 1}; !maps.Equal(papers, want) {
+		t.Fatalf("papers printed %v, want %v", papers, want)
+	}
+	var n int
+	d.R.QueryRow(`SELECT count(*) FROM fiscal_records WHERE chain = 'duplicate'`).Scan(&n)
+	if n != 2 {
+		t.Fatalf("duplicate chain holds %d records, want 2 (n° 1, interrupted, and n° 2)", n)
+	}
+	if _, err := fiscal.Verify(ctx, d.R, j.PublicKey()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func waitStatus(t *testing.T, q *pos.PrintQueue, id, want string) pos.PrintJob {
+	t.Helper()
+	var job pos.PrintJob
+	for end := time.Now().Add(10 * time.Second); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
+		var err error
+		if job, err = q.Job(context.Background(), id); err != nil {
+			t.Fatal(err)
+		}
+		if job.Status == want {
+			return job
+		}
+	}
+	t.Fatalf("print job %s is %s (%s), want %s", id, job.Status, job.LastError, want)
+	return job
 }

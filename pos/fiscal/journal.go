@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/storeagent/storeagent/sync/db"
 	"github.com/storeagent/storeagent/sync/outbox"
 	gosync "sync"
 )
@@ -61,6 +62,8 @@ type Journal struct {
 	now func() time.Time
 	cal Calendar
 
+	stmts *db.Stmts // the writer's prepared statements (nil: every statement is parsed each time)
+
 	mu    gosync.Mutex
 	due   time.Time // the end of the open business day, once read (zero: read it again)
 	floor time.Time // the end of the last closed day: no record is dated before it
@@ -72,6 +75,18 @@ func NewJournal(key ed25519.PrivateKey, out outbox.Writer, now func() time.Time)
 		now = time.Now
 	}
 	return &Journal{key: key, out: out, now: now}
+}
+
+// UseStatements makes the journal run its statements through the writer's statement cache
+// (db.DB.WStmts), as pos does: SQLite then parses each of them once, not on every sale.
+func (j *Journal) UseStatements(s *db.Stmts) { j.stmts = s }
+
+// conn wraps a plain transaction in the statement cache when the journal has one.
+func (j *Journal) conn(tx Tx) Tx {
+	if t, ok := tx.(*sql.Tx); ok && j.stmts != nil {
+		return db.Conn{Tx: t, Stmts: j.stmts}
+	}
+	return tx
 }
 
 // PublicKey is the key that verifies the journal's signatures.
@@ -121,6 +136,7 @@ func Sign(key ed25519.PrivateKey, hash string) string {
 // Append writes data as the next record of chain in tx, moves the chain's head and queues the
 // record on the outbox, all in the caller's transaction.
 func (j *Journal) Append(ctx context.Context, tx Tx, chain string, data any) (Record, error) {
+	tx = j.conn(tx)
 	at := j.now().UTC()
 	if chain != ChainTraining && chain != ChainClosure {
 		floor, err := j.closeDue(ctx, tx, at)
@@ -150,9 +166,9 @@ func (j *Journal) appendAt(ctx context.Context, tx Tx, chain string, at time.Tim
 	}
 	at = at.UTC()
 	r := Record{Chain: chain, Seq: seq + 1, RecordedAt: at.Format(time.RFC3339Nano), PrevHash: prev, Data: raw}
-	if r.Hash, err = HashOf(r.PrevHash, r.Chain, r.Seq, r.RecordedAt, r.Data); err != nil {
-		return Record{}, err
-	}
+	// raw is canonical already: the envelope is written around it rather than decoded and
+	// encoded again (the same bytes as HashOf; TestHashOf_FastFormEqualsCanonical).
+	r.Hash = hashCanonicalData(r.PrevHash, r.Chain, r.Seq, r.RecordedAt, r.Data)
 	r.Signature = Sign(j.key, r.Hash)
 	if _, err := tx.ExecContext(ctx, `INSERT INTO fiscal_records (chain, seq, recorded_at, prev_hash, hash, signature, data)
 		VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)`, r.Chain, r.Seq, r.RecordedAt, r.PrevHash, r.Hash, r.Signature, string(r.Data)); err != nil {

@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"database/sql"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -107,5 +108,64 @@ func TestVerify_FirstBrokenAcrossBatches(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestVerify_OneBadSignatureInBatch checks that a signature batch holding one bad signature among
+// good ones (the batch equation fails as a whole) still names exactly that record, wherever it
+// sits in its batch and whatever is wrong with it.
+func TestVerify_OneBadSignatureInBatch(t *testing.T) {
+	ctx := context.Background()
+	d, err := db.Open(ctx, t.TempDir(), db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	key, _ := fiscal.LoadOrCreateKey(filepath.Join(t.TempDir(), "k.pem"), true)
+	j := fiscal.NewJournal(key, outbox.Writer{StoreID: "fr", Epoch: d.Epoch}, nil)
+	const n = 1100 // more than four batches of 256
+	err = d.Group.Do(ctx, func(tx *sql.Tx) error {
+		for i := range n {
+			if _, err := j.Append(ctx, tx, fiscal.ChainTicket, map[string]any{"kind": "sale", "total_minor": 500 + i}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	edits := map[string]string{
+		// One bit of s flipped (the base64url text's last-but-one character changed).
+		"flipped bit": `UPDATE fiscal_records SET signature = substr(signature, 1, 80) ||
+			CASE substr(signature, 81, 1) WHEN 'A' THEN 'B' ELSE 'A' END || substr(signature, 82) WHERE chain = 'ticket' AND seq = ?1`,
+		// A genuine signature, of the record before.
+		"another record's signature": `UPDATE fiscal_records SET signature = (SELECT signature FROM fiscal_records
+			WHERE chain = 'ticket' AND seq = ?1 - 1) WHERE chain = 'ticket' AND seq = ?1`,
+		"not base64": `UPDATE fiscal_records SET signature = '!' || substr(signature, 2) WHERE chain = 'ticket' AND seq = ?1`,
+	}
+	for name, edit := range edits {
+		for _, seq := range []int64{2, 256, 257, 700, n} {
+			t.Run(fmt.Sprintf("%s at %d", name, seq), func(t *testing.T) {
+				tx, err := d.W.BeginTx(ctx, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer tx.Rollback()
+				if _, err := tx.Exec(`DROP TRIGGER fiscal_records_no_update`); err != nil {
+					t.Fatal(err)
+				}
+				if res, err := tx.Exec(edit, seq); err != nil {
+					t.Fatal(err)
+				} else if k, _ := res.RowsAffected(); k != 1 {
+					t.Fatalf("edited %d rows", k)
+				}
+				_, err = fiscal.Verify(ctx, tx, j.PublicKey())
+				var b *fiscal.BrokenError
+				if !errors.As(err, &b) || b.Chain != "ticket" || b.Seq != seq || !strings.Contains(b.What, "signature") {
+					t.Fatalf("got %v, want ticket seq %d: signature…", err, seq)
+				}
+			})
+		}
 	}
 }
