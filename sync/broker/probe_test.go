@@ -1,0 +1,46 @@
+package broker_test
+
+import (
+	"errors"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/storeagent/storeagent/sync/broker"
+)
+
+// TestProbe_NATSCluster starts a private 3-node NATS cluster (JetStream + MQTT, free loopback
+// ports; mqtt.ack_wait 2 s instead of the default 30 s, so the redelivery check is quick) and probes what the contract needs across two of its nodes. It skips without
+// nats-server (STOREAGENT_REQUIRE_NATS=1 makes that a failure). The findings are what
+// docs/scaling.md states for NATS 2.9: retained, offline queueing and redelivery work; $share
+// does not.
+func TestProbe_NATSCluster(t *testing.T) {
+	if _, err := broker.NATSBinary(); errors.Is(err, broker.ErrNoNATS) {
+		if os.Getenv("STOREAGENT_REQUIRE_NATS") == "1" {
+			t.Fatal("no nats-server and STOREAGENT_REQUIRE_NATS=1")
+		}
+		t.Skip("no nats-server binary")
+	}
+	c, err := broker.NewNATSCluster(t.TempDir(), 3, `ack_wait: "2s"`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Stderr = os.Stderr
+	if err := c.Start(20 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Stop)
+	got := map[string]broker.Finding{}
+	for _, f := range broker.Probe(c.URL(0), c.URL(1), 5*time.Second) {
+		t.Log(f)
+		got[f.Name] = f
+	}
+	for _, name := range []string{"retained", "offline-queue", "redelivery", "max-payload"} {
+		if !got[name].OK {
+			t.Errorf("%s: %s", name, got[name].Detail)
+		}
+	}
+	if got["share"].OK {
+		t.Errorf("share: NATS 2.9 MQTT split a $share group (%s); docs/scaling.md says it does not", got["share"].Detail)
+	}
+}
