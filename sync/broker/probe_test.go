@@ -44,3 +44,27 @@ func TestProbe_NATSCluster(t *testing.T) {
 		t.Errorf("share: NATS 2.9 MQTT split a $share group (%s); docs/scaling.md says it does not", got["share"].Detail)
 	}
 }
+
+// TestProbe_RabbitMQ starts a private RabbitMQ node with the MQTT plugin (its own node name,
+// folders and free ports) and probes it. It takes longer than CI allows (the node starts in
+// ~10 s and a QoS 1 redelivery is only seen after a reconnect), so it runs only with
+// STOREAGENT_PROBE_RABBITMQ=1; it skips without RabbitMQ.
+func TestProbe_RabbitMQ(t *testing.T) {
+	if os.Getenv("STOREAGENT_PROBE_RABBITMQ") != "1" {
+		t.Skip("set STOREAGENT_PROBE_RABBITMQ=1 to probe a private RabbitMQ node")
+	}
+	if _, err := broker.RabbitMQBinary(); err != nil {
+		t.Skip(err)
+	}
+	r, err := broker.NewRabbitMQ(t.TempDir(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Start(60 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(r.Stop)
+	for _, f := range broker.Probe(r.URL(), r.URL(), 5*time.Second) {
+		t.Log(f)
+	}
+}
