@@ -226,7 +226,7 @@ func MQTTReady(url string, timeout time.Duration) error {
 		return err
 	}
 	cl := mqtt.NewClient(mqtt.NewClientOptions().AddBroker(url).SetClientID(fmt.Sprintf("ready-%d", time.Now().UnixNano())).
-		SetCleanSession(true).SetAutoReconnect(false).SetConnectRetry(false).SetConnectTimeout(timeout))
+		SetProtocolVersion(4).SetCleanSession(true).SetAutoReconnect(false).SetConnectRetry(false).SetConnectTimeout(timeout))
 	tok := cl.Connect()
 	if !tok.WaitTimeout(timeout + time.Second) {
 		return errors.New("no CONNACK")

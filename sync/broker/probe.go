@@ -162,6 +162,23 @@ func probeRetained(pubURL, subURL, topic string, wait time.Duration) Finding {
 	default:
 		f.OK, f.Detail = true, "a later subscriber"+across(pubURL, subURL)+" got the retained message, flagged retained"
 	}
+	// Central reads every store's retained status through retail/stores/+/status.
+	wild := topic[:strings.LastIndexByte(topic, '/')+1] + "+"
+	w, err := probeConnect(subURL, probeID("wild"), true, false)
+	if err != nil {
+		f.Detail += "; " + err.Error()
+		return f
+	}
+	defer w.close()
+	if _, err := w.subscribe(wild); err != nil {
+		f.OK, f.Detail = false, f.Detail+"; "+err.Error()
+		return f
+	}
+	if got := w.waitFor(1, wait); len(got) == 0 {
+		f.OK, f.Detail = false, f.Detail+fmt.Sprintf("; but a subscriber to the wildcard filter %s got nothing within %s", wild, wait)
+	} else {
+		f.Detail += ", also through a wildcard filter (+)"
+	}
 	return f
 }
 
