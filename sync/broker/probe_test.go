@@ -1,6 +1,7 @@
 package broker_test
 
 import (
+	"cmp"
 	"errors"
 	"os"
 	"testing"
@@ -66,5 +67,47 @@ func TestProbe_RabbitMQ(t *testing.T) {
 	t.Cleanup(r.Stop)
 	for _, f := range broker.Probe(r.URL(), r.URL(), 5*time.Second) {
 		t.Log(f)
+	}
+}
+
+// TestRabbitMQ_RetainedAcrossKill publishes a retained message on a private RabbitMQ node, kills
+// the node (SIGKILL), starts it again and reads the message back, with the plugin's default
+// retained store and with each named store. It logs what was kept (docs/scaling.md); it fails only
+// when the node cannot be run. STOREAGENT_PROBE_RABBITMQ=1 only (about a minute per store).
+func TestRabbitMQ_RetainedAcrossKill(t *testing.T) {
+	if os.Getenv("STOREAGENT_PROBE_RABBITMQ") != "1" {
+		t.Skip("set STOREAGENT_PROBE_RABBITMQ=1 to probe a private RabbitMQ node")
+	}
+	if _, err := broker.RabbitMQBinary(); err != nil {
+		t.Skip(err)
+	}
+	for _, store := range []string{"", "rabbit_mqtt_retained_msg_store_dets", "rabbit_mqtt_retained_msg_store_ets"} {
+		t.Run(cmp.Or(store, "default"), func(t *testing.T) {
+			conf := ""
+			if store != "" {
+				conf = "mqtt.retained_message_store = " + store
+			}
+			r, err := broker.NewRabbitMQ(t.TempDir(), conf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := r.Start(90 * time.Second); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(r.Stop)
+			if err := broker.PublishRetained(r.URL(), "probe/kill/retained", []byte("before")); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(3 * time.Second)
+			r.Stop()
+			if err := r.Start(90 * time.Second); err != nil {
+				t.Fatal(err)
+			}
+			got, err := broker.ReadRetained(r.URL(), "probe/kill/retained", 3*time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("retained store %q: after SIGKILL and restart got %q (kept: %v)", cmp.Or(store, "default"), got, string(got) == "before")
+		})
 	}
 }
