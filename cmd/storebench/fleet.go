@@ -32,6 +32,7 @@ func runFleet(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.IntVar(&cfg.Consumers, "consumers", 2, "central simulators sharing one $share group")
 	fs.StringVar(&cfg.Broker, "broker", "", "an existing broker URL (then it is not restarted); default a private one (-broker-cluster)")
 	fs.StringVar(&cfg.Cluster, "broker-cluster", "mosquitto", "the private broker: mosquitto (one node), nats (3 nodes, JetStream + MQTT; node 1 is killed) or rabbitmq (one node, rabbitmq_mqtt)")
+	fs.StringVar(&cfg.NATSMQTT, "nats-mqtt", "", "with -broker-cluster nats: extra lines inside each node's mqtt { } block, e.g. 'consumer_replicas: 1'")
 	fs.DurationVar(&cfg.Probe, "probe", 0, "first probe the private broker (retained, offline queue, QoS 1 redelivery, $share, max payload), waiting up to this long per message (NATS redelivers after its 30s ack_wait: use 35s)")
 	fs.DurationVar(&cfg.Window, "window", 0, "the stores' reconnect window (mqtt.reconnect_window); 0 the default 45s, negative off")
 	fs.DurationVar(&cfg.AckTimeout, "ack-timeout", 0, "the stores' ack timeout; 0 the default 30s")

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/storeagent/storeagent/sync/broker"
@@ -30,8 +31,8 @@ type fleetBroker interface {
 }
 
 // newFleetBroker starts the broker named by -broker-cluster ("" or "mosquitto", "nats",
-// "rabbitmq") with its files under dir.
-func newFleetBroker(kind, dir string) (fleetBroker, error) {
+// "rabbitmq") with its files under dir; natsMQTT goes into each NATS node's mqtt { } block.
+func newFleetBroker(kind, dir, natsMQTT string) (fleetBroker, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
@@ -51,7 +52,7 @@ func newFleetBroker(kind, dir string) (fleetBroker, error) {
 		// JetStream keeps the MQTT sessions, retained messages and QoS 1 messages in streams
 		// replicated over the 3 nodes (stream_replicas defaults to the cluster's size, at most 3),
 		// so one node's loss keeps a quorum.
-		c, err := broker.NewNATSCluster(dir, 3, "")
+		c, err := broker.NewNATSCluster(dir, 3, natsMQTT)
 		if err != nil {
 			return nil, err
 		}
@@ -59,7 +60,7 @@ func newFleetBroker(kind, dir string) (fleetBroker, error) {
 		if err := c.Start(60 * time.Second); err != nil {
 			return nil, err
 		}
-		return &fleetNATS{c: c}, nil
+		return &fleetNATS{c: c, mqtt: natsMQTT}, nil
 	case "rabbitmq":
 		r, err := broker.NewRabbitMQ(filepath.Join(dir, "rabbitmq"), "")
 		if err != nil {
@@ -86,10 +87,17 @@ func (b fleetMosquitto) Pid() int       { return b.mq.Pid() }
 func (b fleetMosquitto) Stop()          { b.mq.Stop() }
 
 // fleetNATS is a 3-node NATS cluster with JetStream and MQTT; the run kills node n1.
-type fleetNATS struct{ c *broker.NATSCluster }
+type fleetNATS struct {
+	c    *broker.NATSCluster
+	mqtt string
+}
 
 func (b *fleetNATS) Name() string {
-	return fmt.Sprintf("private %d-node NATS cluster with JetStream and MQTT (%s)", len(b.c.Nodes), broker.NATSVersion())
+	name := fmt.Sprintf("private %d-node NATS cluster with JetStream and MQTT (%s)", len(b.c.Nodes), broker.NATSVersion())
+	if b.mqtt != "" {
+		name += ", mqtt { " + strings.Join(strings.Fields(b.mqtt), " ") + " }"
+	}
+	return name
 }
 func (b *fleetNATS) Nodes() int          { return len(b.c.Nodes) }
 func (b *fleetNATS) URL(node int) string { return b.c.URL(node) }

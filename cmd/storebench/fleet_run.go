@@ -29,6 +29,7 @@ type fleetConfig struct {
 	Consumers   int           // central simulators in the $share group
 	Broker      string        // an existing broker; empty: a private one (Cluster), one node restarted mid-run
 	Cluster     string        // the private broker: "" or "mosquitto", "nats" (3 nodes), "rabbitmq"
+	NATSMQTT    string        // extra lines in each NATS node's mqtt { } block
 	Probe       time.Duration // > 0: probe the private broker's MQTT features first, waiting this long per message
 	Window      time.Duration // the stores' reconnect window (sync Backoff.Window; 0: its default)
 	AckTimeout  time.Duration // the stores' ack timeout (0: the sync default)
@@ -159,7 +160,7 @@ func runFleetSim(ctx context.Context, cfg fleetConfig) (*fleetResult, error) {
 	res.Nodes, res.Shared, res.Retained = 1, true, "not checked (-broker names an existing one)"
 	if cfg.Broker == "" {
 		cfg.progress("starting the private broker (%s)", cmp.Or(cfg.Cluster, "mosquitto"))
-		fb, err = newFleetBroker(cfg.Cluster, filepath.Join(work, "broker"))
+		fb, err = newFleetBroker(cfg.Cluster, filepath.Join(work, "broker"), cfg.NATSMQTT)
 		if err != nil {
 			return nil, err
 		}
