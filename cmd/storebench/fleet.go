@@ -30,7 +30,10 @@ func runFleet(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.DurationVar(&cfg.Outage, "outage", 10*time.Second, "how long the broker stays down")
 	fs.DurationVar(&cfg.After, "after", 5*time.Second, "selling goes on this long after the broker is back")
 	fs.IntVar(&cfg.Consumers, "consumers", 2, "central simulators sharing one $share group")
-	fs.StringVar(&cfg.Broker, "broker", "", "an existing broker URL (then it is not restarted); default a private Mosquitto")
+	fs.StringVar(&cfg.Broker, "broker", "", "an existing broker URL (then it is not restarted); default a private one (-broker-cluster)")
+	fs.StringVar(&cfg.Cluster, "broker-cluster", "mosquitto", "the private broker: mosquitto (one node), nats (3 nodes, JetStream + MQTT; node 1 is killed) or rabbitmq (one node, rabbitmq_mqtt)")
+	fs.StringVar(&cfg.NATSMQTT, "nats-mqtt", "", "with -broker-cluster nats: extra lines inside each node's mqtt { } block, e.g. 'consumer_replicas: 1'")
+	fs.DurationVar(&cfg.Probe, "probe", 0, "first probe the private broker (retained, offline queue, QoS 1 redelivery, $share, max payload), waiting up to this long per message (NATS redelivers after its 30s ack_wait: use 35s)")
 	fs.DurationVar(&cfg.Window, "window", 0, "the stores' reconnect window (mqtt.reconnect_window); 0 the default 45s, negative off")
 	fs.DurationVar(&cfg.AckTimeout, "ack-timeout", 0, "the stores' ack timeout; 0 the default 30s")
 	fs.StringVar(&cfg.DataDir, "data", "", "folder for the stores' databases; default /dev/shm when present, else the temp dir")
@@ -46,6 +49,12 @@ func runFleet(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	if fs.NArg() > 0 || cfg.Stores < 1 || cfg.Consumers < 1 || cfg.Rate <= 0 || cfg.Outage < 0 || cfg.Timeout <= 0 {
 		fmt.Fprintln(stderr, "storebench fleet: -stores, -consumers, -rate and -timeout must be positive, -outage not negative, and no arguments")
+		return 2
+	}
+	switch cfg.Cluster {
+	case "mosquitto", "nats", "rabbitmq":
+	default:
+		fmt.Fprintf(stderr, "storebench fleet: -broker-cluster %q: want mosquitto, nats or rabbitmq\n", cfg.Cluster)
 		return 2
 	}
 	if cfg.DataDir == "" {
@@ -71,6 +80,16 @@ func runFleet(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "storebench fleet: %v\n", err)
 		return 1
 	}
+	if len(res.Probe) > 0 {
+		fmt.Fprintf(stdout, "\nBroker probe (%s):\n\n", res.Broker)
+		for _, f := range res.Probe {
+			ok := "as the contract needs"
+			if !f.OK {
+				ok = "**differs from the contract**"
+			}
+			fmt.Fprintf(stdout, "- %s: %s — %s\n", f.Name, ok, f.Detail)
+		}
+	}
 	if *out != "" {
 		if err := writeOutputs(rep, *out); err != nil {
 			fmt.Fprintf(stderr, "storebench fleet: %v\n", err)
@@ -83,7 +102,11 @@ func runFleet(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 // fleetReport turns a run into the bench's table: reconnect spread, drain time, lost and doubled
 // events.
 func fleetReport(cfg fleetConfig, r *fleetResult) *Report {
-	rep := &Report{Title: fmt.Sprintf("storebench fleet — %d stores, broker killed for %s", r.Stores, cfg.Outage),
+	title := fmt.Sprintf("storebench fleet — %d stores, broker killed for %s", r.Stores, cfg.Outage)
+	if r.Nodes > 1 {
+		title = fmt.Sprintf("storebench fleet — %d stores on a %d-node cluster, one node killed for %s", r.Stores, r.Nodes, cfg.Outage)
+	}
+	rep := &Report{Title: title,
 		Version: version(), Date: time.Now(), Machine: ThisMachine(r.Broker)}
 	second, peak := r.Peak()
 	// A store is back within two windows of the loss (sync.Backoff.Slot), then drains within an
@@ -97,9 +120,9 @@ func fleetReport(cfg fleetConfig, r *fleetResult) *Report {
 	recon := Row{Measure: "reconnects in the busiest second after the broker restart, share of the stores",
 		Value: 100 * float64(peak) / float64(r.Stores), Unit: "%",
 		Goal: Goal{On: "value", Op: "<=", Limit: 5, Label: "≤ 5 % of the stores"},
-		Notes: fmt.Sprintf("%d in second %d after the broker came back; %d of %d stores reconnected, %d connections in all, the last %.1f s after; reconnect window %s; per second: %s; start: busiest second %d first connections (stores started over %s), %d lost links before the kill",
-			peak, second, r.Reconnected, r.Stores, r.ReconnectSum(), r.AllBack.Seconds(), window, fleetHistText(r.Reconnects),
-			r.InitialPeak, cfg.StartSpread, r.Unexpected)}
+		Notes: fmt.Sprintf("%d in second %d after the broker came back; %d of %d stores reconnected (%d were on the killed node), %d connections in all, the last %.1f s after; reconnect window %s; per second: %s; start: busiest second %d first connections (stores started over %s), %d lost links before the kill; a retained message on the killed node: %s",
+			peak, second, r.Reconnected, r.Stores, r.KilledStores, r.ReconnectSum(), r.AllBack.Seconds(), window, fleetHistText(r.Reconnects),
+			r.InitialPeak, cfg.StartSpread, r.Unexpected, r.Retained)}
 	if !r.Restarted {
 		recon.Err = "the broker was not restarted (-broker names an existing one)"
 	}
@@ -111,8 +134,8 @@ func fleetReport(cfg fleetConfig, r *fleetResult) *Report {
 	}
 	lost := Row{Measure: "events lost (stored at a store, never at central)", Value: float64(r.Lost), Unit: "events",
 		Goal: Goal{On: "value", Op: "<=", Limit: 0, Label: "0"},
-		Notes: fmt.Sprintf("%d sales = %d events accepted (%d from the kill until selling stopped), %d stored at central by %d consumers; %d lost although acked; %d sales failed",
-			r.Sales, r.Appended, r.DuringDown, r.Stored, cfg.Consumers, r.AckedLost, r.SaleErrors)}
+		Notes: fmt.Sprintf("%d sales = %d events accepted (%d from the kill until selling stopped), %d stored at central by %d consumers (%s); %d lost although acked; %d sales failed",
+			r.Sales, r.Appended, r.DuringDown, r.Stored, cfg.Consumers, consumersText(r), r.AckedLost, r.SaleErrors)}
 	dups := Row{Measure: "events stored twice at central (same store, topic, epoch and seq)", Value: float64(r.Duplicates), Unit: "events",
 		Goal: Goal{On: "value", Op: "<=", Limit: 0, Label: "0"},
 		Notes: fmt.Sprintf("%d redeliveries absorbed by central's dedup on event id; %d seq gaps; this process at peak: %d goroutines, %d open files, %.0f MB RSS (%.1f MB per store); broker %.0f MB RSS after the restart; run took %s",
@@ -135,4 +158,16 @@ func fleetHistText(h []int) string {
 		parts[i] = fmt.Sprint(n)
 	}
 	return strings.Join(parts, " ")
+}
+
+// consumersText says how central's consumers shared the stores.
+func consumersText(r *fleetResult) string {
+	how := "one $share group"
+	if !r.Shared {
+		how = "no $share on this broker: each consumer subscribed to every store, dedup kept one copy"
+	}
+	if r.Nodes > 1 {
+		how += fmt.Sprintf(", spread over the %d nodes like the stores", r.Nodes)
+	}
+	return how
 }

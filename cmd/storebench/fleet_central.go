@@ -22,14 +22,15 @@ type fleetCentral struct {
 	done   chan error
 }
 
-// startFleetCentral starts n simulators on broker and waits until each has subscribed.
-func startFleetCentral(ctx context.Context, broker, dir string, n int, log *slog.Logger) (*fleetCentral, error) {
+// startFleetCentral starts n simulators, simulator k on broker urlOf(k), and waits until each has
+// subscribed. noShare: each subscribes to every store itself (a broker without $share).
+func startFleetCentral(ctx context.Context, urlOf func(int) string, dir string, n int, noShare bool, log *slog.Logger) (*fleetCentral, error) {
 	c := &fleetCentral{path: filepath.Join(dir, "central.db"), done: make(chan error, n)}
 	runCtx, cancel := context.WithCancel(context.Background())
 	c.cancel = cancel
 	for i := 0; i < n; i++ {
-		sim, err := centralsim.New(centralsim.Options{Broker: broker, ClientID: fmt.Sprintf("storebench-central-%d", i),
-			Group: "storebench", DBPath: c.path, RepublishInterval: -1, Logger: log})
+		sim, err := centralsim.New(centralsim.Options{Broker: urlOf(i), ClientID: fmt.Sprintf("storebench-central-%d", i),
+			Group: "storebench", NoShare: noShare, DBPath: c.path, RepublishInterval: -1, Logger: log})
 		if err != nil {
 			c.stop()
 			return nil, err
@@ -42,7 +43,7 @@ func startFleetCentral(ctx context.Context, broker, dir string, n int, log *slog
 		case <-sim.Connected():
 		case <-time.After(15 * time.Second):
 			c.stop()
-			return nil, fmt.Errorf("central simulator %d did not connect to %s", i, broker)
+			return nil, fmt.Errorf("central simulator %d did not connect to %s", i, urlOf(i))
 		case <-ctx.Done():
 			c.stop()
 			return nil, ctx.Err()

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -26,7 +27,10 @@ type fleetConfig struct {
 	Outage      time.Duration // how long the broker stays down
 	After       time.Duration // selling goes on this long after the broker is back
 	Consumers   int           // central simulators in the $share group
-	Broker      string        // an existing broker; empty: a private Mosquitto, restarted mid-run
+	Broker      string        // an existing broker; empty: a private one (Cluster), one node restarted mid-run
+	Cluster     string        // the private broker: "" or "mosquitto", "nats" (3 nodes), "rabbitmq"
+	NATSMQTT    string        // extra lines in each NATS node's mqtt { } block
+	Probe       time.Duration // > 0: probe the private broker's MQTT features first, waiting this long per message
 	Window      time.Duration // the stores' reconnect window (sync Backoff.Window; 0: its default)
 	AckTimeout  time.Duration // the stores' ack timeout (0: the sync default)
 	DataDir     string        // where the stores' databases go
@@ -42,6 +46,15 @@ type fleetResult struct {
 	Restarted  bool
 	Window     time.Duration
 	AckTimeout time.Duration
+	// Nodes is the broker's node count; KilledStores the stores on the killed node (all with one).
+	Nodes, KilledStores int
+	// Shared is whether central's consumers used one $share group (else each got every event).
+	Shared bool
+	// Retained says whether a retained message published on the killed node before the kill was
+	// read from it after the restart: "kept", "lost" or why it was not checked.
+	Retained string
+	// Probe is what broker.Probe found on the private broker (-probe).
+	Probe []broker.Finding
 
 	// InitialPeak is the most first connections in one second of the start.
 	InitialPeak int
@@ -142,34 +155,36 @@ func runFleetSim(ctx context.Context, cfg fleetConfig) (*fleetResult, error) {
 		res.AckTimeout = 30 * time.Second
 	}
 
-	url := cfg.Broker
-	var mq *broker.Mosquitto
-	if url == "" {
-		if err := os.Mkdir(filepath.Join(work, "broker"), 0o700); err != nil {
-			return nil, err
-		}
-		// autosave: the broker persists its sessions every 2 s, so a restart keeps most of them,
-		// as a clustered broker would; what it loses the agents republish.
-		mq, err = broker.NewMosquitto(filepath.Join(work, "broker"), "", "autosave_interval 2\n")
+	var fb fleetBroker
+	urlOf := func(int) string { return cfg.Broker }
+	res.Nodes, res.Shared, res.Retained = 1, true, "not checked (-broker names an existing one)"
+	if cfg.Broker == "" {
+		cfg.progress("starting the private broker (%s)", cmp.Or(cfg.Cluster, "mosquitto"))
+		fb, err = newFleetBroker(cfg.Cluster, filepath.Join(work, "broker"), cfg.NATSMQTT)
 		if err != nil {
 			return nil, err
 		}
-		if err := mq.Start(); err != nil {
-			return nil, err
+		defer fb.Stop()
+		urlOf = func(i int) string { return fb.URL(i % fb.Nodes()) }
+		res.Broker, res.Nodes, res.Shared = fb.Name(), fb.Nodes(), fb.Share()
+		if cfg.Probe > 0 {
+			other := min(1, fb.Nodes()-1)
+			cfg.progress("probing %s and %s: retained, offline queue, QoS 1 redelivery, $share, max payload", fb.URL(0), fb.URL(other))
+			res.Probe = broker.Probe(fb.URL(0), fb.URL(other), cfg.Probe)
+			for _, f := range res.Probe {
+				cfg.progress("probe: %s", f)
+			}
 		}
-		defer mq.Stop()
-		url = mq.URL("tcp")
-		res.Broker = "private " + mosquittoVersion()
 	}
-	central, err := startFleetCentral(ctx, url, work, cfg.Consumers, cfg.Log)
+	central, err := startFleetCentral(ctx, urlOf, work, cfg.Consumers, !res.Shared, cfg.Log)
 	if err != nil {
 		return nil, err
 	}
 	defer central.stop()
-	cfg.progress("broker %s, %d central consumers; opening %d store databases in %s", url, cfg.Consumers, cfg.Stores, work)
+	cfg.progress("broker %s (%d nodes), %d central consumers; opening %d store databases in %s", urlOf(0), res.Nodes, cfg.Consumers, cfg.Stores, work)
 
 	conns := &fleetConnects{}
-	stores, err := openFleet(ctx, cfg, work, url, conns)
+	stores, err := openFleet(ctx, cfg, work, urlOf, conns)
 	defer func() {
 		for _, st := range stores {
 			st.db.Close()
@@ -182,7 +197,7 @@ func runFleetSim(ctx context.Context, cfg fleetConfig) (*fleetResult, error) {
 	var peaks fleetPeaks
 	sampleCtx, stopSampling := context.WithCancel(context.Background())
 	defer stopSampling()
-	go peaks.sample(sampleCtx, brokerPID(mq))
+	go peaks.sample(sampleCtx, brokerPID(fb))
 
 	// The stores run until the end, even past the timeout, so they stop cleanly.
 	runCtx, stopStores := context.WithCancel(context.Background())
@@ -224,21 +239,51 @@ func runFleetSim(ctx context.Context, cfg fleetConfig) (*fleetResult, error) {
 
 	var killAt, backAt time.Time
 	appendedBefore := fleetSales(stores)
-	if mq != nil {
-		cfg.progress("killing the broker (SIGKILL) for %s", cfg.Outage)
+	// onKilled: the stores whose node is killed, which must reconnect.
+	onKilled := func(int) bool { return true }
+	if fb != nil {
+		killed := fb.Killed()
+		onKilled = func(i int) bool { return i%fb.Nodes() == killed }
+		for i := range stores {
+			if onKilled(i) {
+				res.KilledStores++
+			}
+		}
+		retainedTopic := "storebench/fleet/retained-check"
+		retainedErr := broker.PublishRetained(fb.URL(killed), retainedTopic, []byte("before the kill"))
+		if retainedErr != nil {
+			res.Retained = "not checked: " + retainedErr.Error()
+		}
+		// Mosquitto saves every 2 s (autosave_interval); give it that.
+		if !fleetSleepUntil(ctx, time.Now().Add(2500*time.Millisecond)) {
+			return nil, ctx.Err()
+		}
+		cfg.progress("killing broker node %d of %d (SIGKILL) for %s; %d stores are on it", killed+1, fb.Nodes(), cfg.Outage, res.KilledStores)
 		killAt = time.Now()
-		mq.Stop()
+		fb.Kill()
 		if !fleetSleepUntil(ctx, killAt.Add(cfg.Outage)) {
 			return nil, ctx.Err()
 		}
-		if err := mq.Start(); err != nil {
+		if err := fb.Restart(); err != nil {
 			return nil, err
 		}
 		backAt = time.Now()
 		res.Restarted = true
-		peaks.brokerStarted(mq.Pid())
-		cfg.progress("broker back; selling %s more", cfg.After)
+		peaks.brokerStarted(fb.Pid())
+		cfg.progress("broker node back after %s (start included); selling %s more", backAt.Sub(killAt).Round(time.Millisecond), cfg.After)
+		if retainedErr == nil {
+			switch got, err := broker.ReadRetained(fb.URL(killed), retainedTopic, 3*time.Second); {
+			case err != nil:
+				res.Retained = "not checked: " + err.Error()
+			case string(got) == "before the kill":
+				res.Retained = "kept"
+			default:
+				res.Retained = "lost"
+			}
+			_ = broker.PublishRetained(fb.URL(killed), retainedTopic, nil)
+		}
 	} else {
+		res.KilledStores = cfg.Stores
 		backAt = time.Now()
 	}
 	if !fleetSleepUntil(ctx, backAt.Add(cfg.After)) {
@@ -250,7 +295,7 @@ func runFleetSim(ctx context.Context, cfg fleetConfig) (*fleetResult, error) {
 	cfg.progress("selling stopped; waiting until every store is back and every outbox is empty")
 
 	drained, err := waitDrained(ctx, stores, func() bool {
-		return !res.Restarted || fleetDistinct(conns.snapshot(), killAt) == cfg.Stores
+		return !res.Restarted || fleetDistinctOf(conns.snapshot(), killAt, onKilled) == res.KilledStores
 	})
 	if err == nil {
 		res.Drained = drained.Sub(backAt)
@@ -274,8 +319,8 @@ func runFleetSim(ctx context.Context, cfg fleetConfig) (*fleetResult, error) {
 	return res, nil
 }
 
-// openFleet opens every store's database and Syncer, a few at a time.
-func openFleet(ctx context.Context, cfg fleetConfig, work, url string, conns *fleetConnects) ([]*fleetStore, error) {
+// openFleet opens every store's database and Syncer, a few at a time; store i uses broker urlOf(i).
+func openFleet(ctx context.Context, cfg fleetConfig, work string, urlOf func(int) string, conns *fleetConnects) ([]*fleetStore, error) {
 	stores := make([]*fleetStore, cfg.Stores)
 	var next atomic.Int64
 	errs := make(chan error, runtime.GOMAXPROCS(0)*2)
@@ -287,7 +332,7 @@ func openFleet(ctx context.Context, cfg fleetConfig, work, url string, conns *fl
 					errs <- ctx.Err()
 					return
 				}
-				st, err := openFleetStore(ctx, work, i, agentsync.Options{Broker: url, AgentVersion: "storebench-fleet",
+				st, err := openFleetStore(ctx, work, i, agentsync.Options{Broker: urlOf(i), AgentVersion: "storebench-fleet",
 					Logger: cfg.Log, TimerInterval: -1, AckTimeout: cfg.AckTimeout,
 					Backoff: agentsync.Backoff{Window: cfg.Window}, OnConnect: func() { conns.add(i) }})
 				if err != nil {
@@ -374,10 +419,10 @@ func fleetWaitFor(ctx context.Context, cond func() bool) error {
 	return nil
 }
 
-// brokerPID is the private broker's process id, 0 for an existing one (-broker).
-func brokerPID(mq *broker.Mosquitto) int {
-	if mq == nil {
+// brokerPID is the private broker's (killed node's) process id, 0 for an existing one (-broker).
+func brokerPID(fb fleetBroker) int {
+	if fb == nil {
 		return 0
 	}
-	return mq.Pid()
+	return fb.Pid()
 }

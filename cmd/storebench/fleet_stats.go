@@ -22,6 +22,17 @@ func fleetDistinct(all []fleetConnect, since time.Time) int {
 	return len(seen)
 }
 
+// fleetDistinctOf counts the stores that pick accepts with a connection after since.
+func fleetDistinctOf(all []fleetConnect, since time.Time, pick func(store int) bool) int {
+	seen := map[int]bool{}
+	for _, c := range all {
+		if c.t.After(since) && pick(c.store) {
+			seen[c.store] = true
+		}
+	}
+	return len(seen)
+}
+
 // fleetPeakPerSecond is the most connections in one second counted from t0.
 func fleetPeakPerSecond(all []fleetConnect, t0 time.Time) int {
 	per := map[int64]int{}

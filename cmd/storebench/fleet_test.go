@@ -112,7 +112,7 @@ func TestRunFleet_report(t *testing.T) {
 }
 
 func TestRunFleet_usage(t *testing.T) {
-	for _, args := range [][]string{{"-stores", "0"}, {"-rate", "0s"}, {"extra"}, {"-nosuchflag"}} {
+	for _, args := range [][]string{{"-stores", "0"}, {"-rate", "0s"}, {"extra"}, {"-nosuchflag"}, {"-broker-cluster", "kafka"}} {
 		var stdout, stderr bytes.Buffer
 		if code := runFleet(context.Background(), args, &stdout, &stderr); code != 2 {
 			t.Errorf("runFleet(%q) = %d, want 2", args, code)
@@ -144,4 +144,35 @@ func equalInts(a, b []int) bool {
 		}
 	}
 	return true
+}
+
+// TestRunFleetSim_NATS runs the small fleet on a private 3-node NATS cluster and kills node 1: the
+// stores on it (every third) reconnect, nothing is lost or stored twice, and the retained message
+// published on node 1 before the kill is read from it after the restart. About 30 s, so it runs
+// only with STOREAGENT_FLEET_NATS=1 (the cluster runs are a documented bench, docs/scaling.md).
+func TestRunFleetSim_NATS(t *testing.T) {
+	if os.Getenv("STOREAGENT_FLEET_NATS") != "1" {
+		t.Skip("set STOREAGENT_FLEET_NATS=1 to run the fleet on a private NATS cluster")
+	}
+	if _, err := broker.NATSBinary(); err != nil {
+		t.Skip(err)
+	}
+	cfg := smallFleet(t)
+	cfg.Cluster = "nats"
+	res, err := runFleetSim(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Nodes != 3 || res.Shared || res.KilledStores != 7 {
+		t.Errorf("nodes %d, shared %v, stores on the killed node %d; want 3, false, 7 (of 20)", res.Nodes, res.Shared, res.KilledStores)
+	}
+	if res.Lost != 0 || res.Duplicates != 0 || res.Gaps != 0 || res.Stored != int(res.Appended) || res.Appended == 0 {
+		t.Errorf("appended %d, stored %d, lost %d, duplicates %d, gaps %d; want all stored once", res.Appended, res.Stored, res.Lost, res.Duplicates, res.Gaps)
+	}
+	if res.Drained == 0 || res.Reconnected < res.KilledStores {
+		t.Errorf("drained after %s, %d reconnected; want drained and the %d stores of node 1 back", res.Drained, res.Reconnected, res.KilledStores)
+	}
+	if res.Retained != "kept" {
+		t.Errorf("retained message across the kill: %s, want kept", res.Retained)
+	}
 }
