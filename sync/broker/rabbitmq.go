@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -139,7 +138,7 @@ func (r *RabbitMQ) Start(timeout time.Duration) error {
 	cmd.Env = r.env()
 	cmd.Dir = r.Dir
 	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	newProcessGroup(cmd)
 	if err := cmd.Start(); err != nil {
 		logf.Close()
 		return fmt.Errorf("start rabbitmq-server: %w", err)
@@ -165,7 +164,7 @@ func (r *RabbitMQ) Stop() {
 		r.cmd = nil
 		return
 	}
-	_ = syscall.Kill(-r.cmd.Process.Pid, syscall.SIGKILL)
+	killProcessGroup(r.cmd)
 	r.cmd.Wait()
 	r.logf.Close()
 	r.cmd, r.logf = nil, nil
