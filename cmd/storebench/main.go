@@ -56,6 +56,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "storebench: %v\n", err)
 		return 2
 	}
+	if o.cpuProfile != "" {
+		stop, err := startCPUProfile(o.cpuProfile)
+		if err != nil {
+			fmt.Fprintf(stderr, "storebench: -cpuprofile: %v\n", err)
+			return 1
+		}
+		defer stop()
+	}
 	rep, err := measure(ctx, o, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "storebench: %v\n", err)
@@ -110,6 +118,7 @@ type options struct {
 	tillSales      int
 	fiscalRecords  int
 	fiscalArchive  int
+	cpuProfile     string
 }
 
 func parseOptions(args []string, stderr io.Writer) (*options, error) {
@@ -136,6 +145,7 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.tillSales, "till-sales", 10000, "sales in the till session whose X report is read")
 	fs.IntVar(&o.fiscalRecords, "fiscal-records", 1_000_000, "French journal records that `fiscal verify` checks")
 	fs.IntVar(&o.fiscalArchive, "fiscal-archive-records", 300_000, "French journal records in the month that is archived")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the in-process measures to PATH (`go tool pprof PATH`)")
 	fs.StringVar(&o.agentBin, "agent", "", "run this storeagent binary (`storeagent run`) for the measures over HTTP; default storebench's own copy of the agent")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: storebench [flags]        (and: storebench fleet [flags])")
