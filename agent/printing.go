@@ -79,7 +79,7 @@ func (noPrinters) Render(name string, _ document.Document) ([]byte, error) {
 }
 
 func (noPrinters) Print(context.Context, string, []byte) error {
-	return errors.New("no printer is configured")
+	return &devices.NotSentError{Err: errors.New("no printer is configured")}
 }
 
 // printDriver is the configured printers' driver: ESC/POS over the device manager's ports, or the

@@ -109,11 +109,13 @@ func (p *Printer) Preview(name string, doc document.Document) (image.Image, erro
 // Print sends one job to the printer named name and returns nil only when every byte was
 // accepted and, where the profile supports DLE EOT and the port can be read, the printer
 // answered afterwards that it is on-line with paper. Any error means the job may not have been
-// printed completely; a job cut off mid-send may have left a partial copy on the paper.
+// printed completely; a job cut off mid-send may have left a partial copy on the paper. An error
+// from before the first byte of the job went out (the port did not open, the printer said it
+// cannot print) is a *NotSentError: sending the job again cannot make a second paper.
 func (p *Printer) Print(ctx context.Context, name string, data []byte) error {
 	prof, err := p.Profile(name)
 	if err != nil {
-		return err
+		return notSent(err)
 	}
 	l := p.printerLock(name)
 	l.Lock()
@@ -121,7 +123,7 @@ func (p *Printer) Print(ctx context.Context, name string, data []byte) error {
 	port, err := p.opts.Open(ctx, name)
 	if err != nil {
 		p.setState(name, StateFailed, err.Error())
-		return fmt.Errorf("print on %q: %w", name, err)
+		return notSent(fmt.Errorf("print on %q: %w", name, err))
 	}
 	defer port.Close()
 	checks := prof.Status.DLEEOT
@@ -134,7 +136,7 @@ func (p *Printer) Print(ctx context.Context, name string, data []byte) error {
 		case err == nil:
 			defer disableASB(port)
 			if err := p.ready(name, st); err != nil {
-				return err
+				return notSent(err)
 			}
 			checked = true
 		case errors.Is(err, ErrWriteOnly):
@@ -142,7 +144,7 @@ func (p *Printer) Print(ctx context.Context, name string, data []byte) error {
 		case errors.Is(err, errNoASB):
 		default:
 			p.setState(name, StateFailed, err.Error())
-			return fmt.Errorf("print on %q: %w", name, err)
+			return notSent(fmt.Errorf("print on %q: %w", name, err))
 		}
 	}
 	if checks && !checked {
@@ -152,10 +154,10 @@ func (p *Printer) Print(ctx context.Context, name string, data []byte) error {
 			checks = false // a write-only usblp node cannot answer
 		case err != nil:
 			p.setState(name, StateFailed, err.Error())
-			return fmt.Errorf("print on %q: %w", name, err)
+			return notSent(fmt.Errorf("print on %q: %w", name, err))
 		default:
 			if err := p.ready(name, st); err != nil {
-				return err
+				return notSent(err)
 			}
 		}
 	}
@@ -248,3 +250,17 @@ func discard(port Port, d time.Duration) {
 		}
 	}
 }
+
+// NotSentError is Print's error when not one byte of the job reached the printer, so sending it
+// again cannot put a second copy on paper (pos prints a French duplicate again only then).
+type NotSentError struct{ Err error }
+
+func (e *NotSentError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the cause.
+func (e *NotSentError) Unwrap() error { return e.Err }
+
+// NotSent reports true: the job did not start printing.
+func (e *NotSentError) NotSent() bool { return true }
+
+func notSent(err error) error { return &NotSentError{Err: err} }

@@ -99,6 +99,9 @@ func TestPrinter_Print(t *testing.T) {
 			if !errors.Is(err, devices.ErrPrinterNotReady) {
 				t.Fatalf("Print error = %v, want ErrPrinterNotReady", err)
 			}
+			if ns := (*devices.NotSentError)(nil); !errors.As(err, &ns) {
+				t.Errorf("Print error %v is not a NotSentError, though no byte of the job went out", err)
+			}
 			if bytes.Contains(tp.Bytes(), job[:20]) {
 				t.Errorf("job bytes were sent to a printer that is not ready")
 			}
@@ -143,8 +146,12 @@ func TestPrinter_Print(t *testing.T) {
 		setAll(tp, 0x12)
 		tp.DropAfter(200)
 		drv, m := newPrinterDriver(t, devices.TransportTCP, tp.Addr, prof)
-		if err := drv.Print(ctx, "p", job); err == nil {
+		err := drv.Print(ctx, "p", job)
+		if err == nil {
 			t.Fatal("Print succeeded on a printer that dropped the connection mid-job")
+		}
+		if ns := (*devices.NotSentError)(nil); errors.As(err, &ns) {
+			t.Errorf("Print error %v says nothing was sent, but 200 bytes reached the printer", err)
 		}
 		if got := state(m); got != devices.StateFailed {
 			t.Errorf("state = %q, want failed", got)
@@ -156,8 +163,12 @@ func TestPrinter_Print(t *testing.T) {
 		addr := tp.Addr
 		tp.Close()
 		drv, m := newPrinterDriver(t, devices.TransportTCP, addr, prof)
-		if err := drv.Print(ctx, "p", job); err == nil {
+		err := drv.Print(ctx, "p", job)
+		if err == nil {
 			t.Fatal("Print succeeded with no printer listening")
+		}
+		if ns := (*devices.NotSentError)(nil); !errors.As(err, &ns) {
+			t.Errorf("Print error %v is not a NotSentError, though the connection was refused", err)
 		}
 		if got := state(m); got != devices.StateFailed {
 			t.Errorf("state = %q, want failed", got)

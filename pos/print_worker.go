@@ -54,6 +54,23 @@ func (q *PrintQueue) Run(ctx context.Context) error {
 const ErrDuplicateInterrupted = "interrupted while printing: this duplicate may be on paper already, so it is not printed again; " +
 	"if it is not, print the receipt again (a new duplicate, with the next number)"
 
+// ErrDuplicateFaulted starts the last_error of a fiscal duplicate whose printing failed after its
+// first bytes went out (paper out or connection lost mid-job).
+const ErrDuplicateFaulted = "the printer failed while printing: this duplicate may be on paper already, so it is not printed again; " +
+	"if it is not, print the receipt again (a new duplicate, with the next number)"
+
+// fiscalDuplicate reports whether job prints a journal-recorded duplicate ("DUPLICATA n° N").
+func (q *PrintQueue) fiscalDuplicate(job PrintJob) bool {
+	return q.opts.Journal != nil && job.Copy && job.Kind == "receipt"
+}
+
+// nothingSent reports whether a driver's Print error says no byte of the job reached the printer
+// (devices.NotSentError), so that sending it again cannot make a second paper.
+func nothingSent(err error) bool {
+	var ns interface{ NotSent() bool }
+	return errors.As(err, &ns) && ns.NotSent()
+}
+
 // requeueSending puts jobs left in sending back in the queue: they may not have been printed
 // completely, so they are sent again in full. A fiscal duplicate (a copy on a store with a
 // journal: "DUPLICATA n° N", one journal record) is the exception: it may already be on paper,
@@ -169,6 +186,14 @@ func (q *PrintQueue) send(ctx context.Context, job PrintJob) error {
 	// printed again.
 	store := context.WithoutCancel(ctx)
 	if perr := q.drv.Print(ctx, job.Printer, data); perr != nil {
+		if q.fiscalDuplicate(job) && !nothingSent(perr) {
+			// Part of "DUPLICATA n° N" may be on paper: a second copy would carry the same
+			// number, so this one is failed and the cashier asks for a new duplicate.
+			q.jobs.WithLabelValues(job.Printer, JobFailed).Inc()
+			q.log.Warn("a duplicate's printing failed part way; not printed again (it may be on paper already): "+
+				"if it is not, print the receipt again for a new duplicate", "job", job.JobID, "sale", job.SaleID, "printer", job.Printer, "err", perr)
+			return q.setStatus(store, job.JobID, JobFailed, ErrDuplicateFaulted+" ("+perr.Error()+")")
+		}
 		q.jobs.WithLabelValues(job.Printer, "retry").Inc()
 		if err := q.setStatus(store, job.JobID, JobQueued, perr.Error()); err != nil {
 			return errors.Join(perr, err)

@@ -3,6 +3,7 @@ package fiscal_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"maps"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/storeagent/storeagent/devices"
 	"github.com/storeagent/storeagent/devices/escpos"
 	"github.com/storeagent/storeagent/pos"
 	"github.com/storeagent/storeagent/pos/document"
@@ -269,4 +271,102 @@ func waitStatus(t *testing.T, q *pos.PrintQueue, id, want string) pos.PrintJob {
 	}
 	t.Fatalf("print job %s is %s (%s), want %s", id, job.Status, job.LastError, want)
 	return job
+}
+
+// faultyPaper fails its duplicate jobs: with sent, after the bytes reached the paper (paper out
+// at the end, a connection lost mid-job); without, before any byte went out (the printer could
+// not be opened) for the first failFirst tries.
+type faultyPaper struct {
+	paper
+	sent      bool
+	failFirst int
+	tries     int
+}
+
+func (p *faultyPaper) Print(ctx context.Context, name string, b []byte) error {
+	if !strings.Contains(string(b), "DUPLICATA") {
+		return p.paper.Print(ctx, name, b)
+	}
+	p.tries++
+	if p.sent {
+		p.paper.Print(ctx, name, b)
+		return errors.New("print on \"p\": after sending: printer reports paper_out")
+	}
+	if p.tries <= p.failFirst {
+		return &devices.NotSentError{Err: errors.New("print on \"p\": dial tcp 127.0.0.1:9100: connection refused")}
+	}
+	return p.paper.Print(ctx, name, b)
+}
+
+// TestDuplicates_PrinterFaultNotRepeated: a printer fault after a duplicate's bytes went out fails
+// the job with the reason instead of printing "DUPLICATA n° 1" a second time; a fault before any
+// byte went out (printer unreachable) is retried and the duplicate comes out once.
+func TestDuplicates_PrinterFaultNotRepeated(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		drv       *faultyPaper
+		wantState string
+		wantPaper int
+	}{
+		{"fault after sending", &faultyPaper{sent: true}, pos.JobFailed, 1},
+		{"unreachable, then back", &faultyPaper{failFirst: 3}, pos.JobDone, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			d, err := db.Open(ctx, t.TempDir(), db.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer d.Close()
+			key, _ := fiscal.LoadOrCreateKey(filepath.Join(t.TempDir(), "k.pem"), true)
+			j := fiscal.NewJournal(key, outbox.Writer{StoreID: "fr", Epoch: d.Epoch}, nil)
+			profs, err := escpos.LoadProfiles(os.DirFS(filepath.Join("..", "..", "firmware-profiles")), "printers")
+			if err != nil {
+				t.Fatal(err)
+			}
+			tc.drv.prof = profs["epson-tm-t20"]
+			q, err := pos.NewPrintQueue(d, tc.drv, pos.PrintOptions{StoreName: "Épicerie", Locale: "fr-FR", Currency: "EUR",
+				Journal: fiscal.ForPOS{J: j}, SIRET: "12345678900011", Registerer: prometheus.NewRegistry(),
+				MinBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond, PollInterval: 10 * time.Millisecond})
+			if err != nil {
+				t.Fatal(err)
+			}
+			term := pos.Terminal{ID: "lane1", Token: "t", Printer: "p"}
+			svc := pos.New(d, pos.Options{StoreID: "fr", Currency: "EUR", Terminals: []pos.Terminal{term}, Printing: q, Journal: fiscal.ForPOS{J: j}})
+			svc.SeedCatalog(ctx, []pos.CatalogItem{{SKU: "PAIN", GTINs: []string{"3012345678902"}, Name: "Pain", PriceMinor: 120,
+				Currency: "EUR", TaxRateBP: 550, Unit: "each", Active: true, Version: 1}}, map[string]int64{"PAIN": 10})
+			res, err := svc.CreateSale(ctx, term, pos.SaleRequest{SaleID: uuid.NewString(), Terminal: "lane1", Cashier: "marie",
+				Lines: []pos.LineRequest{{Code: "PAIN"}}, Payments: []pos.Payment{{Method: "card", AmountMinor: 120}}, Print: json.RawMessage("true")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			dup, err := q.PrintSale(ctx, res.SaleID, "p")
+			if err != nil {
+				t.Fatal(err)
+			}
+			run, stop := context.WithCancel(ctx)
+			done := make(chan error, 1)
+			go func() { done <- q.Run(run) }()
+			job := waitStatus(t, q, dup, tc.wantState)
+			// a few more polls: a failed duplicate must stay failed and unprinted
+			time.Sleep(100 * time.Millisecond)
+			stop()
+			<-done
+			if tc.wantState == pos.JobFailed && !strings.HasPrefix(job.LastError, pos.ErrDuplicateFaulted) {
+				t.Errorf("last_error %q, want it to start with %q", job.LastError, pos.ErrDuplicateFaulted)
+			}
+			n := 0
+			for _, b := range tc.drv.jobs {
+				if strings.Contains(string(b), "DUPLICATA") {
+					n++
+				}
+			}
+			if n != tc.wantPaper {
+				t.Fatalf("DUPLICATA on paper %d times (%d tries), want %d", n, tc.drv.tries, tc.wantPaper)
+			}
+			if got, _ := q.Job(ctx, dup); got.Status != tc.wantState {
+				t.Fatalf("job %s at the end, want %s", got.Status, tc.wantState)
+			}
+		})
+	}
 }
