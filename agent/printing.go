@@ -8,6 +8,7 @@ import (
 	"image"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/storeagent/storeagent/devices"
 	"github.com/storeagent/storeagent/devices/escpos"
@@ -137,6 +138,7 @@ func (a *Agent) startPrinting(late *lateQueue) error {
 	}
 	opts := ReceiptOptions(a.cfg)
 	opts.Preview, opts.Registerer, opts.Logger, opts.Journal = previewModel{preview}, a.Metrics, a.opts.Logger, a.POSJournal()
+	opts.OnFailed = a.printFailed
 	q, err := pos.NewPrintQueue(a.DB, a.printDriver(profiles), opts)
 	if err != nil {
 		return fmt.Errorf("printing: %w", err)
@@ -146,4 +148,31 @@ func (a *Agent) startPrinting(late *lateQueue) error {
 	pos.RegisterPrintRoutes(a.API, q)
 	a.Add("printing", q)
 	return nil
+}
+
+// PrintFailure is the POS event "print" for a job the queue gave up on: the screens of the lanes
+// that print on that printer say so (a French duplicate that may be on paper: reprint if none came
+// out, which makes a new duplicate).
+type PrintFailure struct {
+	JobID     string `json:"job_id"`
+	SaleID    string `json:"sale_id"`
+	Printer   string `json:"printer"`
+	Kind      string `json:"kind"`
+	Duplicate bool   `json:"duplicate"`
+	Status    string `json:"status"`
+	Reason    string `json:"reason"`
+}
+
+// printFailed publishes job's failure to the lanes that print on its printer.
+func (a *Agent) printFailed(job pos.PrintJob) {
+	if a.POS == nil {
+		return
+	}
+	ev := pos.Event{Name: "print", Data: PrintFailure{JobID: job.JobID, SaleID: job.SaleID, Printer: job.Printer, Kind: job.Kind,
+		Duplicate: job.Copy && job.Kind == "receipt" && a.POSJournal() != nil, Status: job.Status, Reason: job.LastError}}
+	for _, t := range a.cfg.Terminals {
+		if t.Printer == job.Printer || slices.Contains(t.Printers, job.Printer) {
+			a.POS.Events().Publish(t.ID, ev)
+		}
+	}
 }

@@ -81,7 +81,11 @@ type PrintOptions struct {
 	PollInterval time.Duration
 	// Registerer receives storeagent_print_jobs_total; nil registers nothing.
 	Registerer prometheus.Registerer
-	Logger     *slog.Logger
+	// OnFailed is told of each job the queue gives up on (a French duplicate that may be on
+	// paper already, a job that can never print), once the failure is stored; the agent shows it
+	// on the POS screens of the lanes that print there. nil: nobody is told.
+	OnFailed func(PrintJob)
+	Logger   *slog.Logger
 	// Now is the clock (nil: time.Now).
 	Now func() time.Time
 }

@@ -64,6 +64,14 @@ func (q *PrintQueue) fiscalDuplicate(job PrintJob) bool {
 	return q.opts.Journal != nil && job.Copy && job.Kind == "receipt"
 }
 
+// tellFailed passes a failed job to PrintOptions.OnFailed.
+func (q *PrintQueue) tellFailed(job PrintJob) {
+	job.Status = JobFailed
+	if q.opts.OnFailed != nil {
+		q.opts.OnFailed(job)
+	}
+}
+
 // nothingSent reports whether a driver's Print error says no byte of the job reached the printer
 // (devices.NotSentError), so that sending it again cannot make a second paper.
 func nothingSent(err error) bool {
@@ -112,6 +120,7 @@ func (q *PrintQueue) requeueSending(ctx context.Context) error {
 		q.jobs.WithLabelValues(c.printer, JobFailed).Inc()
 		q.log.Warn("a duplicate's printing was interrupted by a stop; not printed again (it may be on paper already): "+
 			"if it is not, print the receipt again for a new duplicate", "job", c.job, "sale", c.sale, "printer", c.printer)
+		q.tellFailed(PrintJob{JobID: c.job, SaleID: c.sale, Printer: c.printer, Copy: true, Kind: "receipt", Status: JobFailed, LastError: ErrDuplicateInterrupted})
 	}
 	return nil
 }
@@ -174,7 +183,12 @@ func (q *PrintQueue) send(ctx context.Context, job PrintJob) error {
 	if errors.Is(err, errPermanent) {
 		q.jobs.WithLabelValues(job.Printer, JobFailed).Inc()
 		q.log.Error("print job failed", "job", job.JobID, "printer", job.Printer, "err", err)
-		return q.setStatus(context.WithoutCancel(ctx), job.JobID, JobFailed, err.Error())
+		job.LastError = err.Error()
+		if err := q.setStatus(context.WithoutCancel(ctx), job.JobID, JobFailed, job.LastError); err != nil {
+			return err
+		}
+		q.tellFailed(job)
+		return nil
 	}
 	if err != nil {
 		return err
@@ -192,7 +206,12 @@ func (q *PrintQueue) send(ctx context.Context, job PrintJob) error {
 			q.jobs.WithLabelValues(job.Printer, JobFailed).Inc()
 			q.log.Warn("a duplicate's printing failed part way; not printed again (it may be on paper already): "+
 				"if it is not, print the receipt again for a new duplicate", "job", job.JobID, "sale", job.SaleID, "printer", job.Printer, "err", perr)
-			return q.setStatus(store, job.JobID, JobFailed, ErrDuplicateFaulted+" ("+perr.Error()+")")
+			job.LastError = ErrDuplicateFaulted + " (" + perr.Error() + ")"
+			if err := q.setStatus(store, job.JobID, JobFailed, job.LastError); err != nil {
+				return err
+			}
+			q.tellFailed(job)
+			return nil
 		}
 		q.jobs.WithLabelValues(job.Printer, "retry").Inc()
 		if err := q.setStatus(store, job.JobID, JobQueued, perr.Error()); err != nil {

@@ -397,6 +397,13 @@
       if (window.POS_RCP && window.POS_RCP.isLink(d.data)) { window.POS_RCP.scan(d.data); return; }
       say(T("unknown_code", {code: d.data}));
     });
+    // A print job the agent gave up on: stays on screen until the cashier has read it (a French
+    // duplicate that may be on paper already: reprint only if none came out).
+    st.es.addEventListener("print", function (ev) {
+      var d; try { d = JSON.parse(ev.data); } catch (e) { return; }
+      $("printfail-text").textContent = T(d.duplicate ? "print_dup_failed" : "print_failed", {printer: d.printer || ""});
+      $("printfail").hidden = false;
+    });
   }
   function poll() {
     api("GET", "/api/v1/status").then(function (res) {
@@ -412,6 +419,7 @@
 
   // --- touch: line keys and the numpad type into the field last used ----------------------
   document.addEventListener("pos-lang", render); // pos-i18n.js: the cashier switched language
+  $("printfail-ok").addEventListener("click", function () { $("printfail").hidden = true; $("code").focus(); });
   $("plus").addEventListener("click", function () { changeQty(1); });
   $("minus").addEventListener("click", function () { changeQty(-1); });
   $("void").addEventListener("click", voidLine);
