@@ -72,6 +72,9 @@ func (f PartFunc) Run(ctx context.Context) error { return f(ctx) }
 type Options struct {
 	// Logger receives the agent's logs (nil: discarded).
 	Logger *slog.Logger
+	// LogLevel, when set, is the level Logger logs at (NewLoggerVar): a fleet overlay's log.level
+	// changes it in place; nil makes log.level a change that restarts the agent.
+	LogLevel *slog.LevelVar
 	// Version is the build's version for status events and /metrics.
 	Version string
 	// Listener serves HTTP instead of listening on cfg.HTTP.Listen (tests, demo).

@@ -32,10 +32,11 @@ func configDiff(a, b reflect.Value, path string, out *[]string) {
 	}
 }
 
-// configHot are the keys whose new value is swapped into the running POS, by key path
-// (docs/fleet.md, "What an overlay restarts"). Only keys a test shows in effect without a restart
-// are here.
-var configHot = []string{"pos.quick_keys"}
+// configHot are the keys whose new value is swapped in while the agent runs, and the part each
+// belongs to (docs/fleet.md, "What an overlay restarts"). Only keys a test shows in effect without
+// a restart are here. log.level is hot only when the agent was given its logger's level
+// (Options.LogLevel; configPlan's hotLog).
+var configHot = map[string]string{"pos.quick_keys": fleet.PartPOS, "log.level": fleet.PartLog}
 
 // configSyncKeys are the sections a reconnect of the MQTT link applies: the broker, its
 // credentials and TLS, the topic prefix, the reconnect spread, and the customer lookups sync
@@ -43,10 +44,10 @@ var configHot = []string{"pos.quick_keys"}
 var configSyncKeys = []string{"mqtt", "customers"}
 
 // configPlan maps the keys that differ between the running config and the next one to the parts
-// that apply them: values swapped in place (pos), the device manager restarted (devices: only
+// that apply them: values swapped in place (pos, log), the device manager restarted (devices: only
 // when only scanners changed), the MQTT link reconnected (sync), and for anything else the whole
 // agent (fleet.PartAgent). No change is an empty plan.
-func configPlan(cur, next *Config) fleet.Plan {
+func configPlan(cur, next *Config, hotLog bool) fleet.Plan {
 	var p fleet.Plan
 	add := func(list *[]string, part string) {
 		if !slices.Contains(*list, part) {
@@ -55,8 +56,8 @@ func configPlan(cur, next *Config) fleet.Plan {
 	}
 	for _, key := range configChanges(cur, next) {
 		switch {
-		case slices.Contains(configHot, key):
-			add(&p.Reloaded, fleet.PartPOS)
+		case configHot[key] != "" && (key != "log.level" || hotLog):
+			add(&p.Reloaded, configHot[key])
 		case configUnder(key, configSyncKeys):
 			add(&p.Restarted, fleet.PartSync)
 		case key == "devices" && scannersOnlyChanged(cur, next):
@@ -66,6 +67,7 @@ func configPlan(cur, next *Config) fleet.Plan {
 		}
 	}
 	slices.Sort(p.Restarted)
+	slices.Sort(p.Reloaded)
 	return p
 }
 

@@ -39,7 +39,9 @@ pos:
 			`{"name":"p1","type":"printer","transport":"tcp","path":"127.0.0.1:9101"}]}`, whole},
 		{"scanner and quick keys and broker", `{"pos":{"quick_keys":["B"]},"mqtt":{"client_id":"x"},"devices":[{"name":"s1","type":"scanner","transport":"serial","path":"/dev/ttyACM1"},` + devs + `]}`,
 			fleet.Plan{Restarted: []string{fleet.PartDevices, fleet.PartSync}, Reloaded: []string{fleet.PartPOS}}},
-		{"quick keys and log level", `{"pos":{"quick_keys":["B"]},"log":{"level":"debug"}}`, whole},
+		{"quick keys and log level", `{"pos":{"quick_keys":["B"]},"log":{"level":"debug"}}`,
+			fleet.Plan{Reloaded: []string{fleet.PartLog, fleet.PartPOS}}},
+		{"log format", `{"log":{"format":"json"}}`, whole},
 		{"listen", `{"http":{"listen":"127.0.0.1:8081"}}`, whole},
 		{"locale", `{"locale":"it-IT"}`, whole},
 		{"store name", `{"store":{"name":"Milano 1"}}`, whole},
@@ -49,10 +51,18 @@ pos:
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := configPlan(base, next)
+			got := configPlan(base, next, true)
 			if !slices.Equal(got.Restarted, tc.want.Restarted) || !slices.Equal(got.Reloaded, tc.want.Reloaded) {
 				t.Errorf("plan = %+v (changes %v); want %+v", got, configChanges(base, next), tc.want)
 			}
 		})
+	}
+	// Without the logger's level (the CLI's -v forces debug), log.level restarts the agent.
+	next, _, err := base.WithOverlay([]byte(`{"log":{"level":"debug"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := configPlan(base, next, false); !got.Whole() {
+		t.Errorf("log.level without a level var: plan %+v; want a whole restart", got)
 	}
 }

@@ -97,7 +97,7 @@ func (a *Agent) fleetPlan(overlay []byte) (fleet.Plan, error) {
 	if err != nil {
 		return fleet.Plan{}, err
 	}
-	p := configPlan(a.live.Load(), next)
+	p := configPlan(a.live.Load(), next, a.opts.LogLevel != nil)
 	if (slices.Contains(p.Restarted, fleet.PartDevices) && (a.Devices == nil || a.devPart == nil)) ||
 		(slices.Contains(p.Restarted, fleet.PartSync) && a.syncPart == nil) {
 		return fleet.Plan{Restarted: []string{fleet.PartAgent}}, nil
@@ -125,6 +125,9 @@ func (a *Agent) fleetApply(ctx context.Context, overlay []byte) (fleet.Plan, err
 	var errs []error
 	if slices.Contains(p.Reloaded, fleet.PartPOS) {
 		a.POS.SetQuickKeys(next.POS.QuickKeys)
+	}
+	if slices.Contains(p.Reloaded, fleet.PartLog) {
+		a.opts.LogLevel.Set(logLevel(next.Log.Level))
 	}
 	if slices.Contains(p.Restarted, fleet.PartDevices) {
 		if err := a.devPart.Restart(ctx, func() error { return a.reconfigureDevices(next) }); err != nil {

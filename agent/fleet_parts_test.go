@@ -59,12 +59,14 @@ func seedDemo(t *testing.T, a *Agent) []pos.CatalogItem {
 	return items
 }
 
-// TestFleet_overlayQuickKeysInPlace: an overlay that changes only the quick keys is applied
-// without a restart: the same process serves the new tiles, the MQTT link is the same connection,
-// an open event stream keeps streaming, and the report says "reloaded": ["pos"].
+// TestFleet_overlayQuickKeysInPlace: an overlay that changes only the quick keys and the log level
+// is applied without a restart: the same process serves the new tiles and logs at the new level,
+// the MQTT link is the same connection, an open event stream keeps streaming, and the report says
+// "reloaded": ["log", "pos"].
 func TestFleet_overlayQuickKeysInPlace(t *testing.T) {
 	t.Parallel()
 	r := newFleetRig(t, "pos:\n  quick_keys: [IT-CAFFE-ESPR]\n")
+	r.opts.Logger, r.opts.LogLevel = NewLoggerVar(LogConfig{Level: "info"}, io.Discard, false)
 	run, _ := r.start()
 	run.waitOnline(t)
 	items := seedDemo(t, run.a)
@@ -76,7 +78,10 @@ func TestFleet_overlayQuickKeysInPlace(t *testing.T) {
 	syncer, connects := run.a.Syncer(), syncConnects(t, run.a)
 
 	want := []string{items[2].SKU, items[1].SKU}
-	ov, _ := json.Marshal(map[string]any{"pos": map[string]any{"quick_keys": want}})
+	ov, _ := json.Marshal(map[string]any{"pos": map[string]any{"quick_keys": want}, "log": map[string]any{"level": "debug"}})
+	if r.opts.Logger.Enabled(ctx, slog.LevelDebug) {
+		t.Fatal("the logger logs debug before the overlay")
+	}
 	if err := r.console.SetConfig(ctx, fleetStore, 1, ov); err != nil {
 		t.Fatal(err)
 	}
@@ -84,8 +89,11 @@ func TestFleet_overlayQuickKeysInPlace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Status != fleet.StatusApplied || !slices.Equal(rep.Reloaded, []string{fleet.PartPOS}) || len(rep.Restarted) != 0 {
-		t.Fatalf("report = %+v; want applied, reloaded [pos], nothing restarted", rep)
+	if rep.Status != fleet.StatusApplied || !slices.Equal(rep.Reloaded, []string{fleet.PartLog, fleet.PartPOS}) || len(rep.Restarted) != 0 {
+		t.Fatalf("report = %+v; want applied, reloaded [log pos], nothing restarted", rep)
+	}
+	if !r.opts.Logger.Enabled(ctx, slog.LevelDebug) {
+		t.Error("the agent's logger does not log debug after log.level: debug")
 	}
 	run.stillRunning(t)
 	var tiles pos.ProductList

@@ -16,6 +16,8 @@ const (
 	PartSync = "sync"
 	// PartPOS are values the POS reads per request or per page, swapped in place.
 	PartPOS = "pos"
+	// PartLog is the log level, swapped in place.
+	PartLog = "log"
 )
 
 // Plan is how a config overlay is applied: the parts restarted (PartAgent alone for a whole
