@@ -20,7 +20,7 @@ import (
 )
 
 // stillRunning fails the test when the agent's Run has returned (an exit for a restart included).
-func (run *running) stillRunning(t *testing.T) {
+func (run *running) stillRunning(t testing.TB) {
 	t.Helper()
 	select {
 	case err := <-run.done:
@@ -31,7 +31,7 @@ func (run *running) stillRunning(t *testing.T) {
 }
 
 // syncConnects is storeagent_sync_connects_total: the current MQTT link's connections.
-func syncConnects(t *testing.T, a *Agent) float64 {
+func syncConnects(t testing.TB, a *Agent) float64 {
 	t.Helper()
 	mfs, err := a.Metrics.Gather()
 	if err != nil {
@@ -47,7 +47,7 @@ func syncConnects(t *testing.T, a *Agent) float64 {
 }
 
 // seedDemo puts the demo catalogue in the store's replica.
-func seedDemo(t *testing.T, a *Agent) []pos.CatalogItem {
+func seedDemo(t testing.TB, a *Agent) []pos.CatalogItem {
 	t.Helper()
 	items, stock, err := DemoCatalog()
 	if err != nil {

@@ -28,7 +28,7 @@ import (
 // fleetRig is one store whose agent can be restarted on the same data_dir and config file, a
 // broker, and IT's console with central's key.
 type fleetRig struct {
-	t       *testing.T
+	t       testing.TB
 	dir     string
 	cfgPath string
 	broker  string
@@ -40,7 +40,7 @@ type fleetRig struct {
 
 const fleetStore = "it-mi-001"
 
-func newFleetRig(t *testing.T, extra string) *fleetRig {
+func newFleetRig(t testing.TB, extra string) *fleetRig {
 	t.Helper()
 	url, stop, err := broker.Start(t.Context(), broker.Options{})
 	if err != nil {
@@ -132,7 +132,7 @@ func (r *fleetRig) start() (run *running, restart bool) {
 }
 
 // waitOnline waits for the agent's broker connection.
-func (run *running) waitOnline(t *testing.T) {
+func (run *running) waitOnline(t testing.TB) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for !run.a.online() {
@@ -144,7 +144,7 @@ func (run *running) waitOnline(t *testing.T) {
 }
 
 // waitExit waits for Run to return and says whether it asked for a restart.
-func (run *running) waitExit(t *testing.T, within time.Duration) bool {
+func (run *running) waitExit(t testing.TB, within time.Duration) bool {
 	t.Helper()
 	select {
 	case err := <-run.done:
