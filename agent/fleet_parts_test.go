@@ -46,6 +46,25 @@ func syncConnects(t testing.TB, a *Agent) float64 {
 	return 0
 }
 
+// laneGetJSON GETs a POS API path as lane1 and decodes the answer into v.
+func laneGetJSON(t testing.TB, a *Agent, path string, v any) {
+	t.Helper()
+	req, _ := http.NewRequestWithContext(t.Context(), "GET", a.URL()+path, nil)
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(resp.Body)
+		t.Fatalf("GET %s: %s %s", path, resp.Status, b)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // seedDemo puts the demo catalogue in the store's replica.
 func seedDemo(t testing.TB, a *Agent) []pos.CatalogItem {
 	t.Helper()
@@ -97,7 +116,7 @@ func TestFleet_overlayQuickKeysInPlace(t *testing.T) {
 	}
 	run.stillRunning(t)
 	var tiles pos.ProductList
-	getJSON(t, run.a, "/api/v1/pos/quick-keys", &tiles)
+	laneGetJSON(t, run.a, "/api/v1/pos/quick-keys", &tiles)
 	var got []string
 	for _, p := range tiles.Products {
 		got = append(got, p.SKU)
