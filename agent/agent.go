@@ -24,6 +24,8 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	gosync "sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -46,10 +48,11 @@ type customerDirectory struct{ a *Agent }
 
 // Lookup implements pos.CustomerDirectory.
 func (c customerDirectory) Lookup(ctx context.Context, id string) (pos.Customer, error) {
-	if c.a.Sync == nil {
+	s := c.a.Syncer()
+	if s == nil {
 		return pos.Customer{}, pos.ErrCustomerUnavailable
 	}
-	return c.a.Sync.Lookup(ctx, id)
+	return s.Lookup(ctx, id)
 }
 
 // Part is a long-running piece of the agent.
@@ -69,6 +72,9 @@ func (f PartFunc) Run(ctx context.Context) error { return f(ctx) }
 type Options struct {
 	// Logger receives the agent's logs (nil: discarded).
 	Logger *slog.Logger
+	// LogLevel, when set, is the level Logger logs at (NewLoggerVar): a fleet overlay's log.level
+	// changes it in place; nil makes log.level a change that restarts the agent.
+	LogLevel *slog.LevelVar
 	// Version is the build's version for status events and /metrics.
 	Version string
 	// Listener serves HTTP instead of listening on cfg.HTTP.Listen (tests, demo).
@@ -96,8 +102,19 @@ type Agent struct {
 	Devices *devices.Manager
 	// scales are the scanner-scales by device name (scale.go).
 	scales map[string]*scale.Scale
-	// Sync is the MQTT link to central (nil when no broker is configured).
-	Sync *agentsync.Syncer
+	// syncer is the MQTT link to central (nil when no broker is configured); a fleet overlay
+	// that changes mqtt.* replaces it (Syncer).
+	syncer atomic.Pointer[agentsync.Syncer]
+	// devPart and syncPart run the device manager and the MQTT link so that a fleet overlay can
+	// restart them alone (agent/fleet_apply.go).
+	devPart, syncPart *restartable
+	// devMu guards the scan router's per-device tables while the device manager is reconfigured.
+	devMu  gosync.RWMutex
+	router *scanRouter
+	// live is the config in force: cfg, and the overlays applied since in the process.
+	live atomic.Pointer[Config]
+	// syncReg holds the metrics of the current Syncer, unregistered when it is replaced.
+	syncReg *trackedRegisterer
 	// Printing is the receipt print queue.
 	Printing *pos.PrintQueue
 	// Fiscal is the French fiscal journal (nil unless fiscal.country is FR).
@@ -128,6 +145,7 @@ func New(ctx context.Context, cfg *Config, opts Options) (*Agent, error) {
 		opts.ShutdownTimeout = 10 * time.Second
 	}
 	a := &Agent{cfg: cfg, opts: opts, log: opts.Logger.With("component", "agent")}
+	a.live.Store(cfg)
 	lock, err := db.LockDataDir(cfg.DataDir)
 	if err != nil {
 		return nil, err
@@ -269,12 +287,19 @@ func (a *Agent) startDevices(layouts []scanner.RCNLayout) error {
 		}
 	}
 	router.scales = a.scalesFor(specs)
-	m, err := devices.NewManager(specs, devices.Options{OnEvent: router.onEvent, Logger: a.opts.Logger})
+	a.router = router
+	onEvent := func(ev devices.Event) {
+		a.devMu.RLock()
+		defer a.devMu.RUnlock()
+		router.onEvent(ev)
+	}
+	m, err := devices.NewManager(specs, devices.Options{OnEvent: onEvent, Logger: a.opts.Logger})
 	if err != nil {
 		return fmt.Errorf("devices: %w", err)
 	}
 	a.Devices = m
-	a.Add("devices", m)
+	a.devPart = newRestartable(func() Part { return m })
+	a.Add("devices", a.devPart)
 	return nil
 }
 

@@ -118,6 +118,8 @@ func (a *Agent) startFleet() error {
 			Healthy:         a.fleetHealthy,
 			Idle:            func() bool { return a.activity.idle(a.cfg.Fleet.IdleFor.Std()) },
 			ValidateOverlay: func(ov []byte) ([]string, error) { _, ignored, err := a.cfg.WithOverlay(ov); return ignored, err },
+			PlanOverlay:     a.fleetPlan,
+			ApplyOverlay:    a.fleetApply,
 			Diagnostics:     a.fleetDiagnostics,
 			Reprint:         a.fleetReprint,
 		},
@@ -144,17 +146,19 @@ type fleetLink struct{ a *Agent }
 func (l fleetLink) Online() bool { return l.a.online() }
 
 func (l fleetLink) PublishEvent(ctx context.Context, topic, typ string, data any, retained bool) error {
-	if l.a.Sync == nil {
+	s := l.a.Syncer()
+	if s == nil {
 		return errors.New("no MQTT link")
 	}
-	return l.a.Sync.PublishEvent(ctx, topic, typ, data, retained)
+	return s.PublishEvent(ctx, topic, typ, data, retained)
 }
 
 func (l fleetLink) RequestSnapshot(ctx context.Context, topic string) error {
-	if l.a.Sync == nil {
+	s := l.a.Syncer()
+	if s == nil {
 		return errors.New("no MQTT link")
 	}
-	return l.a.Sync.RequestSnapshot(ctx, topic)
+	return s.RequestSnapshot(ctx, topic)
 }
 
 // fleetHealthy is the health gate: HTTP answers /healthz and the broker is connected.
@@ -202,7 +206,7 @@ func loopbackAddr(addr net.Addr) string {
 // fleetDiagnostics gathers a diagnostics bundle's parts.
 func (a *Agent) fleetDiagnostics(ctx context.Context) (map[string]any, error) {
 	out := map[string]any{}
-	if y, err := yaml.Marshal(a.cfg.Redacted()); err == nil {
+	if y, err := yaml.Marshal(a.live.Load().Redacted()); err == nil {
 		out["config"] = string(y)
 	}
 	if a.opts.Fleet.LogTail != nil {

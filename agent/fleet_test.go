@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -27,17 +28,19 @@ import (
 // fleetRig is one store whose agent can be restarted on the same data_dir and config file, a
 // broker, and IT's console with central's key.
 type fleetRig struct {
-	t       *testing.T
+	t       testing.TB
 	dir     string
 	cfgPath string
 	broker  string
 	console *centralsim.Console
 	opts    Options
+	// lane is more of terminal lane1's keys, like "    scanners: [s1]\n".
+	lane string
 }
 
 const fleetStore = "it-mi-001"
 
-func newFleetRig(t *testing.T, extra string) *fleetRig {
+func newFleetRig(t testing.TB, extra string) *fleetRig {
 	t.Helper()
 	url, stop, err := broker.Start(t.Context(), broker.Options{})
 	if err != nil {
@@ -77,11 +80,11 @@ mqtt:
 terminals:
   - id: lane1
     token: %s
-fleet:
+%sfleet:
   central_public_key_file: central.pub
   health_timeout: 2s
-  idle_for: 0s
-%s`, fleetStore, brokerURL, testToken, extra)
+  idle_for: 1ms # 0s would be the default (1m)
+%s`, fleetStore, brokerURL, testToken, r.lane, extra)
 	if err := os.WriteFile(r.cfgPath, []byte(y), 0o600); err != nil {
 		r.t.Fatal(err)
 	}
@@ -129,7 +132,7 @@ func (r *fleetRig) start() (run *running, restart bool) {
 }
 
 // waitOnline waits for the agent's broker connection.
-func (run *running) waitOnline(t *testing.T) {
+func (run *running) waitOnline(t testing.TB) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for !run.a.online() {
@@ -141,7 +144,7 @@ func (run *running) waitOnline(t *testing.T) {
 }
 
 // waitExit waits for Run to return and says whether it asked for a restart.
-func (run *running) waitExit(t *testing.T, within time.Duration) bool {
+func (run *running) waitExit(t testing.TB, within time.Duration) bool {
 	t.Helper()
 	select {
 	case err := <-run.done:
@@ -162,10 +165,11 @@ func (r *fleetRig) ctx() context.Context {
 	return ctx
 }
 
-// TestFleet_configOverlay drives central's overlay through its states: applied after a restart
-// (a pinned key kept from the file and reported ignored), kept across a restart, an invalid one
-// rejected with the key named, an unsigned one rejected, and one that loses the broker rolled back
-// to the last good one after the health timeout.
+// TestFleet_configOverlay drives central's overlay through its states on the whole-restart path
+// (keys no part takes in place, like store.name; fleet_parts_test.go has the part-wise ones):
+// applied after a restart (a pinned key kept from the file and reported ignored), kept across a
+// restart, an invalid one rejected with the key named, an unsigned one rejected, and one that
+// loses the broker rolled back to the last good one after the health timeout.
 func TestFleet_configOverlay(t *testing.T) {
 	t.Parallel()
 	r := newFleetRig(t, "  pinned: [http]\n")
@@ -173,7 +177,7 @@ func TestFleet_configOverlay(t *testing.T) {
 	run.waitOnline(t)
 	ctx := r.ctx()
 
-	if err := r.console.SetConfig(ctx, fleetStore, 1, json.RawMessage(`{"customers":{"cache_ttl":"1h"},"http":{"listen":"0.0.0.0:80"}}`)); err != nil {
+	if err := r.console.SetConfig(ctx, fleetStore, 1, json.RawMessage(`{"store":{"name":"Milano 1"},"customers":{"cache_ttl":"1h"},"http":{"listen":"0.0.0.0:80"}}`)); err != nil {
 		t.Fatal(err)
 	}
 	if !run.waitExit(t, 10*time.Second) {
@@ -184,8 +188,8 @@ func TestFleet_configOverlay(t *testing.T) {
 	if err != nil {
 		t.Fatalf("no report for version 1: %v", err)
 	}
-	if rep.Status != fleet.StatusApplied || len(rep.Ignored) != 1 || rep.Ignored[0] != "http" {
-		t.Fatalf("report = %+v; want applied with http ignored", rep)
+	if rep.Status != fleet.StatusApplied || len(rep.Ignored) != 1 || rep.Ignored[0] != "http" || !slices.Equal(rep.Restarted, []string{fleet.PartAgent}) {
+		t.Fatalf("report = %+v; want applied with http ignored, restarted [agent]", rep)
 	}
 	if got := run.cfg.Customers.CacheTTL.Std(); got != time.Hour {
 		t.Errorf("customers.cache_ttl = %s; want the overlay's 1h", got)
@@ -221,7 +225,7 @@ func TestFleet_configOverlay(t *testing.T) {
 
 	// Unhealthy: the broker it names is dead, so the store is not healthy within 2 s and goes
 	// back to version 1.
-	if err := r.console.SetConfig(ctx, fleetStore, 4, json.RawMessage(`{"mqtt":{"broker":"tcp://127.0.0.1:9"}}`)); err != nil {
+	if err := r.console.SetConfig(ctx, fleetStore, 4, json.RawMessage(`{"mqtt":{"broker":"tcp://127.0.0.1:9"},"store":{"name":"Milano 4"}}`)); err != nil {
 		t.Fatal(err)
 	}
 	if !run.waitExit(t, 10*time.Second) {

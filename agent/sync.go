@@ -9,16 +9,29 @@ import (
 // startSync builds the MQTT link to central. The store sells without it: a broker that is down at
 // start only delays the outbox, it never stops the agent.
 func (a *Agent) startSync() error {
-	m := a.cfg.MQTT
-	if m.Broker == "" {
+	if a.cfg.MQTT.Broker == "" {
 		return nil
 	}
+	a.syncReg = &trackedRegisterer{reg: a.Metrics}
+	s, err := agentsync.New(a.DB, a.syncOptions(a.cfg))
+	if err != nil {
+		return fmt.Errorf("mqtt: %w", err)
+	}
+	a.syncer.Store(s)
+	a.syncPart = newRestartable(func() Part { return a.syncer.Load() })
+	a.Add("sync", a.syncPart)
+	return nil
+}
+
+// syncOptions are the Syncer's options for cfg.
+func (a *Agent) syncOptions(cfg *Config) agentsync.Options {
+	m := cfg.MQTT
 	window := m.ReconnectWindow.Std()
 	if window == 0 {
 		window = -1 // configured off; the sync package's zero means its default
 	}
-	s, err := agentsync.New(a.DB, agentsync.Options{
-		StoreID:       a.cfg.StoreID,
+	return agentsync.Options{
+		StoreID:       cfg.StoreID,
 		TopicPrefix:   m.TopicPrefix,
 		Broker:        m.Broker,
 		ClientID:      m.ClientID,
@@ -28,25 +41,25 @@ func (a *Agent) startSync() error {
 		CertFile:      m.CertFile,
 		KeyFile:       m.KeyFile,
 		AgentVersion:  a.opts.Version,
-		LookupTimeout: a.cfg.Customers.LookupTimeout.Std(),
-		CacheTTL:      a.cfg.Customers.CacheTTL.Std(),
+		LookupTimeout: cfg.Customers.LookupTimeout.Std(),
+		CacheTTL:      cfg.Customers.CacheTTL.Std(),
 		Logger:        a.opts.Logger,
-		Registerer:    a.Metrics,
+		Registerer:    a.syncReg,
 		Backoff:       agentsync.Backoff{Window: window},
 		Fleet:         a.fleetHandler(),
-	})
-	if err != nil {
-		return fmt.Errorf("mqtt: %w", err)
 	}
-	a.Sync = s
-	a.Add("sync", s)
-	return nil
 }
 
-func (a *Agent) online() bool { return a.Sync != nil && a.Sync.Online() }
+// Syncer is the MQTT link to central in use (nil when no broker is configured).
+func (a *Agent) Syncer() *agentsync.Syncer { return a.syncer.Load() }
+
+func (a *Agent) online() bool {
+	s := a.Syncer()
+	return s != nil && s.Online()
+}
 
 func (a *Agent) notifySync() {
-	if a.Sync != nil {
-		a.Sync.Notify()
+	if s := a.Syncer(); s != nil {
+		s.Notify()
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"math/rand/v2"
+	"reflect"
 	"sync"
 	"time"
 
@@ -110,32 +111,73 @@ func NewManager(specs []Spec, opts Options) (*Manager, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	m := &Manager{opts: opts, log: log.With("component", "devices"), states: map[string]*DeviceState{}}
+	m := &Manager{opts: opts, log: log.With("component", "devices")}
+	var err error
+	if m.specs, m.states, err = m.checkSpecs(specs, nil); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// checkSpecs checks specs (unique names, known types and transports, usable profiles) and
+// returns them with their initial states; a device in keep whose spec is unchanged keeps its state.
+func (m *Manager) checkSpecs(specs []Spec, keep map[string]Spec) ([]Spec, map[string]*DeviceState, error) {
+	states := map[string]*DeviceState{}
+	var out []Spec
 	for _, s := range specs {
 		if err := s.Validate(); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		if _, dup := m.states[s.Name]; dup {
-			return nil, fmt.Errorf("device %q: name used twice", s.Name)
+		if _, dup := states[s.Name]; dup {
+			return nil, nil, fmt.Errorf("device %q: name used twice", s.Name)
 		}
 		if s.Type == TypeScanner {
 			if _, err := s.Profile.FramingConfig(); err != nil {
-				return nil, fmt.Errorf("device %q: profile %q: %w", s.Name, s.Profile.ID, err)
+				return nil, nil, fmt.Errorf("device %q: profile %q: %w", s.Name, s.Profile.ID, err)
 			}
 			if s.Transport == TransportHID {
 				if _, err := newHIDDecoder(s); err != nil {
-					return nil, fmt.Errorf("device %q: %w", s.Name, err)
+					return nil, nil, fmt.Errorf("device %q: %w", s.Name, err)
 				}
 			}
 		}
-		m.specs = append(m.specs, s)
+		out = append(out, s)
+		if old, ok := keep[s.Name]; ok && reflect.DeepEqual(old, s) && m.states[s.Name] != nil {
+			st := *m.states[s.Name]
+			states[s.Name] = &st
+			continue
+		}
 		state, reason := StateReconnecting, ""
 		if s.Type == TypePrinter {
 			state, reason = printerPresence(s)
 		}
-		m.states[s.Name] = &DeviceState{Name: s.Name, Type: s.Type, State: state, Reason: reason, Since: opts.Now()}
+		states[s.Name] = &DeviceState{Name: s.Name, Type: s.Type, State: state, Reason: reason, Since: m.opts.Now()}
 	}
-	return m, nil
+	return out, states, nil
+}
+
+// Reconfigure replaces the configured devices with specs (checked as NewManager checks them),
+// keeping the state of the devices whose spec did not change. Call it only while Run is not
+// running: the agent stops Run, reconfigures and runs it again (a fleet config overlay that
+// changes the scanners, docs/fleet.md).
+func (m *Manager) Reconfigure(specs []Spec) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	keep := map[string]Spec{}
+	for _, s := range m.specs {
+		keep[s.Name] = s
+	}
+	out, states, err := m.checkSpecs(specs, keep)
+	if err != nil {
+		return err
+	}
+	m.specs, m.states = out, states
+	for name := range m.open {
+		if _, ok := states[name]; !ok {
+			delete(m.open, name)
+		}
+	}
+	return nil
 }
 
 // Run reads every scanner until ctx is cancelled, reconnecting as needed, and returns nil then
@@ -146,7 +188,10 @@ func (m *Manager) Run(ctx context.Context) error {
 	if every == 0 {
 		every = 2 * time.Second
 	}
-	for _, s := range m.specs {
+	m.mu.Lock()
+	specs := m.specs
+	m.mu.Unlock()
+	for _, s := range specs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -178,6 +223,8 @@ func (m *Manager) States() []DeviceState {
 // Spec returns the configured spec of a device, so consumers of frame events can look up the
 // scanner's profile (code IDs) by the event's device name.
 func (m *Manager) Spec(name string) (Spec, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	for _, s := range m.specs {
 		if s.Name == name {
 			return s, true

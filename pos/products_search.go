@@ -76,7 +76,7 @@ func (s *Service) SearchProducts(ctx context.Context, q string, limit int) ([]Pr
 // not have (yet) or no longer sells is left out, so the tiles never offer what cannot be sold.
 func (s *Service) QuickKeys(ctx context.Context) ([]Product, error) {
 	out := []Product{}
-	for _, sku := range s.opts.QuickKeys {
+	for _, sku := range *s.quickKeys.Load() {
 		p, err := productBySKU(ctx, s.r(), sku)
 		if err != nil || !p.Active {
 			continue

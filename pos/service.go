@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	gosync "sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/storeagent/storeagent/sync/db"
@@ -135,6 +136,8 @@ type Service struct {
 	promos *promoCache
 	health healthCache
 	pay    *paymentRunner
+	// quickKeys are the quick keys in force (SetQuickKeys swaps them while serving).
+	quickKeys atomic.Pointer[[]string]
 }
 
 // w wraps a group transaction with the writer's statement cache.
@@ -151,7 +154,7 @@ func New(d *db.DB, opts Options) *Service {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{
+	s := &Service{
 		db:     d,
 		opts:   opts,
 		out:    outbox.Writer{StoreID: opts.StoreID, Epoch: d.Epoch},
@@ -163,6 +166,15 @@ func New(d *db.DB, opts Options) *Service {
 		promos: &promoCache{},
 		pay:    newPaymentRunner(),
 	}
+	s.SetQuickKeys(opts.QuickKeys)
+	return s
+}
+
+// SetQuickKeys replaces the quick keys (pos.quick_keys) while the service runs: the next
+// screen that asks for them gets the new ones (a fleet config overlay, docs/fleet.md).
+func (s *Service) SetQuickKeys(skus []string) {
+	q := append([]string(nil), skus...)
+	s.quickKeys.Store(&q)
 }
 
 // Events is the hub that carries scan and device events to terminals.

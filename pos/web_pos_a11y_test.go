@@ -14,7 +14,7 @@ func TestBrowser_POSAccessibility(t *testing.T) {
 	e := newTillPageEnv(t)
 	axe := axeSource(t)
 	// The new parts in view: quick-key tiles, a device banner and a discounted line.
-	e.svc.opts.QuickKeys = []string{"CAFFE-250", "PASTA-500"}
+	e.svc.SetQuickKeys([]string{"CAFFE-250", "PASTA-500"})
 	e.svc.opts.Devices = func() []DeviceState {
 		return []DeviceState{{Name: "lane1-printer", Type: "printer", State: "paper_out"}}
 	}

@@ -14,7 +14,7 @@ func TestBrowser_POSQuickKeysAndSearch(t *testing.T) {
 	for _, size := range screenSizes() {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
 			e := newPageEnv(t)
-			e.svc.opts.QuickKeys = []string{"CAFFE-250", "NOT-THERE", "VINO-ROSSO", "OLD-ITEM", "CREME-BRULEE", "RUISLEIPA"}
+			e.svc.SetQuickKeys([]string{"CAFFE-250", "NOT-THERE", "VINO-ROSSO", "OLD-ITEM", "CREME-BRULEE", "RUISLEIPA"})
 			b := browsertest.New(t, size[0], size[1])
 			posLogin(b, e.srv.URL)
 			b.WaitFor("quick keys", `return document.querySelectorAll("#tiles .tile").length === 4;`)

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -92,7 +93,8 @@ func TestRun_fleetRestart(t *testing.T) {
 	}
 
 	c = startAgent(t, bin, cfg, addr)
-	if err := con.SetConfig(ctx, "it-mi-001", 1, []byte(`{"log":{"level":"error"}}`)); err != nil {
+	// store.name is read at start (pages, receipts): the whole agent restarts on it.
+	if err := con.SetConfig(ctx, "it-mi-001", 1, []byte(`{"log":{"level":"error"},"store":{"name":"Milano 1"}}`)); err != nil {
 		t.Fatal(err)
 	}
 	if code := exitStatus(c); code != fleet.ExitRestart {
@@ -100,7 +102,18 @@ func TestRun_fleetRestart(t *testing.T) {
 	}
 	c = startAgent(t, bin, cfg, addr)
 	defer func() { c.cmd.Process.Signal(os.Interrupt); c.cmd.Wait() }()
-	if r, err := con.WaitConfig(ctx, "it-mi-001", 1, fleet.StatusApplied); err != nil {
-		t.Fatalf("config v1: %+v, %v\n%s", r, err, c.logs)
+	if r, err := con.WaitConfig(ctx, "it-mi-001", 1, fleet.StatusApplied); err != nil || !slices.Equal(r.Restarted, []string{fleet.PartAgent}) {
+		t.Fatalf("config v1: %+v, %v; want applied, restarted [agent]\n%s", r, err, c.logs)
+	}
+	// The log level and the quick keys are swapped in place: the same process goes on.
+	if err := con.SetConfig(ctx, "it-mi-001", 2, []byte(`{"log":{"level":"debug"},"store":{"name":"Milano 1"},"pos":{"quick_keys":["X"]}}`)); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := con.WaitConfig(ctx, "it-mi-001", 2, fleet.StatusApplied, fleet.StatusRolledBack); err != nil ||
+		r.Status != fleet.StatusApplied || len(r.Restarted) != 0 || !slices.Equal(r.Reloaded, []string{fleet.PartLog, fleet.PartPOS}) {
+		t.Fatalf("config v2: %+v, %v; want applied, reloaded [log pos]\n%s", r, err, c.logs)
+	}
+	if c.cmd.ProcessState != nil {
+		t.Fatalf("the agent exited on a config it applies in place\n%s", c.logs)
 	}
 }

@@ -54,7 +54,7 @@ func (m *Main) runAgent(ctx context.Context, cfg *agent.Config, verbose bool, re
 // runAgentWith is runAgent with agent options (the demo's virtual printer).
 func (m *Main) runAgentWith(ctx context.Context, cfg *agent.Config, verbose bool, opts agent.Options, ready func(a *agent.Agent) error) error {
 	ring := fleet.NewLogRing()
-	opts.Logger = agent.NewLogger(cfg.Log, io.MultiWriter(m.Stderr, ring), verbose)
+	opts.Logger, opts.LogLevel = agent.NewLoggerVar(cfg.Log, io.MultiWriter(m.Stderr, ring), verbose)
 	opts.Fleet.LogTail = ring.Lines
 	opts.Version, _, _ = buildInfo()
 	a, err := agent.New(ctx, cfg, opts)

@@ -42,6 +42,13 @@ type Env struct {
 	// Diagnostics returns the parts of a diagnostics bundle (config without secrets, logs,
 	// status, integrity, devices), each JSON-encodable.
 	Diagnostics func(ctx context.Context) (map[string]any, error)
+	// PlanOverlay says which parts applying an overlay over the file config would restart or
+	// reload, compared with the config running now (nil: every overlay restarts the agent).
+	PlanOverlay func(overlay []byte) (Plan, error)
+	// ApplyOverlay applies an overlay over the file config (nil or empty: the file alone) to the
+	// parts it touches, in the process, and returns what it did; it is called only with overlays
+	// whose plan is not Whole, and for rolling back to the previous one.
+	ApplyOverlay func(ctx context.Context, overlay []byte) (Plan, error)
 	// Reprint queues a copy of a sale's receipt on printer ("" for the default) and returns the
 	// print job.
 	Reprint func(ctx context.Context, saleID, printer string) (string, error)
@@ -87,6 +94,8 @@ type Fleet struct {
 	pending map[string]func(ctx context.Context) error
 	// trialSince is when the health gate of the current trial started.
 	trialSince time.Time
+	// live is set while a config overlay applied in the process is on trial (parts.go).
+	live *liveTrial
 	// dirty marks reports not yet published; sent when online.
 	dirtyConfig, dirtyUpdate bool
 }
@@ -97,7 +106,8 @@ type inbound struct {
 	retained bool
 }
 
-// pendingOrder is the order pending work runs in once idle: each of them restarts the agent.
+// pendingOrder is the order pending work runs in once idle: a config overlay (which may restart
+// the agent or only some parts), an update and a restart.
 var pendingOrder = []string{"config", "update", "restart"}
 
 // New returns a Fleet; it reads the state file (see Prepare for what happens to it at start).
@@ -196,6 +206,9 @@ func (f *Fleet) Run(ctx context.Context) error {
 				if err := run(ctx); err != nil {
 					return err
 				}
+				if f.onTrial() {
+					break // applied in the process: the rest waits for its health gate
+				}
 			}
 		}
 	}
@@ -229,10 +242,13 @@ func (f *Fleet) gate(ctx context.Context) error {
 		return nil
 	}
 	reason := fmt.Sprintf("not healthy within %s: %v", f.opts.HealthTimeout, herr)
+	if f.live != nil && f.state.Update.Trial == nil {
+		return f.rollbackLive(ctx, reason)
+	}
 	f.log.Warn("rolling back", "reason", reason)
 	if t := f.state.Config.Trial; t != nil {
 		f.state.Config.Trial, f.state.Config.TrialBoots = nil, 0
-		f.state.Config.Last = ConfigReportedData{Version: t.Version, Status: StatusRolledBack, Error: reason}
+		f.state.Config.Last = ConfigReportedData{Version: t.Version, Status: StatusRolledBack, Error: reason, Plan: wholePlan}
 	}
 	if t := f.state.Update.Trial; t != nil {
 		if err := rollbackBinary(t); err != nil {
@@ -253,9 +269,10 @@ func (f *Fleet) gate(ctx context.Context) error {
 func (f *Fleet) commitTrial() error {
 	if t := f.state.Config.Trial; t != nil {
 		f.state.Config.Good, f.state.Config.Trial, f.state.Config.TrialBoots = t, nil, 0
-		f.state.Config.Last = ConfigReportedData{Version: t.Version, Status: StatusApplied, Ignored: t.Ignored}
+		f.state.Config.Last = ConfigReportedData{Version: t.Version, Status: StatusApplied, Ignored: t.Ignored, Plan: t.Plan}
 		f.dirtyConfig = true
-		f.log.Info("config overlay applied and healthy", "version", t.Version)
+		f.live = nil
+		f.log.Info("config overlay applied and healthy", "version", t.Version, "restarted", t.Restarted, "reloaded", t.Reloaded)
 	}
 	if t := f.state.Update.Trial; t != nil {
 		f.state.Update.Trial = nil

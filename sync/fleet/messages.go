@@ -89,6 +89,9 @@ type ConfigReportedData struct {
 	Status  string   `json:"status"`
 	Error   string   `json:"error,omitempty"`
 	Ignored []string `json:"ignored,omitempty"`
+	// Plan says what applying (or rolling back) the overlay restarted: "restarted": ["devices"],
+	// ["sync"], ["agent"] for a whole restart; "reloaded": ["pos"] for values swapped in place.
+	Plan
 }
 
 // UpdateAvailableData is the data of retail.update.available.

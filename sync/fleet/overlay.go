@@ -7,8 +7,8 @@ import (
 )
 
 // handleConfig takes a retail.config.desired: verified, not seen before, validated like a file,
-// then (once idle) put on trial and the agent restarts on it; the health gate after the restart
-// keeps it or rolls it back. Anything refused is reported rejected.
+// then (once idle) put on trial and applied to the parts it touches, or the agent restarts on it
+// (parts.go); the health gate after it keeps it or rolls it back. Anything refused is reported rejected.
 func (f *Fleet) handleConfig(ctx context.Context, payload []byte) error {
 	msg, err := DecodeMessage(TopicConfigDesired, payload)
 	if err != nil {
@@ -49,14 +49,7 @@ func (f *Fleet) handleConfig(ctx context.Context, payload []byte) error {
 	}
 	f.log.Info("config overlay valid; applying when the store is idle", "version", d.Version, "ignored", ignored)
 	ov := &Overlay{Version: d.Version, Overlay: d.Overlay, Ignored: ignored}
-	f.pending["config"] = func(ctx context.Context) error {
-		f.state.Config.Trial, f.state.Config.TrialBoots = ov, 0
-		if err := f.save(); err != nil {
-			return err
-		}
-		f.log.Info("restarting on the new config overlay", "version", ov.Version)
-		return ErrRestart
-	}
+	f.pending["config"] = func(ctx context.Context) error { return f.applyConfig(ctx, ov) }
 	return nil
 }
 
@@ -123,6 +116,7 @@ func PrepareStart(dataDir string) (Start, error) {
 	if t := st.Config.Trial; t != nil {
 		changed = true
 		st.Config.TrialBoots++
+		t.Plan = wholePlan // applied in a process that stopped before its health gate: now by this start
 		if st.Config.TrialBoots > MaxTrialBoots {
 			st.Config.Last = ConfigReportedData{Version: t.Version, Status: StatusRolledBack,
 				Error: fmt.Sprintf("did not become healthy in %d starts", MaxTrialBoots)}

@@ -22,6 +22,8 @@ type Overlay struct {
 	Version int64           `json:"version"`
 	Overlay json.RawMessage `json:"overlay"`
 	Ignored []string        `json:"ignored,omitempty"`
+	// Plan is how it was applied (parts, or the whole agent), reported with it.
+	Plan
 }
 
 // ConfigState is the overlay in force (Good), the one on trial (Trial, until healthy) and the last
