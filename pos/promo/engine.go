@@ -228,7 +228,7 @@ func (e *engine) runCluster(cands []*rule, lines []int) {
 }
 
 // maxExclusiveRuns bounds the runs of one cluster with exclusive promotions switched off.
-const maxExclusiveRuns = 8
+const maxExclusiveRuns = 32
 
 // lineLess is the canonical order of lines: by content, so equal lines are interchangeable.
 func lineLess(a, b Line) bool {
