@@ -39,7 +39,7 @@ import (
 // maxEnvelope is the largest cluster whose every part is priced (2^6 − 1 runs), and
 // maxEnvelopeWork bounds that work: the cluster's promotions × its parts (so 6 lines under at
 // most 317 promotions, 2 lines under 6,666). maxLayerWork bounds the layers of a larger cluster:
-// lines × promotions summed over the parts priced (a 50-line cluster under 24 promotions gets
+// lines × promotions summed over the parts priced (a 50-line cluster under 12 promotions gets
 // the 50 parts without one line).
 const (
 	maxEnvelope     = 6
