@@ -120,3 +120,36 @@ func BenchmarkPrice_EnvelopeWorstCase(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPrice_LargeCluster is a layered envelope's shape: 50 lines all linked by 12 store-wide
+// promotions (the most that still get the layer of the 50 parts without one line), 2 exclusive.
+func BenchmarkPrice_LargeCluster(b *testing.B) {
+	var ps []Promotion
+	for i := range 12 {
+		p := Promotion{ID: fmt.Sprintf("L%02d", i), Version: 1, Active: true, Name: map[string]string{"en": "L"}, Priority: int64(i % 4), Exclusive: i%6 == 0}
+		switch i % 4 {
+		case 0:
+			p.Kind, p.Params.PercentBP = Percent, 500+int64(i)*10
+		case 1:
+			p.Kind, p.Params.Buy, p.Params.Pay = Multibuy, 3, 2
+		case 2:
+			p.Kind, p.Params.AmountMinor = AmountOff, 20+int64(i)
+		default:
+			p.Kind, p.Params.ThresholdMinor, p.Params.AmountMinor = Threshold, 2000, 150
+		}
+		ps = append(ps, p)
+	}
+	basket := Basket{At: propAt}
+	for i := range 50 {
+		basket.Lines = append(basket.Lines, Line{SKU: fmt.Sprintf("S%02d", i), Qty: 1 + int64(i%3), UnitPriceMinor: 300 + 7*int64(i), AmountMinor: (300 + 7*int64(i)) * (1 + int64(i%3)), TaxRateBP: 1000})
+	}
+	ix := NewIndex(ps)
+	if d := envelopeDepth(50, ix.Len()); d != 1 {
+		b.Fatalf("depth %d, want 1", d)
+	}
+	for b.Loop() {
+		if _, err := PriceIndexed(basket, ix); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

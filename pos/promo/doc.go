@@ -33,9 +33,12 @@
 //
 // # Adding an item
 //
-// Lines linked by promotions form clusters, priced on their own. A cluster of up to six lines
-// (within a work bound) costs no more than any part of it priced alone plus the rest at full
-// price, so adding an item never raises the basket's total by more than the item's own price.
+// Lines linked by promotions form clusters, priced on their own. A cluster costs no more than
+// the parts of it the envelope tries, each priced alone plus the rest at full price: every part
+// for up to six lines (within a work bound), the parts without one line for a larger cluster
+// within a second bound. Adding an item never raises the basket's total by more than the item's
+// own price when the part chosen without it is among those tried with it; envelope.go proves
+// that, and why no bounded work can promise it for clusters of every size under these rules.
 // docs/promotions.md has the details and the limits.
 //
 // # Splitting a discount to the cent

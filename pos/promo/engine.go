@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"container/heap"
 	"fmt"
-	"math/bits"
 	"slices"
 	"sort"
 	"strings"
@@ -61,26 +60,42 @@ func Price(basket Basket, promotions []Promotion) (Result, error) {
 
 // PriceIndexed is Price against an index built once for many baskets.
 func PriceIndexed(basket Basket, ix *Index) (Result, error) {
+	r, _, err := price(basket, ix)
+	return r, err
+}
+
+// cover is how one cluster was priced: its lines (in basket order), how many layers of its parts
+// the envelope tried (len(lines) − 1: all of them) and how many lines the chosen part left out.
+type cover struct {
+	lines       []int
+	depth, left int
+}
+
+// price is PriceIndexed, also telling how each cluster was priced (what the tests of the
+// guarantee check against).
+func price(basket Basket, ix *Index) (Result, []cover, error) {
 	if len(basket.Lines) > MaxLines {
-		return Result{}, fmt.Errorf("promo: %d lines, at most %d", len(basket.Lines), MaxLines)
+		return Result{}, nil, fmt.Errorf("promo: %d lines, at most %d", len(basket.Lines), MaxLines)
 	}
 	n := 0
 	for i, l := range basket.Lines {
 		if err := validLine(i, l); err != nil {
-			return Result{}, fmt.Errorf("promo: %w", err)
+			return Result{}, nil, fmt.Errorf("promo: %w", err)
 		}
 		n += int(l.Qty)
 	}
 	if n > MaxUnits {
-		return Result{}, ErrTooManyUnits
+		return Result{}, nil, ErrTooManyUnits
 	}
 	full, clusters, rules := raw(basket, ix, basket.Lines)
+	covers := make([]cover, len(clusters))
 	for k, c := range clusters {
-		if len(c) >= 2 && len(c) <= maxEnvelope && len(rules[k])*(1<<len(c)-1) <= maxEnvelopeWork {
-			envelope(basket, ix, full.lines, c)
+		covers[k] = cover{lines: c, depth: envelopeDepth(len(c), len(rules[k]))}
+		if covers[k].depth > 0 {
+			covers[k].left = envelope(basket, ix, full.lines, c, covers[k].depth)
 		}
 	}
-	return result(basket.Lines, full.lines), nil
+	return result(basket.Lines, full.lines), covers, nil
 }
 
 // raw prices lines (of basket) cluster by cluster, without the envelope, and returns the run, its
@@ -213,68 +228,7 @@ func (e *engine) runCluster(cands []*rule, lines []int) {
 }
 
 // maxExclusiveRuns bounds the runs of one cluster with exclusive promotions switched off.
-const maxExclusiveRuns = 8
-
-// maxEnvelope is the largest cluster whose every sub-basket is priced (2^6 − 1 runs), and
-// maxEnvelopeWork bounds that work: the cluster's promotions × its sub-baskets (so 6 lines under
-// at most 317 promotions, 2 lines under 6,666).
-const (
-	maxEnvelope     = 6
-	maxEnvelopeWork = 20_000
-)
-
-// envelope makes sure adding an item never makes the others dearer: cluster c (of up to
-// maxEnvelope lines) costs no more than any part of it priced alone plus the rest at full price.
-// Every part is tried and the cheapest kept (ties: the part with more lines, then the first in the
-// canonical line order); the lines left out carry no discount. out holds the cluster's raw prices
-// and is updated in place.
-func envelope(basket Basket, ix *Index, out []LineResult, c []int) {
-	m := len(c)
-	var bestTotal int64
-	for _, i := range c {
-		bestTotal += out[i].AmountMinor
-	}
-	// canonical order, so the choice among equal totals does not depend on the order of lines
-	order := slices.Clone(c)
-	sort.SliceStable(order, func(i, j int) bool { return lineLess(basket.Lines[order[i]], basket.Lines[order[j]]) })
-	for removed := 1; removed < m; removed++ {
-		for mask := 1; mask < 1<<m; mask++ {
-			if bits.OnesCount(uint(mask)) != removed {
-				continue
-			}
-			var keep []int
-			var rest int64
-			for k, i := range order {
-				if mask&(1<<(m-1-k)) != 0 {
-					rest += basket.Lines[i].AmountMinor
-				} else {
-					keep = append(keep, i)
-				}
-			}
-			if rest >= bestTotal {
-				continue
-			}
-			slices.Sort(keep)
-			lines := make([]Line, len(keep))
-			for k, i := range keep {
-				lines[k] = basket.Lines[i]
-			}
-			part, _, _ := raw(basket, ix, lines)
-			t := rest + part.total()
-			if t >= bestTotal {
-				continue
-			}
-			bestTotal = t
-			for _, i := range c {
-				l := basket.Lines[i]
-				out[i] = LineResult{SKU: l.SKU, GrossMinor: l.AmountMinor, AmountMinor: l.AmountMinor, Discounts: []Discount{}}
-			}
-			for k, i := range keep {
-				out[i] = part.lines[k]
-			}
-		}
-	}
-}
+const maxExclusiveRuns = 32
 
 // lineLess is the canonical order of lines: by content, so equal lines are interchangeable.
 func lineLess(a, b Line) bool {
