@@ -50,6 +50,7 @@ var rtFaults = []fpmateemu.Fault{
 	{Kind: fpmateemu.Drop, Commit: true}, {Kind: fpmateemu.Stall, Commit: true}, {Kind: fpmateemu.HTTP500, Commit: true},
 	{Kind: fpmateemu.Malformed, Commit: true}, {Kind: fpmateemu.Drop}, {Kind: fpmateemu.Stall}, {Kind: fpmateemu.HTTP500},
 	{Kind: fpmateemu.RecEmpty}, {Kind: fpmateemu.DocOpen}, {Kind: fpmateemu.PaperLow},
+	{Kind: fpmateemu.NoAnswer, Commit: true}, {Kind: fpmateemu.NoAnswer}, {Kind: fpmateemu.ClockBehind},
 }
 
 func rtKillRun(t *testing.T, rounds int, budget time.Duration) rtReport {

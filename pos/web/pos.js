@@ -55,8 +55,9 @@
       case "weight_required": case "unknown_code": case "inactive": case "embedded_zero": case "till_not_open":
       case "till_open": case "reason_required":
         return T(e.code, a);
-      case "payments_short":
-        return T("payments_short", {due: money(st.quote ? st.quote.cash_due_minor : 0)});
+      case "payments_short": // what is still missing after what was given (extra.given), else the whole due
+        var due = st.quote ? st.quote.cash_due_minor - partsSum() - ((extra && extra.given) || 0) : 0;
+        return T("payments_short", {due: money(due > 0 ? due : (st.quote ? st.quote.cash_due_minor : 0))});
       case "scale_unstable": return T("sc_unstable", a);
       case "scale_negative": return T("sc_negative", a);
       case "scale_over_capacity": return T("sc_over_capacity", a);
@@ -244,7 +245,7 @@
     }
     send().then(function (res) {
       st.paying = false;
-      if (!res.ok) { say(errText(res)); return; }
+      if (!res.ok) { say(errText(res, {given: payment.method === "cash" ? payment.amount_minor : 0})); return; }
       var s = res.body;
       st.done = true;
       $("change").textContent = money(s.change_minor);
