@@ -317,6 +317,9 @@ func (d *imageDecoder) run(bmp *gozxing.BinaryBitmap, hints map[gozxing.DecodeHi
 		if harderHint {
 			name = "harder"
 		}
+		if d.strong1D {
+			name = "strong"
+		}
 		if turned {
 			name = "turned"
 		}
