@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"sync"
 	"time"
 )
 
@@ -110,8 +111,8 @@ func (c *Config) validateFiscalPrinter(ps *configProblems) {
 }
 
 var (
-	configSIRETRe = regexp.MustCompile(`^[0-9]{14}$`)
-	configNAFRe   = regexp.MustCompile(`^[0-9]{2}\.?[0-9]{2}[A-Z]$`)
+	configSIRETRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]{14}$`) })
+	configNAFRe   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]{2}\.?[0-9]{2}[A-Z]$`) })
 )
 
 // FiscalFR reports whether the French fiscal journal is on.
@@ -145,10 +146,10 @@ func (c *Config) validateFiscal(ps *configProblems) {
 		if f.Printer.set() {
 			ps.add("fiscal.printer", "set, but fiscal.country is FR: the RT printer is for fiscal.country IT")
 		}
-		if !configSIRETRe.MatchString(f.SIRET) {
+		if !configSIRETRe().MatchString(f.SIRET) {
 			ps.add("fiscal.siret", fmt.Sprintf("%q is not a SIRET: want 14 digits (required with fiscal.country FR)", f.SIRET))
 		}
-		if f.NAF != "" && !configNAFRe.MatchString(f.NAF) {
+		if f.NAF != "" && !configNAFRe().MatchString(f.NAF) {
 			ps.add("fiscal.naf", fmt.Sprintf("%q is not a NAF/APE code like 4711D", f.NAF))
 		}
 	case "IT":

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -49,8 +50,8 @@ const (
 )
 
 var (
-	configRingRe   = regexp.MustCompile(`^[a-z0-9-]{1,32}$`)
-	configPinnedRe = regexp.MustCompile(`^[a-z_]+(\.[a-z_]+)*$`)
+	configRingRe   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9-]{1,32}$`) })
+	configPinnedRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z_]+(\.[a-z_]+)*$`) })
 )
 
 // configAlwaysPinned are the keys an overlay never changes: the store's identity, where its data
@@ -86,11 +87,11 @@ func (c *Config) validateFleet(ps *configProblems) {
 			ps.add("fleet.central_public_key_file", fmt.Sprintf("%s: %v (want central's Ed25519 key as a PEM PUBLIC KEY)", f.CentralPublicKeyFile, err))
 		}
 	}
-	if !configRingRe.MatchString(f.Ring) {
+	if !configRingRe().MatchString(f.Ring) {
 		ps.add("fleet.ring", fmt.Sprintf("%q is not a ring name ([a-z0-9-], 1 to 32)", f.Ring))
 	}
 	for i, p := range f.Pinned {
-		if !configPinnedRe.MatchString(p) || !configKeyExists(p) {
+		if !configPinnedRe().MatchString(p) || !configKeyExists(p) {
 			ps.add(fmt.Sprintf("fleet.pinned[%d]", i), fmt.Sprintf("%q is not a config key path (like mqtt.broker or http)", p))
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 )
@@ -91,7 +92,7 @@ func parseConfigWith(data []byte, source string, environ []string, baseDir strin
 }
 
 // configYAMLLine matches yaml.v3's "yaml: line N: message" errors.
-var configYAMLLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+var configYAMLLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^yaml: line (\d+): (.*)$`) })
 
 // configParseYAML parses exactly one YAML document whose root is a mapping.
 func configParseYAML(data []byte, source string) (root *yaml.Node, err error) {
@@ -139,7 +140,7 @@ func configFileError(source string, line int, msg string) error {
 
 // configYAMLError rewrites a yaml.v3 syntax error as "file:line: message".
 func configYAMLError(source string, err error) error {
-	if m := configYAMLLine.FindStringSubmatch(err.Error()); m != nil {
+	if m := configYAMLLine().FindStringSubmatch(err.Error()); m != nil {
 		line, _ := strconv.Atoi(m[1])
 		return configFileError(source, line, m[2])
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/text/language"
@@ -44,7 +45,7 @@ func (c *Config) applyDerivedDefaults() {
 	}
 	if c.RCNRegion == "" {
 		if tag, err := language.Parse(c.Locale); err == nil {
-			if r, conf := tag.Region(); conf == language.Exact && configRegionRe.MatchString(r.String()) {
+			if r, conf := tag.Region(); conf == language.Exact && configRegionRe().MatchString(r.String()) {
 				c.RCNRegion = r.String()
 			}
 		}
@@ -78,8 +79,8 @@ func configDefaultProfile(typ, transport string) string {
 }
 
 var (
-	configStoreIDRe = regexp.MustCompile(`^[a-z0-9-]{1,64}$`)
-	configRegionRe  = regexp.MustCompile(`^[A-Z]{2}$`)
+	configStoreIDRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9-]{1,64}$`) })
+	configRegionRe  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Z]{2}$`) })
 )
 
 // configLanguages are the languages receipts and pages are written in (CONTRACT.md: en, it, fr, fi).
@@ -90,7 +91,7 @@ func (c *Config) validateStore(ps *configProblems) {
 	switch {
 	case c.StoreID == "":
 		ps.add("store_id", "required: the store's id, [a-z0-9-]{1,64}, e.g. it-mi-001")
-	case !configStoreIDRe.MatchString(c.StoreID):
+	case !configStoreIDRe().MatchString(c.StoreID):
 		ps.add("store_id", fmt.Sprintf("%q must be 1 to 64 of a-z, 0-9 and -", c.StoreID))
 	}
 	if strings.TrimSpace(c.DataDir) == "" {

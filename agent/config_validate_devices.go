@@ -6,12 +6,13 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
 var (
-	configDeviceNameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
-	configTerminalIDRe = regexp.MustCompile(`^[a-z0-9-]{1,32}$`)
+	configDeviceNameRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`) })
+	configTerminalIDRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9-]{1,32}$`) })
 )
 
 // configBaudRates are the standard serial rates (the termios B* constants up to 921600, which
@@ -30,7 +31,7 @@ func (c *Config) validateDevices(ps *configProblems) {
 		switch {
 		case d.Name == "":
 			ps.add(p+".name", "required: [a-z0-9][a-z0-9._-]{0,63}, such as lane1-scanner")
-		case !configDeviceNameRe.MatchString(d.Name):
+		case !configDeviceNameRe().MatchString(d.Name):
 			ps.add(p+".name", fmt.Sprintf("%q must start with a-z or 0-9 and hold at most 64 of a-z, 0-9, ., _ and -", d.Name))
 		default:
 			if j, dup := first[d.Name]; dup {
@@ -65,7 +66,7 @@ func (c *Config) validateDevices(ps *configProblems) {
 		case d.Transport == "hid" && strings.HasPrefix(d.Path, "/dev/hidraw"):
 			ps.add(p+".path", fmt.Sprintf("%q is a raw HID node; transport hid reads the scanner's input event node, such as /dev/input/event3 (storeagent devices lists it)", d.Path))
 		}
-		if d.Profile != "" && !configDeviceNameRe.MatchString(d.Profile) {
+		if d.Profile != "" && !configDeviceNameRe().MatchString(d.Profile) {
 			ps.add(p+".profile", fmt.Sprintf("%q is not a profile name (a-z, 0-9, ., _ and -)", d.Profile))
 		}
 		c.validateSerial(ps, p, d)
@@ -108,7 +109,7 @@ func (c *Config) validateTerminals(ps *configProblems) {
 		switch {
 		case t.ID == "":
 			ps.add(p+".id", "required: [a-z0-9-]{1,32}, such as lane1")
-		case !configTerminalIDRe.MatchString(t.ID):
+		case !configTerminalIDRe().MatchString(t.ID):
 			ps.add(p+".id", fmt.Sprintf("%q must be 1 to 32 of a-z, 0-9 and -", t.ID))
 		default:
 			if j, dup := ids[t.ID]; dup {
@@ -208,7 +209,7 @@ func configPlaceholder(token string) string {
 
 // validateRCN checks rcn_region and the own restricted-circulation layouts.
 func (c *Config) validateRCN(ps *configProblems) {
-	if c.RCNRegion != "" && !configRegionRe.MatchString(c.RCNRegion) {
+	if c.RCNRegion != "" && !configRegionRe().MatchString(c.RCNRegion) {
 		ps.add("rcn_region", fmt.Sprintf("%q is not two upper-case letters (an ISO 3166-1 country, such as IT)", c.RCNRegion))
 	}
 	prefixes := map[string]int{}

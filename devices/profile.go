@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -109,9 +110,9 @@ const (
 	ModeHID    = "hid"
 )
 
-var profileIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
+var profileIDPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`) })
 
-var hex4Pattern = regexp.MustCompile(`^[0-9a-f]{4}$`)
+var hex4Pattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9a-f]{4}$`) })
 
 // ParseScannerProfile parses and validates one profile file; name is the file name used in
 // errors. Unknown keys are refused.
@@ -134,17 +135,17 @@ func ParseScannerProfile(data []byte, name string) (ScannerProfile, error) {
 
 // Validate checks every field; errors name the offending key.
 func (p ScannerProfile) Validate() error {
-	if !profileIDPattern.MatchString(p.ID) {
+	if !profileIDPattern().MatchString(p.ID) {
 		return fmt.Errorf("key id: %q is not [a-z0-9-]{1,64}", p.ID)
 	}
 	if p.Name == "" {
 		return errors.New("key name: missing")
 	}
 	for i, u := range p.Match.USB {
-		if !hex4Pattern.MatchString(u.VID) {
+		if !hex4Pattern().MatchString(u.VID) {
 			return fmt.Errorf("key match.usb[%d].vid: %q is not 4 lower-case hex digits", i, u.VID)
 		}
-		if u.PID != "" && !hex4Pattern.MatchString(u.PID) {
+		if u.PID != "" && !hex4Pattern().MatchString(u.PID) {
 			return fmt.Errorf("key match.usb[%d].pid: %q is not 4 lower-case hex digits", i, u.PID)
 		}
 		if u.Mode != "" && !slices.Contains([]string{ModeSerial, ModeCDC, ModeHID}, u.Mode) {

@@ -269,3 +269,22 @@ func TestDecodeImage_CorpusMisreads(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeImage_Code93BesideQR: generated photo 6 (seed 2026) holds a Code 93 beside a QR code,
+// both turned by 3°; no scan line of the quick pass reads the Code 93, only every row does
+// (TRY_HARDER). Beside a 2D code that pass runs with the Code 128 and Code 93 readers alone; the
+// build that skipped it there found the QR code only.
+func TestDecodeImage_Code93BesideQR(t *testing.T) {
+	im := genCorpusOnly(t, 7, 2026, func(i int) bool { return i == 6 })[6]
+	codes, err := DecodeImageBytes(im.file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, w := range im.want {
+		want = append(want, comparable(w))
+	}
+	if found, missed, wrong, spurious := corpusScore(want, comparableSet(codes)); missed+wrong+spurious > 0 || found != 2 {
+		t.Errorf("%s: got %q, want %q", im.name, codes, im.want)
+	}
+}

@@ -39,8 +39,8 @@ func testCorpusGenerated(t *testing.T) {
 		dir = t.TempDir()
 	}
 	bin := filepath.Join(t.TempDir(), "storeagent")
-	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/storeagent").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	if err := buildShipped(bin); err != nil {
+		t.Fatal(err)
 	}
 	imgs := genCorpus(t, n, 2026)
 	var files []string

@@ -60,7 +60,7 @@ func dlAI(seg string) (string, aiEntry, bool) {
 			return "", aiEntry{}, false
 		}
 	}
-	e, ok := aiTable[ai]
+	e, ok := aiTable()[ai]
 	return ai, e, ok
 }
 

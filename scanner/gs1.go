@@ -148,7 +148,7 @@ func bracketAIAt(s string) (string, int) {
 	if !allDigits(ai) {
 		return "", 0
 	}
-	if _, ok := aiTable[ai]; !ok {
+	if _, ok := aiTable()[ai]; !ok {
 		return "", 0
 	}
 	return ai, j + 1
@@ -159,7 +159,7 @@ func bracketAIAt(s string) (string, int) {
 func validateElements(elems []AIValue) error {
 	seen := make(map[string]string, len(elems))
 	for _, el := range elems {
-		e, ok := aiTable[el.AI]
+		e, ok := aiTable()[el.AI]
 		if !ok {
 			return gs1Errorf(el.AI, "unknown AI")
 		}
@@ -226,7 +226,7 @@ func validatePairs(elems []AIValue, present map[string]string) error {
 		return false
 	}
 	for _, el := range elems {
-		e := aiTable[el.AI]
+		e := aiTable()[el.AI]
 		for _, group := range e.req {
 			if !reqSatisfied(group, has) {
 				return gs1Errorf(el.AI, "needs %s in the same message", describeReq(group))

@@ -6,6 +6,13 @@ package scanner
 
 //go:generate go run ./gs1gen -in gs1gen/gs1-syntax-dictionary.txt -out gs1_table.go
 
+import "sync"
+
+// aiTable maps every GS1 Application Identifier to its syntax; read-only. It is built on first
+// use, not at package init: a process that never parses GS1 data (storeagent decode, every
+// other subcommand but the agent) does not pay the ~500 entries' allocations.
+var aiTable = sync.OnceValue(aiTableData)
+
 // aiEntry is the syntax of one Application Identifier.
 type aiEntry struct {
 	// fixed is the dictionary's "*" flag: a predefined-length AI that needs
@@ -73,7 +80,7 @@ func lookupAI(s string) (string, aiEntry, bool) {
 		if !allDigits(s[:n]) {
 			return "", aiEntry{}, false
 		}
-		if e, ok := aiTable[s[:n]]; ok {
+		if e, ok := aiTable()[s[:n]]; ok {
 			return s[:n], e, true
 		}
 	}

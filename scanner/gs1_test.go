@@ -97,7 +97,7 @@ func TestAITable(t *testing.T) {
 	}{
 		"00": {true, 18}, "01": {true, 14}, "17": {true, 6}, "3103": {true, 6}, "10": {false, -1}, "422": {false, 3},
 	} {
-		e, ok := aiTable[ai]
+		e, ok := aiTable()[ai]
 		if !ok {
 			t.Fatalf("AI %s missing", ai)
 		}
@@ -105,7 +105,7 @@ func TestAITable(t *testing.T) {
 			t.Errorf("AI %s: fixed %v len %d, want %v %d", ai, e.fixed, e.fixedLen(), want.fixed, want.len)
 		}
 	}
-	if n := len(aiTable); n < 500 {
+	if n := len(aiTable()); n < 500 {
 		t.Errorf("table has %d AIs, want the whole dictionary (>500)", n)
 	}
 }

@@ -97,8 +97,9 @@ func DecodeImageBytes(b []byte) ([]Code, error) {
 // Code 93, ITF, Codabar, GS1 DataBar and Aztec. A quick pass looks for
 // every kind; what follows depends on what it found (measured on ZXing's
 // 330 real photos, where later passes found nothing once a code was found):
-//   - a 2D code: nothing more, except a diagonal barcode when the code
-//     leaves a wide free band beside it;
+//   - a 2D code: every row for a Code 128 or Code 93 only (their check
+//     characters hold against a 2D code's modules), and a diagonal barcode
+//     when the code leaves a wide free band beside it;
 //   - only barcodes: a QR code small enough to need gozxing's TRY_HARDER;
 //   - nothing: Data Matrix and Aztec in nine windows of the image, then
 //     TRY_HARDER for every kind (every row, and a copy turned by 90°), a
@@ -146,7 +147,14 @@ func DecodeImage(img image.Image) ([]Code, error) {
 		// a quick pass missed on the real photos, but it did make UPC-E and EAN-8 "codes" out
 		// of a QR code's modules, and took most of the time. Only a diagonal barcode beside a
 		// 2D code that leaves room for one is looked for.
-		if d.room(bmp.GetWidth(), bmp.GetHeight()) {
+		// Every row is still read for a Code 128 or Code 93 (their check characters are not
+		// passed by a QR code's modules; a Code 93 beside a QR in the generated photos needed it).
+		d.strong1D = true
+		if err := d.run(bmp, harder, true, false, false); err != nil {
+			return nil, err
+		}
+		d.strong1D = false
+		if !d.found1D && d.room(bmp.GetWidth(), bmp.GetHeight()) {
 			if err := d.turned(src, true, false); err != nil {
 				return nil, err
 			}
@@ -292,6 +300,9 @@ type imageDecoder struct {
 	points []gozxing.ResultPoint
 	// windows: Data Matrix and Aztec are also looked for in parts of the image (tryWindows).
 	windows bool
+	// strong1D: the 1D pass runs only the readers whose symbols carry check characters that
+	// noise and a 2D code's modules do not pass (Code 128, Code 93).
+	strong1D bool
 }
 
 // run applies the chosen readers to one luminance source (turned: a copy turned by 45°).
@@ -305,6 +316,9 @@ func (d *imageDecoder) run(bmp *gozxing.BinaryBitmap, hints map[gozxing.DecodeHi
 		name := "quick"
 		if harderHint {
 			name = "harder"
+		}
+		if d.strong1D {
+			name = "strong"
 		}
 		if turned {
 			name = "turned"
@@ -350,14 +364,20 @@ func (d *imageDecoder) run(bmp *gozxing.BinaryBitmap, hints map[gozxing.DecodeHi
 			}
 		}
 		r := oned.NewOneDReader(rows1D{
-			oned.NewMultiFormatUPCEANReader(hints).(oned.RowDecoder),
 			oned.NewCode128Reader().(oned.RowDecoder),
-			code39FullASCII{oned.NewCode39ReaderWithFlags(false, true), oned.NewCode39Reader()},
 			oned.NewCode93Reader().(oned.RowDecoder),
-			oned.NewITFReader().(oned.RowDecoder),
-			oned.NewCodaBarReader().(oned.RowDecoder),
-			rss.NewRSS14Reader().(oned.RowDecoder),
 		})
+		if !d.strong1D {
+			r = oned.NewOneDReader(rows1D{
+				oned.NewMultiFormatUPCEANReader(hints).(oned.RowDecoder),
+				oned.NewCode128Reader().(oned.RowDecoder),
+				code39FullASCII{oned.NewCode39ReaderWithFlags(false, true), oned.NewCode39Reader()},
+				oned.NewCode93Reader().(oned.RowDecoder),
+				oned.NewITFReader().(oned.RowDecoder),
+				oned.NewCodaBarReader().(oned.RowDecoder),
+				rss.NewRSS14Reader().(oned.RowDecoder),
+			})
+		}
 		for _, b := range bitmaps {
 			d.tryAround(r, b, hints, 0)
 		}

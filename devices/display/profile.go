@@ -19,6 +19,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"golang.org/x/text/encoding/charmap"
 	"gopkg.in/yaml.v3"
@@ -71,8 +72,8 @@ type Profile struct {
 }
 
 var (
-	idPattern   = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
-	hex4Pattern = regexp.MustCompile(`^[0-9a-f]{4}$`)
+	idPattern   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`) })
+	hex4Pattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9a-f]{4}$`) })
 )
 
 // codePages are the tables the encoder can produce.
@@ -105,14 +106,14 @@ func ParseProfile(data []byte, name string) (Profile, error) {
 
 // Validate checks every field; errors name the key.
 func (p Profile) Validate() error {
-	if !idPattern.MatchString(p.ID) {
+	if !idPattern().MatchString(p.ID) {
 		return fmt.Errorf("key id: %q is not [a-z0-9-]{1,64}", p.ID)
 	}
 	if p.Name == "" {
 		return errors.New("key name: missing")
 	}
 	for i, u := range p.Match.USB {
-		if !hex4Pattern.MatchString(u.VID) || (u.PID != "" && !hex4Pattern.MatchString(u.PID)) {
+		if !hex4Pattern().MatchString(u.VID) || (u.PID != "" && !hex4Pattern().MatchString(u.PID)) {
 			return fmt.Errorf("key match.usb[%d]: %q:%q is not 4 lower-case hex digits each", i, u.VID, u.PID)
 		}
 	}

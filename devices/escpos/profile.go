@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 )
@@ -112,7 +113,7 @@ type StatusSupport struct {
 	ASB bool `yaml:"asb"`
 }
 
-var profileIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
+var profileIDPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`) })
 
 // Columns returns the characters per line of font n (0 = Font A), or 0 when the model has no such font.
 func (p Profile) Columns(n int) int {
@@ -146,7 +147,7 @@ func ParseProfile(data []byte, name string) (Profile, error) {
 func (p Profile) Validate() error {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
-	if !profileIDPattern.MatchString(p.ID) {
+	if !profileIDPattern().MatchString(p.ID) {
 		bad("id: %q is not [a-z0-9-]{1,64}", p.ID)
 	}
 	if len(p.Transports) == 0 {

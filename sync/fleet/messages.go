@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"sync"
 	"time"
 
 	"github.com/storeagent/storeagent/sync/outbox"
@@ -123,10 +124,10 @@ type DiagnosticsChunkData struct {
 }
 
 var (
-	reID      = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
-	reVersion = regexp.MustCompile(`^[A-Za-z0-9.+_-]{1,64}$`)
-	reRing    = regexp.MustCompile(`^[a-z0-9-]{1,32}$`)
-	reSHA256  = regexp.MustCompile(`^[0-9a-f]{64}$`)
+	reID      = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`) })
+	reVersion = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9.+_-]{1,64}$`) })
+	reRing    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9-]{1,32}$`) })
+	reSHA256  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9a-f]{64}$`) })
 )
 
 // Message is a decoded fleet event: its envelope id, type and raw data (a JSON object).
@@ -203,8 +204,8 @@ func ParseCommand(raw []byte) (CommandData, error) {
 		return c, err
 	}
 	switch {
-	case !reID.MatchString(c.CommandID):
-		return c, malformed("command_id must match %s", reID)
+	case !reID().MatchString(c.CommandID):
+		return c, malformed("command_id must match %s", reID())
 	case c.Name == "" || len(c.Name) > 32:
 		return c, malformed("name must be 1..32 characters")
 	case len(c.Args) > MaxArgs:
@@ -245,11 +246,11 @@ func ParseUpdate(raw []byte) (UpdateAvailableData, error) {
 		return u, err
 	}
 	switch {
-	case !reVersion.MatchString(u.Version):
-		return u, malformed("version must match %s", reVersion)
-	case !reRing.MatchString(u.Ring):
-		return u, malformed("ring must match %s", reRing)
-	case !reSHA256.MatchString(u.SHA256):
+	case !reVersion().MatchString(u.Version):
+		return u, malformed("version must match %s", reVersion())
+	case !reRing().MatchString(u.Ring):
+		return u, malformed("ring must match %s", reRing())
+	case !reSHA256().MatchString(u.SHA256):
 		return u, malformed("sha256 must be 64 lowercase hex digits")
 	case len(u.URL) > 2048 || len(u.URL) < len("https://x"):
 		return u, malformed("url must be an https URL of at most 2048 characters")

@@ -5,9 +5,12 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 )
 
-var refRE = regexp.MustCompile(`^(REFUND|VOID) ([0-9]{4}) ([0-9]{4}) ([0-9]{8}) ([0-9A-Z]{11})$`)
+var refRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(REFUND|VOID) ([0-9]{4}) ([0-9]{4}) ([0-9]{8}) ([0-9A-Z]{11})$`)
+})
 
 // receiptError is a refusal while reading a receipt.
 type receiptError struct{ code, status, why string }
@@ -80,7 +83,7 @@ func readReceipt(cmd *elem) (Receipt, *receiptError) {
 				switch k.attr("messageType") {
 				case "1":
 				case "4":
-					m := refRE.FindStringSubmatch(k.attr("message"))
+					m := refRE().FindStringSubmatch(k.attr("message"))
 					if m == nil || rc.Kind != "sale" {
 						return rc, &receiptError{code: "PRINTER ERROR", status: "41", why: "bad reference message " + strconv.Quote(k.attr("message"))}
 					}
