@@ -211,21 +211,17 @@ fiscal:
 func postRTSale(client *http.Client, addr, id string, amount int64) (int, error) {
 	body := fmt.Sprintf(`{"sale_id":%q,"terminal":"lane1","cashier":"crash","lines":[{"code":"SKU-0","qty":%d}],"payments":[{"method":"card","amount_minor":%d}]}`,
 		id, amount/100, amount)
-	req, _ := http.NewRequest("POST", "http://"+addr+"/api/v1/sales", bytes.NewBufferString(body))
-	req.Header.Set("Authorization", "Bearer "+crashToken)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := client.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	return resp.StatusCode, nil
+	return postLane(client, addr, "/api/v1/sales", body)
 }
 
 // postRetry is the manager's POST /api/v1/sales/{id}/fiscal/retry.
 func postRetry(client *http.Client, addr, id string) (int, error) {
-	req, _ := http.NewRequest("POST", "http://"+addr+"/api/v1/sales/"+id+"/fiscal/retry", bytes.NewBufferString("{}"))
+	return postLane(client, addr, "/api/v1/sales/"+id+"/fiscal/retry", "{}")
+}
+
+// postLane POSTs a JSON body as lane1 and returns the status code.
+func postLane(client *http.Client, addr, path, body string) (int, error) {
+	req, _ := http.NewRequest("POST", "http://"+addr+path, bytes.NewBufferString(body))
 	req.Header.Set("Authorization", "Bearer "+crashToken)
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := client.Do(req)

@@ -156,38 +156,11 @@ func (p *stuckPaper) Print(ctx context.Context, name string, b []byte) error {
 // reason, and a new reprint is a new duplicate: n° 2, its own journal record.
 func TestDuplicates_InterruptedPrintNotRepeated(t *testing.T) {
 	ctx := context.Background()
-	d, err := db.Open(ctx, t.TempDir(), db.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	key, _ := fiscal.LoadOrCreateKey(filepath.Join(t.TempDir(), "k.pem"), true)
-	j := fiscal.NewJournal(key, outbox.Writer{StoreID: "fr", Epoch: d.Epoch}, nil)
-	profs, err := escpos.LoadProfiles(os.DirFS(filepath.Join("..", "..", "firmware-profiles")), "printers")
-	if err != nil {
-		t.Fatal(err)
-	}
-	prof := profs["epson-tm-t20"]
-	queue := func(drv pos.Driver) *pos.PrintQueue {
-		q, err := pos.NewPrintQueue(d, drv, pos.PrintOptions{StoreName: "Épicerie", Locale: "fr-FR", Currency: "EUR",
-			Journal: fiscal.ForPOS{J: j}, SIRET: "12345678900011", Registerer: prometheus.NewRegistry(),
-			MinBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond, PollInterval: 20 * time.Millisecond})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return q
-	}
+	d, j, prof := frJournal(t)
+	queue := func(drv pos.Driver) *pos.PrintQueue { return frQueue(t, d, j, drv, 10*time.Millisecond) }
 	first := &stuckPaper{paper: paper{prof: prof}, reached: make(chan struct{})}
 	q1 := queue(first)
-	term := pos.Terminal{ID: "lane1", Token: "t", Printer: "p"}
-	svc := pos.New(d, pos.Options{StoreID: "fr", Currency: "EUR", Terminals: []pos.Terminal{term}, Printing: q1, Journal: fiscal.ForPOS{J: j}})
-	svc.SeedCatalog(ctx, []pos.CatalogItem{{SKU: "PAIN", GTINs: []string{"3012345678902"}, Name: "Pain", PriceMinor: 120,
-		Currency: "EUR", TaxRateBP: 550, Unit: "each", Active: true, Version: 1}}, map[string]int64{"PAIN": 10})
-	res, err := svc.CreateSale(ctx, term, pos.SaleRequest{SaleID: uuid.NewString(), Terminal: "lane1", Cashier: "marie",
-		Lines: []pos.LineRequest{{Code: "PAIN"}}, Payments: []pos.Payment{{Method: "card", AmountMinor: 120}}, Print: json.RawMessage("true")})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := frSale(t, d, j, q1)
 	dup1, err := q1.PrintSale(ctx, res.SaleID, "p")
 	if err != nil {
 		t.Fatal(err)
@@ -313,33 +286,10 @@ func TestDuplicates_PrinterFaultNotRepeated(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
-			d, err := db.Open(ctx, t.TempDir(), db.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer d.Close()
-			key, _ := fiscal.LoadOrCreateKey(filepath.Join(t.TempDir(), "k.pem"), true)
-			j := fiscal.NewJournal(key, outbox.Writer{StoreID: "fr", Epoch: d.Epoch}, nil)
-			profs, err := escpos.LoadProfiles(os.DirFS(filepath.Join("..", "..", "firmware-profiles")), "printers")
-			if err != nil {
-				t.Fatal(err)
-			}
-			tc.drv.prof = profs["epson-tm-t20"]
-			q, err := pos.NewPrintQueue(d, tc.drv, pos.PrintOptions{StoreName: "Épicerie", Locale: "fr-FR", Currency: "EUR",
-				Journal: fiscal.ForPOS{J: j}, SIRET: "12345678900011", Registerer: prometheus.NewRegistry(),
-				MinBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond, PollInterval: 10 * time.Millisecond})
-			if err != nil {
-				t.Fatal(err)
-			}
-			term := pos.Terminal{ID: "lane1", Token: "t", Printer: "p"}
-			svc := pos.New(d, pos.Options{StoreID: "fr", Currency: "EUR", Terminals: []pos.Terminal{term}, Printing: q, Journal: fiscal.ForPOS{J: j}})
-			svc.SeedCatalog(ctx, []pos.CatalogItem{{SKU: "PAIN", GTINs: []string{"3012345678902"}, Name: "Pain", PriceMinor: 120,
-				Currency: "EUR", TaxRateBP: 550, Unit: "each", Active: true, Version: 1}}, map[string]int64{"PAIN": 10})
-			res, err := svc.CreateSale(ctx, term, pos.SaleRequest{SaleID: uuid.NewString(), Terminal: "lane1", Cashier: "marie",
-				Lines: []pos.LineRequest{{Code: "PAIN"}}, Payments: []pos.Payment{{Method: "card", AmountMinor: 120}}, Print: json.RawMessage("true")})
-			if err != nil {
-				t.Fatal(err)
-			}
+			d, j, prof := frJournal(t)
+			tc.drv.prof = prof
+			q := frQueue(t, d, j, tc.drv, 5*time.Millisecond)
+			res := frSale(t, d, j, q)
 			dup, err := q.PrintSale(ctx, res.SaleID, "p")
 			if err != nil {
 				t.Fatal(err)
@@ -369,4 +319,51 @@ func TestDuplicates_PrinterFaultNotRepeated(t *testing.T) {
 			}
 		})
 	}
+}
+
+// frJournal opens a French store's database and journal and loads the TM-T20's profile.
+func frJournal(t *testing.T) (*db.DB, *fiscal.Journal, escpos.Profile) {
+	t.Helper()
+	d, err := db.Open(context.Background(), t.TempDir(), db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	key, err := fiscal.LoadOrCreateKey(filepath.Join(t.TempDir(), "k.pem"), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	profs, err := escpos.LoadProfiles(os.DirFS(filepath.Join("..", "..", "firmware-profiles")), "printers")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d, fiscal.NewJournal(key, outbox.Writer{StoreID: "fr", Epoch: d.Epoch}, nil), profs["epson-tm-t20"]
+}
+
+// frQueue is the French store's print queue on drv, retrying from backoff.
+func frQueue(t *testing.T, d *db.DB, j *fiscal.Journal, drv pos.Driver, backoff time.Duration) *pos.PrintQueue {
+	t.Helper()
+	q, err := pos.NewPrintQueue(d, drv, pos.PrintOptions{StoreName: "Épicerie", Locale: "fr-FR", Currency: "EUR",
+		Journal: fiscal.ForPOS{J: j}, SIRET: "12345678900011", Registerer: prometheus.NewRegistry(),
+		MinBackoff: backoff, MaxBackoff: 5 * backoff, PollInterval: 2 * backoff})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return q
+}
+
+// frSale sells one loaf on lane1 with its receipt printed through q.
+func frSale(t *testing.T, d *db.DB, j *fiscal.Journal, q *pos.PrintQueue) pos.SaleResult {
+	t.Helper()
+	ctx := context.Background()
+	term := pos.Terminal{ID: "lane1", Token: "t", Printer: "p"}
+	svc := pos.New(d, pos.Options{StoreID: "fr", Currency: "EUR", Terminals: []pos.Terminal{term}, Printing: q, Journal: fiscal.ForPOS{J: j}})
+	svc.SeedCatalog(ctx, []pos.CatalogItem{{SKU: "PAIN", GTINs: []string{"3012345678902"}, Name: "Pain", PriceMinor: 120,
+		Currency: "EUR", TaxRateBP: 550, Unit: "each", Active: true, Version: 1}}, map[string]int64{"PAIN": 10})
+	res, err := svc.CreateSale(ctx, term, pos.SaleRequest{SaleID: uuid.NewString(), Terminal: "lane1", Cashier: "marie",
+		Lines: []pos.LineRequest{{Code: "PAIN"}}, Payments: []pos.Payment{{Method: "card", AmountMinor: 120}}, Print: json.RawMessage("true")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
 }
