@@ -59,9 +59,11 @@ func (m *Manager) session(ctx context.Context, s Spec) (bool, error) {
 	if err := m.sendInit(ctx, s, port); err != nil {
 		return false, err
 	}
-	_ = m.SetState(s.Name, StateConnected, "")
+	// Open for writes (a scanner-scale's weight requests) before anyone is told it is connected:
+	// a request made on the "connected" event must find the port.
 	m.setOpen(s.Name, port)
 	defer m.setOpen(s.Name, nil)
+	_ = m.SetState(s.Name, StateConnected, "")
 	return true, m.readFrames(ctx, s, port)
 }
 
