@@ -97,12 +97,17 @@ func (a *Agent) fleetPlan(overlay []byte) (fleet.Plan, error) {
 	if err != nil {
 		return fleet.Plan{}, err
 	}
+	return a.planFor(next), nil
+}
+
+// planFor is fleetPlan for the config next (the file with an overlay already merged).
+func (a *Agent) planFor(next *Config) fleet.Plan {
 	p := configPlan(a.live.Load(), next, a.opts.LogLevel != nil)
 	if (slices.Contains(p.Restarted, fleet.PartDevices) && (a.Devices == nil || a.devPart == nil)) ||
 		(slices.Contains(p.Restarted, fleet.PartSync) && a.syncPart == nil) {
-		return fleet.Plan{Restarted: []string{fleet.PartAgent}}, nil
+		return fleet.Plan{Restarted: []string{fleet.PartAgent}}
 	}
-	return p, nil
+	return p
 }
 
 // fleetApply is fleet.Env.ApplyOverlay: it applies the overlay to the parts it touches (values
@@ -114,10 +119,7 @@ func (a *Agent) fleetApply(ctx context.Context, overlay []byte) (fleet.Plan, err
 	if err != nil {
 		return fleet.Plan{}, err
 	}
-	p, err := a.fleetPlan(overlay)
-	if err != nil {
-		return p, err
-	}
+	p := a.planFor(next)
 	if p.Whole() {
 		return p, errors.New("it needs a restart of the agent")
 	}

@@ -120,7 +120,7 @@ func (q *PrintQueue) requeueSending(ctx context.Context) error {
 		q.jobs.WithLabelValues(c.printer, JobFailed).Inc()
 		q.log.Warn("a duplicate's printing was interrupted by a stop; not printed again (it may be on paper already): "+
 			"if it is not, print the receipt again for a new duplicate", "job", c.job, "sale", c.sale, "printer", c.printer)
-		q.tellFailed(PrintJob{JobID: c.job, SaleID: c.sale, Printer: c.printer, Copy: true, Kind: "receipt", Status: JobFailed, LastError: ErrDuplicateInterrupted})
+		q.tellFailed(PrintJob{JobID: c.job, SaleID: c.sale, Printer: c.printer, Copy: true, Kind: "receipt", LastError: ErrDuplicateInterrupted})
 	}
 	return nil
 }

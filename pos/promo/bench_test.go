@@ -94,21 +94,7 @@ func TestPriceIndexed_P99(t *testing.T) {
 // BenchmarkPrice_EnvelopeWorstCase is the envelope's worst shape: maxEnvelope lines all linked by store-wide
 // promotions (every part of the basket is priced), 4 of them exclusive.
 func BenchmarkPrice_EnvelopeWorstCase(b *testing.B) {
-	var ps []Promotion
-	for i := range 24 {
-		p := Promotion{ID: fmt.Sprintf("W%02d", i), Version: 1, Active: true, Name: map[string]string{"en": "W"}, Priority: int64(i % 4), Exclusive: i%6 == 0}
-		switch i % 4 {
-		case 0:
-			p.Kind, p.Params.PercentBP = Percent, 500+int64(i)*10
-		case 1:
-			p.Kind, p.Params.Buy, p.Params.Pay = Multibuy, 3, 2
-		case 2:
-			p.Kind, p.Params.AmountMinor = AmountOff, 20+int64(i)
-		default:
-			p.Kind, p.Params.ThresholdMinor, p.Params.AmountMinor = Threshold, 2000, 150
-		}
-		ps = append(ps, p)
-	}
+	ps := storeWide(24, "W")
 	basket := Basket{At: propAt}
 	for i := range maxEnvelope {
 		basket.Lines = append(basket.Lines, Line{SKU: fmt.Sprintf("S%d", i), Qty: 1 + int64(i%3), UnitPriceMinor: 300 + 70*int64(i), AmountMinor: (300 + 70*int64(i)) * (1 + int64(i%3)), TaxRateBP: 1000})
@@ -124,21 +110,7 @@ func BenchmarkPrice_EnvelopeWorstCase(b *testing.B) {
 // BenchmarkPrice_LargeCluster is a layered envelope's shape: 50 lines all linked by 12 store-wide
 // promotions (the most that still get the layer of the 50 parts without one line), 2 exclusive.
 func BenchmarkPrice_LargeCluster(b *testing.B) {
-	var ps []Promotion
-	for i := range 12 {
-		p := Promotion{ID: fmt.Sprintf("L%02d", i), Version: 1, Active: true, Name: map[string]string{"en": "L"}, Priority: int64(i % 4), Exclusive: i%6 == 0}
-		switch i % 4 {
-		case 0:
-			p.Kind, p.Params.PercentBP = Percent, 500+int64(i)*10
-		case 1:
-			p.Kind, p.Params.Buy, p.Params.Pay = Multibuy, 3, 2
-		case 2:
-			p.Kind, p.Params.AmountMinor = AmountOff, 20+int64(i)
-		default:
-			p.Kind, p.Params.ThresholdMinor, p.Params.AmountMinor = Threshold, 2000, 150
-		}
-		ps = append(ps, p)
-	}
+	ps := storeWide(12, "L")
 	basket := Basket{At: propAt}
 	for i := range 50 {
 		basket.Lines = append(basket.Lines, Line{SKU: fmt.Sprintf("S%02d", i), Qty: 1 + int64(i%3), UnitPriceMinor: 300 + 7*int64(i), AmountMinor: (300 + 7*int64(i)) * (1 + int64(i%3)), TaxRateBP: 1000})
@@ -152,4 +124,25 @@ func BenchmarkPrice_LargeCluster(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// storeWide is n store-wide promotions named prefix: percent, 3 for 2, amount off and a spend
+// threshold in turn, four priorities, every sixth exclusive.
+func storeWide(n int, prefix string) []Promotion {
+	var ps []Promotion
+	for i := range n {
+		p := Promotion{ID: fmt.Sprintf("%s%02d", prefix, i), Version: 1, Active: true, Name: map[string]string{"en": prefix}, Priority: int64(i % 4), Exclusive: i%6 == 0}
+		switch i % 4 {
+		case 0:
+			p.Kind, p.Params.PercentBP = Percent, 500+int64(i)*10
+		case 1:
+			p.Kind, p.Params.Buy, p.Params.Pay = Multibuy, 3, 2
+		case 2:
+			p.Kind, p.Params.AmountMinor = AmountOff, 20+int64(i)
+		default:
+			p.Kind, p.Params.ThresholdMinor, p.Params.AmountMinor = Threshold, 2000, 150
+		}
+		ps = append(ps, p)
+	}
+	return ps
 }

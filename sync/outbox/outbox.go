@@ -113,30 +113,22 @@ func (w Writer) AppendMarshalled(ctx context.Context, tx Execer, topic, typ, id 
 	return seq, nil
 }
 
-// envelope is json.Marshal of ev with Data = raw, for raw as json.Marshal writes it: the header
-// is encoded without data (the last field) and raw is spliced in, so a large event's data is not
-// scanned and compacted a second time (TestEnvelope_SameAsMarshal).
+// envelope is json.Marshal of ev with Data = raw, for raw as json.Marshal writes it: ev is
+// encoded with a one-byte placeholder for its data (the last field) and raw is spliced in its
+// place, so a large event's data is not scanned and compacted a second time
+// (TestEnvelope_SameAsMarshal).
 func envelope(ev Event, raw []byte) ([]byte, error) {
-	ev.Data = nil
-	head, err := json.Marshal(struct {
-		SpecVersion     string `json:"specversion"`
-		ID              string `json:"id"`
-		Source          string `json:"source"`
-		Type            string `json:"type"`
-		Time            string `json:"time"`
-		DataContentType string `json:"datacontenttype"`
-		Seq             *int64 `json:"seq,omitempty"`
-		Epoch           string `json:"epoch,omitempty"`
-	}{ev.SpecVersion, ev.ID, ev.Source, ev.Type, ev.Time, ev.DataContentType, ev.Seq, ev.Epoch})
+	ev.Data = json.RawMessage("0")
+	head, err := json.Marshal(ev)
 	if err != nil {
 		return nil, err
 	}
 	if len(raw) == 0 {
 		raw = []byte("null")
 	}
-	out := make([]byte, 0, len(head)+len(raw)+9)
-	out = append(out, head[:len(head)-1]...)
-	out = append(out, `,"data":`...)
+	head = head[:len(head)-len(`0}`)]
+	out := make([]byte, 0, len(head)+len(raw)+1)
+	out = append(out, head...)
 	out = append(out, raw...)
 	return append(out, '}'), nil
 }
